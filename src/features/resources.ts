@@ -1,0 +1,93 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import { McpError } from "../jsonrpc/errors.ts";
+import type { Params } from "../jsonrpc/message.ts";
+import { Method } from "../protocol/methods.ts";
+import type { ReadResourceResult, ResourceContents } from "../protocol/types.ts";
+import type { ResourceReturn } from "../server/definitions.ts";
+import type { McpServer } from "../server/server.ts";
+import type { MethodEntry, Scope } from "../server/scope.ts";
+import { requireString } from "../util/guards.ts";
+import { paginate } from "../util/pagination.ts";
+
+/** resources/* methods (MCP 2025-11-25 server/resources). */
+export function resourceMethods(server: McpServer): Record<string, MethodEntry> {
+  const { registry, limits } = server;
+
+  const notFound = (uri: string, scope: Scope) =>
+    // 2025-11-25 names -32002; 2026-07-28 (SEP-2164) moved to -32602. Both carry data.uri.
+    new McpError(scope.era === "modern" ? WireCode.InvalidParams : WireCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+
+  /** True when `uri` names a registered resource or matches a template. */
+  const exists = (uri: string) => registry.resource(uri) !== undefined || registry.matchTemplate(uri) !== undefined;
+
+  return {
+    [Method.ResourcesList]: {
+      capability: "resources",
+      legacy: true,
+      modern: true,
+      handle(params) {
+        const { page, nextCursor } = paginate(registry.listResources(), params.cursor, limits.pageSize);
+        return nextCursor ? { resources: page, nextCursor } : { resources: page };
+      },
+    },
+    [Method.ResourceTemplatesList]: {
+      capability: "resources",
+      legacy: true,
+      modern: true,
+      handle(params) {
+        const { page, nextCursor } = paginate(registry.listTemplates(), params.cursor, limits.pageSize);
+        return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
+      },
+    },
+    [Method.ResourcesRead]: {
+      capability: "resources",
+      legacy: true,
+      modern: true,
+      async handle(params, scope) {
+        const uri = requireString(params, "uri", Method.ResourcesRead);
+        const fixed = registry.resource(uri);
+        if (fixed) return normalizeRead(uri, await fixed.handler(uri, scope), fixed.descriptor.mimeType);
+        const match = registry.matchTemplate(uri);
+        if (match) return normalizeRead(uri, await match.entry.handler(uri, match.variables, scope), match.entry.descriptor.mimeType);
+        throw notFound(uri, scope);
+      },
+    },
+    [Method.ResourcesSubscribe]: {
+      capability: "resources",
+      legacy: true,
+      modern: false,
+      handle(params, scope) {
+        const uri = requireString(params, "uri", Method.ResourcesSubscribe);
+        if (!exists(uri)) throw notFound(uri, scope);
+        scope.session?.subscribe(uri);
+        return {};
+      },
+    },
+    [Method.ResourcesUnsubscribe]: {
+      capability: "resources",
+      legacy: true,
+      modern: false,
+      handle(params, scope) {
+        const uri = requireString(params, "uri", Method.ResourcesUnsubscribe);
+        scope.session?.unsubscribe(uri);
+        return {};
+      },
+    },
+  };
+}
+
+/** A handler's return as a ReadResourceResult; bytes become base64 blobs. */
+export function normalizeRead(uri: string, r: ResourceReturn, defaultMime: string | undefined): Params {
+  if (Array.isArray(r)) return { contents: r };
+  if ("contents" in r && Array.isArray((r as ReadResourceResult).contents)) return r as ReadResourceResult;
+  const single = r as { text?: unknown; blob?: unknown; mimeType?: string };
+  const mimeType = single.mimeType ?? defaultMime;
+  let item: ResourceContents;
+  if (typeof single.text === "string") item = { uri, text: single.text };
+  else {
+    const blob = (r as { blob: string | Uint8Array }).blob;
+    item = { uri, blob: typeof blob === "string" ? blob : Buffer.from(blob).toString("base64") };
+  }
+  if (mimeType) item.mimeType = mimeType;
+  return { contents: [item] };
+}

@@ -1,0 +1,99 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import { invalidParams, McpError } from "../jsonrpc/errors.ts";
+import type { Params } from "../jsonrpc/message.ts";
+import { Method } from "../protocol/methods.ts";
+import type { CallToolResult } from "../protocol/types.ts";
+import type { ToolReturn } from "../server/definitions.ts";
+import type { ToolEntry } from "../server/registry.ts";
+import type { McpServer } from "../server/server.ts";
+import type { MethodEntry, Scope } from "../server/scope.ts";
+import { optionalObject, requireString } from "../util/guards.ts";
+import { paginate } from "../util/pagination.ts";
+
+/** tools/list and tools/call (MCP 2025-11-25 server/tools). */
+export function toolMethods(server: McpServer): Record<string, MethodEntry> {
+  const { registry, limits, logger } = server;
+
+  const list: MethodEntry = {
+    capability: "tools",
+    legacy: true,
+    modern: true,
+    handle(params) {
+      const { page, nextCursor } = paginate(registry.listTools(), params.cursor, limits.pageSize);
+      return nextCursor ? { tools: page, nextCursor } : { tools: page };
+    },
+  };
+
+  const call: MethodEntry = {
+    capability: "tools",
+    legacy: true,
+    modern: true,
+    handle(params, scope) {
+      const name = requireString(params, "name", Method.ToolsCall);
+      const tool = registry.tool(name);
+      if (!tool) throw invalidParams(`Unknown tool: ${name}`);
+      const args = optionalObject(params, "arguments", Method.ToolsCall);
+      const task = params.task;
+      if (scope.session && server.capabilities.tasks) {
+        if (task !== undefined) {
+          if (tool.taskSupport === "forbidden")
+            throw new McpError(WireCode.MethodNotFound, `Tool ${name} does not support task-augmented calls (execution.taskSupport is "forbidden")`);
+          const ttl = (task as { ttl?: unknown } | null)?.ttl;
+          return scope.session.tasks.create({
+            ttl,
+            progressToken: scope.progressToken,
+            run: (binding) => runTool(tool, args, scope.session!.taskScope(scope, binding), logger),
+          });
+        }
+        if (tool.taskSupport === "required")
+          throw new McpError(WireCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required")`);
+      }
+      return runTool(tool, args, scope, logger);
+    },
+  };
+
+  return { [Method.ToolsList]: list, [Method.ToolsCall]: call };
+}
+
+/**
+ * Runs a tool: argument validation and handler failures are tool execution errors
+ * (isError results, 2025-11-25 SEP-1303); a thrown McpError is a deliberate protocol error
+ * and passes through.
+ */
+async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"]): Promise<Params> {
+  const parsed = tool.input.parse(args ?? {});
+  if (!parsed.ok) return errorResult(`Invalid arguments for tool ${tool.descriptor.name}: ${parsed.message}`);
+  let returned: ToolReturn;
+  try {
+    returned = await tool.handler(parsed.value as never, scope);
+  } catch (e) {
+    if (e instanceof McpError) throw e;
+    if (scope.signal.aborted) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    logger.debug("tool failed", { tool: tool.descriptor.name, error: message });
+    return errorResult(message || `Tool ${tool.descriptor.name} failed`);
+  }
+  const result = normalizeToolResult(returned);
+  if (tool.output && !result.isError) {
+    if (result.structuredContent === undefined)
+      return errorResult(`Tool ${tool.descriptor.name} declares an outputSchema but returned no structuredContent`);
+    const check = tool.output.parse(result.structuredContent);
+    if (!check.ok) {
+      logger.warn("tool output does not match its outputSchema", { tool: tool.descriptor.name, issues: check.message });
+      return errorResult(`Tool ${tool.descriptor.name} returned structuredContent that does not match its outputSchema: ${check.message}`);
+    }
+  }
+  return result;
+}
+
+const errorResult = (text: string): CallToolResult => ({ content: [{ type: "text", text }], isError: true });
+
+/** A handler's return as a CallToolResult; structured-only results gain a JSON text block. */
+export function normalizeToolResult(r: ToolReturn): CallToolResult {
+  if (typeof r === "string") return { content: [{ type: "text", text: r }] };
+  if (Array.isArray(r)) return { content: r };
+  if (r === null || typeof r !== "object") return { content: [{ type: "text", text: String(r) }] };
+  if (Array.isArray(r.content)) return r;
+  if (r.structuredContent !== undefined) return { ...r, content: [{ type: "text", text: JSON.stringify(r.structuredContent) }] };
+  return { ...r, content: [] };
+}

@@ -1,0 +1,31 @@
+/**
+ * erlmcp: the public library API. The export list is pinned by test/api.test.ts; add to it
+ * deliberately.
+ */
+export { createServer, McpServer } from "./server/server.ts";
+export type { ServerOptions, Limits, Features, TaskOptions } from "./server/options.ts";
+export type { HandlerContext, ClientView, Era } from "./server/context.ts";
+export type {
+  ToolDefinition,
+  ToolHandler,
+  ToolReturn,
+  ResourceDefinition,
+  ResourceHandler,
+  ResourceReturn,
+  ResourceTemplateDefinition,
+  ResourceTemplateHandler,
+  PromptDefinition,
+  PromptHandler,
+  PromptReturn,
+  Completer,
+} from "./server/definitions.ts";
+export { McpError } from "./jsonrpc/errors.ts";
+export { WireCode } from "./jsonrpc/codes.ts";
+export type * from "./protocol/types.ts";
+export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION } from "./protocol/versions.ts";
+export type { Channel } from "./transport/channel.ts";
+export { stdioChannel } from "./transport/stdio.ts";
+export { attachChannel } from "./serve/attach.ts";
+export { serveStdio } from "./serve/stdio.ts";
+export type { Session } from "./session/session.ts";
+export { createLogger, type Logger } from "./util/log.ts";

@@ -1,0 +1,46 @@
+/**
+ * The one error catalogue. Wire errors carry a JSON-RPC code and may go on the wire;
+ * local errors carry a string code and never do. Append-only: each wire code cites where
+ * the spec defines it.
+ */
+
+/** JSON-RPC and MCP wire error codes. */
+export const WireCode = {
+  /** JSON-RPC 2.0 §5.1: invalid JSON. */
+  ParseError: -32700,
+  /** JSON-RPC 2.0 §5.1: not a valid request object. */
+  InvalidRequest: -32600,
+  /** JSON-RPC 2.0 §5.1: method does not exist or is not available. */
+  MethodNotFound: -32601,
+  /** JSON-RPC 2.0 §5.1: invalid method parameters. */
+  InvalidParams: -32602,
+  /** JSON-RPC 2.0 §5.1: internal error (always with a correlation id in data). */
+  InternalError: -32603,
+  /** MCP 2025-11-25 server/resources: resource not found. */
+  ResourceNotFound: -32002,
+  /** MCP 2025-11-25 client/elicitation: URL elicitation required. */
+  UrlElicitationRequired: -32042,
+  /** MCP 2026-07-28 basic: HTTP header does not match the body. */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28 basic: request needs a client capability it did not declare. */
+  MissingClientCapability: -32021,
+  /** MCP 2026-07-28 basic: unsupported protocol version. */
+  UnsupportedProtocolVersion: -32022,
+  /** Implementation range (2025 era): a server limit refused the request; data names the limit. */
+  ServerBusy: -32000,
+  /** Implementation range (2025 era; SDK practice): a request the server sent timed out. */
+  RequestTimeout: -32001,
+} as const;
+
+export type WireCode = (typeof WireCode)[keyof typeof WireCode];
+
+/** Local error codes: process-internal, never serialised onto the wire. */
+export const LocalCode = {
+  ConfigInvalid: "config_invalid",
+  UsageInvalid: "usage_invalid",
+  SchemaDialectUnsupported: "schema_dialect_unsupported",
+  RegistrationInvalid: "registration_invalid",
+  ChannelClosed: "channel_closed",
+} as const;
+
+export type LocalCode = (typeof LocalCode)[keyof typeof LocalCode];

@@ -1,0 +1,44 @@
+import type { ListKind } from "./registry.ts";
+
+/**
+ * The change hub: one place where list changes and resource updates are published and
+ * fanned out, to 2025 sessions and 2026 listen streams alike. Resource listeners are indexed
+ * by URI so an update touches only its subscribers.
+ */
+export class ChangeHub {
+  private readonly listListeners = new Set<(kind: ListKind) => void>();
+  private readonly resourceListeners = new Map<string, Set<(uri: string) => void>>();
+
+  /** Calls `fn` on every list change until the returned function is called. */
+  onListChanged(fn: (kind: ListKind) => void): () => void {
+    this.listListeners.add(fn);
+    return () => this.listListeners.delete(fn);
+  }
+
+  /** Calls `fn` when `uri` is updated until the returned function is called. */
+  onResourceUpdated(uri: string, fn: (uri: string) => void): () => void {
+    let set = this.resourceListeners.get(uri);
+    if (!set) this.resourceListeners.set(uri, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.resourceListeners.get(uri) === set) this.resourceListeners.delete(uri);
+    };
+  }
+
+  publishList(kind: ListKind): void {
+    for (const fn of this.listListeners) fn(kind);
+  }
+
+  publishResource(uri: string): void {
+    const set = this.resourceListeners.get(uri);
+    if (set) for (const fn of set) fn(uri);
+  }
+
+  /** Counts, for metrics and leak tests. */
+  get listenerCounts(): { lists: number; resources: number } {
+    let resources = 0;
+    for (const s of this.resourceListeners.values()) resources += s.size;
+    return { lists: this.listListeners.size, resources };
+  }
+}

@@ -1,0 +1,33 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import { McpError } from "../jsonrpc/errors.ts";
+import type { ClientCapabilities, CreateMessageParams, ElicitParams } from "../protocol/types.ts";
+
+/**
+ * Client-capability gates for server→client requests: a server MUST NOT send what the client
+ * did not declare (2025-11-25 §capabilities). A refusal names the missing capability; it is
+ * -32021 with data.requiredCapabilities, as 2026-07-28 defines it.
+ */
+const missing = (what: string, required: ClientCapabilities) =>
+  new McpError(WireCode.MissingClientCapability, `Client capability required: ${what}`, { requiredCapabilities: required });
+
+export function checkSampling(caps: ClientCapabilities, params: CreateMessageParams): void {
+  if (!caps.sampling) throw missing("sampling", { sampling: {} });
+  if ((params.tools !== undefined || params.toolChoice !== undefined) && !caps.sampling.tools)
+    throw missing("sampling.tools", { sampling: { tools: {} } });
+  if (params.includeContext !== undefined && params.includeContext !== "none" && !caps.sampling.context)
+    throw missing("sampling.context", { sampling: { context: {} } });
+}
+
+/** `elicitation: {}` means form only (2025-11-25 elicitation, backwards compatibility). */
+export function checkElicitation(caps: ClientCapabilities, params: ElicitParams): void {
+  const e = caps.elicitation;
+  if (!e) throw missing("elicitation", { elicitation: {} });
+  const declaresNone = !e.form && !e.url;
+  if (params.mode === "url") {
+    if (!e.url) throw missing("elicitation.url", { elicitation: { url: {} } });
+  } else if (!e.form && !declaresNone) throw missing("elicitation.form", { elicitation: { form: {} } });
+}
+
+export function checkRoots(caps: ClientCapabilities): void {
+  if (!caps.roots) throw missing("roots", { roots: {} });
+}

@@ -1,0 +1,48 @@
+import type { RequestId } from "../jsonrpc/message.ts";
+import type {
+  ClientCapabilities,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  Implementation,
+  ListRootsResult,
+  LoggingLevel,
+} from "../protocol/types.ts";
+
+/** Which protocol era a request arrived in. */
+export type Era = "legacy" | "modern";
+
+/** What the server knows of the client making a request. */
+export interface ClientView {
+  readonly info?: Implementation;
+  readonly capabilities: ClientCapabilities;
+}
+
+/**
+ * Everything a tool, resource, prompt or completion handler may do while serving one request.
+ * The same interface serves both eras: on a 2025 session `elicit`/`sample`/`listRoots` become
+ * server→client requests; on 2026-07-28 they become an input_required round trip.
+ */
+export interface HandlerContext {
+  readonly requestId: RequestId;
+  /** Aborted when the client cancels, the session ends, or the request times out. */
+  readonly signal: AbortSignal;
+  readonly era: Era;
+  readonly protocolVersion: string;
+  readonly client: ClientView;
+  /** The 2025 session id on HTTP, when there is one. */
+  readonly sessionId?: string;
+  /** Reports progress when the client asked for it; non-increasing values are dropped. */
+  progress(progress: number, total?: number, message?: string): void;
+  /** Sends a log notification to the client when its level admits `level`. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void;
+  /** Asks the client's model for a completion (sampling/createMessage). */
+  sample(params: CreateMessageParams): Promise<CreateMessageResult>;
+  /** Asks the user for input (elicitation/create, form or URL mode). */
+  elicit(params: ElicitParams): Promise<ElicitResult>;
+  /** Asks the client for its roots (roots/list). */
+  listRoots(): Promise<ListRootsResult>;
+  /** Tells the client a URL-mode elicitation finished (notifications/elicitation/complete). */
+  completeElicitation(elicitationId: string): void;
+}

@@ -1,0 +1,98 @@
+import type { z } from "zod";
+import type {
+  Annotations,
+  CallToolResult,
+  ContentBlock,
+  GetPromptResult,
+  Icon,
+  JsonSchemaObject,
+  Meta,
+  PromptArgument,
+  PromptMessage,
+  ReadResourceResult,
+  ResourceContents,
+  TaskSupport,
+  ToolAnnotations,
+} from "../protocol/types.ts";
+import type { HandlerContext } from "./context.ts";
+
+/** Arguments a zod schema produces, or a plain record for a JSON Schema. */
+export type ArgsOf<S> = S extends z.ZodType ? z.output<S> : Record<string, unknown>;
+
+/** What a tool handler may return: a full result, a string (one text block), or content blocks. */
+export type ToolReturn = CallToolResult | string | ContentBlock[];
+
+/** A tool registration. */
+export interface ToolDefinition<I extends z.ZodType | JsonSchemaObject | undefined = undefined> {
+  title?: string;
+  /** Shown to the model; the conformance suite expects every tool to have one. */
+  description: string;
+  /** Arguments schema (zod object or JSON Schema object). Absent: the tool takes none. */
+  input?: I;
+  /** Structured output schema; results must then carry conforming `structuredContent`. */
+  output?: z.ZodType | JsonSchemaObject;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  /** Task support (2025-11-25 tasks); default "forbidden". */
+  taskSupport?: TaskSupport;
+  _meta?: Meta;
+}
+
+export type ToolHandler<I> = (args: ArgsOf<I>, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
+
+/** What a resource handler may return: full result, contents, or one text / blob. */
+export type ResourceReturn =
+  | ReadResourceResult
+  | ResourceContents[]
+  | { text: string; mimeType?: string }
+  | { blob: string | Uint8Array; mimeType?: string };
+
+/** A fixed resource registration. */
+export interface ResourceDefinition {
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  size?: number;
+  annotations?: Annotations;
+  icons?: Icon[];
+  _meta?: Meta;
+}
+
+export type ResourceHandler = (uri: string, ctx: HandlerContext) => ResourceReturn | Promise<ResourceReturn>;
+
+/** Completion source for one argument: candidates for a partial value. */
+export type Completer = (
+  value: string,
+  context: { arguments: Record<string, string> },
+) => string[] | Promise<string[]>;
+
+/** A resource template registration (RFC 6570 `uriTemplate`). */
+export interface ResourceTemplateDefinition extends ResourceDefinition {
+  /** Completion sources for template variables (completion/complete with ref/resource). */
+  complete?: Record<string, Completer>;
+}
+
+export type ResourceTemplateHandler = (
+  uri: string,
+  variables: Record<string, string | string[]>,
+  ctx: HandlerContext,
+) => ResourceReturn | Promise<ResourceReturn>;
+
+/** What a prompt handler may return: a full result or its messages. */
+export type PromptReturn = GetPromptResult | PromptMessage[];
+
+/** A prompt registration. Arguments are a zod object of strings, or a list. */
+export interface PromptDefinition<A extends z.ZodType | undefined = undefined> {
+  title?: string;
+  description: string;
+  args?: A;
+  /** Argument list when not derived from `args`. */
+  arguments?: PromptArgument[];
+  icons?: Icon[];
+  /** Completion sources for arguments (completion/complete with ref/prompt). */
+  complete?: Record<string, Completer>;
+  _meta?: Meta;
+}
+
+export type PromptHandler<A> = (args: A extends z.ZodType ? z.output<A> : Record<string, string>, ctx: HandlerContext) => PromptReturn | Promise<PromptReturn>;

@@ -1,0 +1,86 @@
+import type { Icon, LoggingLevel } from "../protocol/types.ts";
+import type { Logger } from "../util/log.ts";
+
+/** Limits the protocol core enforces; each has a config key of the same name under [limits]. */
+export interface Limits {
+  /** Largest inbound JSON-RPC frame in UTF-8 bytes (default 4 MiB). */
+  maxMessageBytes: number;
+  /** Deepest nesting of arrays/objects in an inbound frame (default 64). */
+  maxJsonDepth: number;
+  /** Items per page of every list (default 100). */
+  pageSize: number;
+  /** How long a server→client request (sampling, elicitation, roots) may take (default 60 s). */
+  clientRequestTimeoutMs: number;
+  /** Requests one session may have in flight at once (default 256). */
+  maxInflightPerSession: number;
+  /** Resource subscriptions per session (default 1000). */
+  maxSubscriptionsPerSession: number;
+  /** Live tasks per session (default 100). */
+  maxTasksPerSession: number;
+}
+
+/** Protocol features the server offers; each maps to a server capability. */
+export interface Features {
+  tools: boolean;
+  resources: boolean;
+  prompts: boolean;
+  logging: boolean;
+  completions: boolean;
+  tasks: boolean;
+}
+
+/** Task retention and polling (2025-11-25 experimental tasks). */
+export interface TaskOptions {
+  /** Retention after creation when the client asks for none (ms). */
+  defaultTtlMs: number;
+  /** Longest retention a client may ask for (ms). */
+  maxTtlMs: number;
+  /** Suggested polling interval sent with tasks (ms). */
+  pollIntervalMs: number;
+}
+
+/** Options of createServer. */
+export interface ServerOptions {
+  name: string;
+  version: string;
+  title?: string;
+  description?: string;
+  websiteUrl?: string;
+  icons?: Icon[];
+  /** Sent in InitializeResult.instructions. */
+  instructions?: string;
+  features?: Partial<Features>;
+  limits?: Partial<Limits>;
+  tasks?: Partial<TaskOptions>;
+  /** Level of notifications/message a session gets before logging/setLevel (default "info"). */
+  defaultLogLevel?: LoggingLevel;
+  /** Where the server logs its own events (default: silent). */
+  logger?: Logger;
+  /** Called when a 2025 client announces that its roots changed (notifications/roots/list_changed). */
+  onRootsListChanged?: (client: { sessionId: string | undefined }) => void;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxJsonDepth: 64,
+  pageSize: 100,
+  clientRequestTimeoutMs: 60_000,
+  maxInflightPerSession: 256,
+  maxSubscriptionsPerSession: 1000,
+  maxTasksPerSession: 100,
+};
+
+export const DEFAULT_FEATURES: Features = {
+  tools: true,
+  resources: true,
+  prompts: true,
+  logging: true,
+  completions: true,
+  tasks: true,
+};
+
+export const DEFAULT_TASK_OPTIONS: TaskOptions = {
+  defaultTtlMs: 60 * 60 * 1000,
+  maxTtlMs: 24 * 60 * 60 * 1000,
+  pollIntervalMs: 1000,
+};

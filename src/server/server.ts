@@ -1,0 +1,173 @@
+import type { z } from "zod";
+import { LocalCode } from "../jsonrpc/codes.ts";
+import { LocalError } from "../jsonrpc/errors.ts";
+import type { Implementation, JsonSchemaObject, LoggingLevel, ServerCapabilities, ToolDescriptor } from "../protocol/types.ts";
+import { silentLogger, type Logger } from "../util/log.ts";
+import { ChangeHub } from "./changes.ts";
+import type { HandlerContext } from "./context.ts";
+import type {
+  ToolReturn,
+  PromptDefinition,
+  PromptHandler,
+  ResourceDefinition,
+  ResourceHandler,
+  ResourceReturn,
+  ResourceTemplateDefinition,
+  ResourceTemplateHandler,
+  ToolDefinition,
+  ToolHandler,
+} from "./definitions.ts";
+import { buildMethodTable } from "./methods.ts";
+import {
+  DEFAULT_FEATURES,
+  DEFAULT_LIMITS,
+  DEFAULT_TASK_OPTIONS,
+  type Features,
+  type Limits,
+  type ServerOptions,
+  type TaskOptions,
+} from "./options.ts";
+import { promptArgumentsFromZod, Registry } from "./registry.ts";
+import { compileSchema, NO_ARGUMENTS } from "./schema.ts";
+import type { MethodTable } from "./scope.ts";
+
+/**
+ * An MCP server: the registrations (tools, resources, templates, prompts) and the method
+ * table, built once and shared by every session and every stateless request. It holds no
+ * per-connection state; sessions and transports attach to it.
+ */
+export class McpServer {
+  readonly info: Implementation;
+  readonly instructions: string | undefined;
+  readonly limits: Readonly<Limits>;
+  readonly features: Readonly<Features>;
+  readonly taskOptions: Readonly<TaskOptions>;
+  readonly defaultLogLevel: LoggingLevel;
+  readonly logger: Logger;
+  readonly registry = new Registry();
+  readonly changes = new ChangeHub();
+  readonly methods: MethodTable;
+  readonly capabilities: Readonly<ServerCapabilities>;
+  readonly onRootsListChanged: ServerOptions["onRootsListChanged"];
+
+  constructor(options: ServerOptions) {
+    if (!options?.name || !options.version)
+      throw new LocalError(LocalCode.RegistrationInvalid, "createServer needs { name, version }");
+    this.info = stripUndefined({
+      name: options.name,
+      version: options.version,
+      title: options.title,
+      description: options.description,
+      websiteUrl: options.websiteUrl,
+      icons: options.icons,
+    }) as Implementation;
+    this.instructions = options.instructions;
+    this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    this.features = Object.freeze({ ...DEFAULT_FEATURES, ...options.features });
+    this.taskOptions = Object.freeze({ ...DEFAULT_TASK_OPTIONS, ...options.tasks });
+    this.defaultLogLevel = options.defaultLogLevel ?? "info";
+    this.logger = options.logger ?? silentLogger;
+    this.onRootsListChanged = options.onRootsListChanged;
+    this.capabilities = Object.freeze(capabilitiesFor(this.features));
+    this.methods = buildMethodTable(this);
+    this.registry.onChange((kind) => this.changes.publishList(kind));
+  }
+
+  /** Registers a tool. Arguments are validated against `input`; failures become isError results. */
+  tool<I extends z.ZodType | JsonSchemaObject | undefined = undefined>(
+    name: string,
+    definition: ToolDefinition<I>,
+    handler: ToolHandler<I>,
+  ): this {
+    const where = `tool ${JSON.stringify(name)}`;
+    const input = definition.input === undefined ? NO_ARGUMENTS : compileSchema(definition.input, "input", where);
+    const output = definition.output === undefined ? undefined : compileSchema(definition.output, "output", where);
+    const taskSupport = definition.taskSupport ?? "forbidden";
+    const descriptor = stripUndefined({
+      name,
+      title: definition.title,
+      description: definition.description,
+      inputSchema: input.json,
+      outputSchema: output?.json,
+      annotations: definition.annotations,
+      icons: definition.icons,
+      execution: taskSupport === "forbidden" ? undefined : { taskSupport },
+      _meta: definition._meta,
+    }) as ToolDescriptor;
+    this.registry.addTool({ descriptor, input, output, taskSupport, handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
+    return this;
+  }
+
+  /** Registers a fixed resource, served by `handler` (or fixed content). */
+  resource(uri: string, definition: ResourceDefinition, handler: ResourceHandler | ResourceReturn): this {
+    const serve: ResourceHandler = typeof handler === "function" ? handler : () => handler;
+    this.registry.addResource({ descriptor: stripUndefined({ uri, ...definition }) as never, handler: serve });
+    return this;
+  }
+
+  /** Registers a resource template (RFC 6570); `handler` gets the matched variables. */
+  resourceTemplate(uriTemplate: string, definition: ResourceTemplateDefinition, handler: ResourceTemplateHandler): this {
+    const { complete, ...meta } = definition;
+    this.registry.addTemplate({ descriptor: stripUndefined({ uriTemplate, ...meta }) as never, handler, complete });
+    return this;
+  }
+
+  /** Registers a prompt; `args` (a zod object of strings) validates prompts/get arguments. */
+  prompt<A extends z.ZodType | undefined = undefined>(name: string, definition: PromptDefinition<A>, handler: PromptHandler<A>): this {
+    const where = `prompt ${JSON.stringify(name)}`;
+    const args = definition.args;
+    const argumentList = args ? promptArgumentsFromZod(args, where) : definition.arguments;
+    const descriptor = stripUndefined({
+      name,
+      title: definition.title,
+      description: definition.description,
+      arguments: argumentList,
+      icons: definition.icons,
+      _meta: definition._meta,
+    }) as never;
+    const required = (argumentList ?? []).filter((a) => a.required).map((a) => a.name);
+    this.registry.addPrompt({ descriptor, args, required, handler: handler as PromptHandler<unknown>, complete: definition.complete });
+    return this;
+  }
+
+  removeTool(name: string): boolean {
+    return this.registry.removeTool(name);
+  }
+  removeResource(uri: string): boolean {
+    return this.registry.removeResource(uri);
+  }
+  removeResourceTemplate(uriTemplate: string): boolean {
+    return this.registry.removeTemplate(uriTemplate);
+  }
+  removePrompt(name: string): boolean {
+    return this.registry.removePrompt(name);
+  }
+
+  /** Tells every subscriber of `uri` that it changed (notifications/resources/updated). */
+  notifyResourceUpdated(uri: string): void {
+    this.changes.publishResource(uri);
+  }
+}
+
+/** Creates an MCP server. */
+export function createServer(options: ServerOptions): McpServer {
+  return new McpServer(options);
+}
+
+function capabilitiesFor(f: Features): ServerCapabilities {
+  const caps: ServerCapabilities = {};
+  if (f.logging) caps.logging = {};
+  if (f.completions) caps.completions = {};
+  if (f.prompts) caps.prompts = { listChanged: true };
+  if (f.resources) caps.resources = { subscribe: true, listChanged: true };
+  if (f.tools) caps.tools = { listChanged: true };
+  if (f.tasks && f.tools) caps.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
+  return caps;
+}
+
+/** A copy without undefined members, so wire objects carry only what was set. */
+export function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
+}

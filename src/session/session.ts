@@ -1,0 +1,336 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import { invalidParams, McpError, methodNotFound, toWireError } from "../jsonrpc/errors.ts";
+import type { BatchItem, Decoded } from "../jsonrpc/decode.ts";
+import {
+  errorResponse,
+  isNotification,
+  isRequest,
+  notification,
+  resultResponse,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type Params,
+  type RequestId,
+} from "../jsonrpc/message.ts";
+import { logLevelRank, Method, Notice } from "../protocol/methods.ts";
+import type { LoggingLevel, ProgressToken, Task } from "../protocol/types.ts";
+import { allowsBatches, LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "../protocol/versions.ts";
+import type { ClientView } from "../server/context.ts";
+import type { ListKind } from "../server/registry.ts";
+import type { Scope } from "../server/scope.ts";
+import type { McpServer } from "../server/server.ts";
+import type { LegacySessionHooks, TaskBinding } from "../server/session-hooks.ts";
+import { isPlainObject } from "../util/guards.ts";
+import type { Outlet } from "./outlet.ts";
+import { OutboundRequests } from "./outbound.ts";
+import { RequestScope } from "./request-scope.ts";
+import { TaskStore } from "./tasks.ts";
+
+/** Lifecycle phases (2025-11-25 basic/lifecycle). */
+export type SessionState = "new" | "initializing" | "ready" | "closed";
+
+type Respond = (message: JsonRpcResponse | undefined) => void;
+
+const LIST_CHANGED: Record<ListKind, string> = {
+  tools: Notice.ToolsListChanged,
+  resources: Notice.ResourcesListChanged,
+  prompts: Notice.PromptsListChanged,
+};
+
+/**
+ * One MCP 2025-era conversation: the initialize handshake and version negotiation, the
+ * capabilities both sides declared, requests in flight in both directions, log level,
+ * subscriptions and tasks. It knows nothing of transports: messages arrive through
+ * `receive` and leave through its Outlet.
+ */
+export class Session implements LegacySessionHooks {
+  state: SessionState = "new";
+  protocolVersion: string = LATEST_LEGACY_VERSION;
+  client: ClientView = { capabilities: {} };
+  logLevel: LoggingLevel;
+  private readonly inflight = new Map<RequestId, RequestScope>();
+  private readonly outbound: OutboundRequests;
+  private readonly subscriptions = new Map<string, () => void>();
+  private taskStore: TaskStore | undefined;
+  private readyWaiters: (() => void)[] = [];
+  private stopListChanges: (() => void) | undefined;
+  private readonly report: (id: string, cause: unknown) => void;
+  private drained: (() => void) | undefined;
+
+  constructor(
+    readonly server: McpServer,
+    private readonly outlet: Outlet,
+    private readonly options: { id?: string; onClose?: (session: Session) => void } = {},
+  ) {
+    this.logLevel = server.defaultLogLevel;
+    this.outbound = new OutboundRequests((m, relatedTo) => this.send(m, relatedTo));
+    this.report = (id, cause) =>
+      server.logger.error("internal error", { correlationId: id, session: options.id, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) });
+  }
+
+  get id(): string | undefined {
+    return this.options.id;
+  }
+
+  /** Requests currently being served, for limits and leak checks. */
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** Handles one decoded inbound frame. */
+  receive(decoded: Decoded): void {
+    if (this.state === "closed") return;
+    switch (decoded.kind) {
+      case "message":
+        return this.receiveMessage(decoded.message);
+      case "error":
+        return this.send(errorResponse(decoded.id, decoded.error.toWire()));
+      case "batch":
+        return this.receiveBatch(decoded.items);
+    }
+  }
+
+  /** Handles one inbound message. */
+  receiveMessage(message: JsonRpcMessage, respond: Respond = this.respondDirect): void {
+    if (this.state === "closed") return;
+    if (isRequest(message)) this.handleRequest(message, respond);
+    else if (isNotification(message)) this.handleNotification(message);
+    else if (!this.outbound.settle(message))
+      this.server.logger.debug("response to no pending request ignored", { session: this.id, id: message.id });
+  }
+
+  private readonly respondDirect: Respond = (m) => {
+    if (m) this.send(m, m.id ?? undefined);
+  };
+
+  /** Sends a message unless the session has closed. */
+  send(message: JsonRpcMessage | JsonRpcMessage[], relatedTo?: RequestId): void {
+    if (this.state !== "closed") this.outlet.send(message, relatedTo);
+  }
+
+  /** JSON-RPC batches are served only for 2025-03-26 (the one revision that had them). */
+  private receiveBatch(items: BatchItem[]): void {
+    if (this.state === "new" || !allowsBatches(this.protocolVersion)) {
+      const why = this.state === "new" ? "initialize cannot be sent in a batch" : `JSON-RPC batches are not supported in protocol ${this.protocolVersion}`;
+      return this.send(errorResponse(null, { code: WireCode.InvalidRequest, message: `Invalid Request: ${why}` }));
+    }
+    const responses: JsonRpcMessage[] = [];
+    let waiting = 0;
+    let dispatched = false;
+    const flush = () => {
+      if (dispatched && waiting === 0 && responses.length) this.send(responses);
+    };
+    for (const item of items) {
+      if (item.kind === "error") {
+        responses.push(errorResponse(item.id, item.error.toWire()));
+      } else if (isRequest(item.message)) {
+        waiting++;
+        this.receiveMessage(item.message, (m) => {
+          if (m) responses.push(m);
+          waiting--;
+          flush();
+        });
+      } else this.receiveMessage(item.message);
+    }
+    dispatched = true;
+    flush();
+  }
+
+  private handleRequest(req: JsonRpcRequest, respond: Respond): void {
+    const { id, method } = req;
+    if (method === Method.Initialize) return respond(this.initialize(req));
+    if (method === Method.Ping) return respond(resultResponse(id, {}));
+    if (this.state === "new")
+      return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: the session is not initialized; send initialize before ${method}` }));
+    const entry = this.server.methods.get(method);
+    if (!entry || !entry.legacy) return respond(errorResponse(id, methodNotFound(method).toWire()));
+    if (this.inflight.has(id))
+      return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
+    const max = this.server.limits.maxInflightPerSession;
+    if (this.inflight.size >= max)
+      return respond(errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
+
+    const params = req.params ?? {};
+    const meta = isPlainObject(params._meta) ? params._meta : undefined;
+    const token = meta?.progressToken;
+    const progressToken = typeof token === "string" || typeof token === "number" ? (token as ProgressToken) : undefined;
+    const scope = new RequestScope(this, id, meta, progressToken);
+    this.inflight.set(id, scope);
+    let out: Params | Promise<Params>;
+    try {
+      out = entry.handle(params, scope);
+    } catch (e) {
+      return this.finish(scope, respond, undefined, e);
+    }
+    if (out instanceof Promise)
+      out.then(
+        (r) => this.finish(scope, respond, r),
+        (e) => this.finish(scope, respond, undefined, e),
+      );
+    else this.finish(scope, respond, out);
+  }
+
+  /** The one place a request's record is cleared and its answer sent (unless cancelled). */
+  private finish(scope: RequestScope, respond: Respond, result: Params | undefined, error?: unknown): void {
+    if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
+    if (this.drained && this.inflight.size === 0) queueMicrotask(this.drained);
+    const cancelled = scope.cancelled;
+    scope.done = true;
+    if (cancelled || this.state === "closed") return respond(undefined);
+    if (result !== undefined && error === undefined) respond(resultResponse(scope.requestId, result));
+    else respond(errorResponse(scope.requestId, toWireError(error, this.report).toWire()));
+  }
+
+  private initialize(req: JsonRpcRequest): JsonRpcResponse {
+    if (this.state !== "new")
+      return errorResponse(req.id, { code: WireCode.InvalidRequest, message: "Invalid Request: the session is already initialized" });
+    const p = req.params ?? {};
+    try {
+      if (typeof p.protocolVersion !== "string") throw invalidParams('Invalid params for initialize: "protocolVersion" must be a string');
+      if (!isPlainObject(p.capabilities)) throw invalidParams('Invalid params for initialize: "capabilities" must be an object');
+      const info = p.clientInfo;
+      if (!isPlainObject(info) || typeof info.name !== "string" || typeof info.version !== "string")
+        throw invalidParams('Invalid params for initialize: "clientInfo" must be {name: string, version: string}');
+      this.protocolVersion = negotiateLegacyVersion(p.protocolVersion);
+      this.client = { info: info as unknown as ClientView["info"], capabilities: p.capabilities };
+    } catch (e) {
+      return errorResponse(req.id, (e as McpError).toWire());
+    }
+    this.state = "initializing";
+    const result: Params = {
+      protocolVersion: this.protocolVersion,
+      capabilities: this.server.capabilities,
+      serverInfo: this.server.info,
+    };
+    if (this.server.instructions) result.instructions = this.server.instructions;
+    return resultResponse(req.id, result);
+  }
+
+  private handleNotification(n: JsonRpcNotification): void {
+    switch (n.method) {
+      case Notice.Initialized:
+        return this.markReady();
+      case Notice.Cancelled: {
+        const requestId = n.params?.requestId;
+        if (typeof requestId !== "string" && typeof requestId !== "number") return;
+        const scope = this.inflight.get(requestId);
+        // Cancelling is best effort and races are normal: unknown ids are ignored (2025-11-25 cancellation).
+        scope?.cancel(new McpError(WireCode.InvalidRequest, `Request cancelled: ${String(n.params?.reason ?? "by the client")}`));
+        if (scope) this.inflight.delete(requestId);
+        return;
+      }
+      case Notice.RootsListChanged:
+        return this.server.onRootsListChanged?.({ sessionId: this.id });
+      default:
+        // Unknown notifications are ignored, never answered (JSON-RPC 2.0 §4.1).
+        return;
+    }
+  }
+
+  private markReady(): void {
+    if (this.state !== "initializing") return;
+    this.state = "ready";
+    this.stopListChanges = this.server.changes.onListChanged((kind) => this.send(notification(LIST_CHANGED[kind])));
+    for (const wake of this.readyWaiters) wake();
+    this.readyWaiters = [];
+  }
+
+  /** Resolves once the client has sent notifications/initialized. */
+  private whenReady(signal: AbortSignal): Promise<void> {
+    if (this.state === "ready") return Promise.resolve();
+    if (this.state === "closed") return Promise.reject(new McpError(WireCode.InternalError, "session closed"));
+    return new Promise((resolve, reject) => {
+      this.readyWaiters.push(resolve);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  }
+
+  /**
+   * A server→client request. The server sends none before notifications/initialized
+   * (2025-11-25 lifecycle), so this waits for it, within the same timeout.
+   */
+  async requestClient(method: string, params: Params | undefined, signal: AbortSignal, relatedTo: RequestId | undefined): Promise<Params> {
+    const timeoutMs = this.server.limits.clientRequestTimeoutMs;
+    if (this.state !== "ready") {
+      const timeout = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+      await this.whenReady(timeout);
+    }
+    return this.outbound.request(method, params, { timeoutMs, signal, relatedTo });
+  }
+
+  /** Sends ping to the client; resolves when it answers. */
+  ping(timeoutMs = this.server.limits.clientRequestTimeoutMs): Promise<void> {
+    return this.outbound.request(Method.Ping, undefined, { timeoutMs }).then(() => undefined);
+  }
+
+  /** Params for notifications/message if the session's level admits `level`, else undefined. */
+  logParams(level: LoggingLevel, data: unknown, logger?: string): Params | undefined {
+    if (!this.server.capabilities.logging) return undefined;
+    if (logLevelRank(level) < logLevelRank(this.logLevel)) return undefined;
+    return logger === undefined ? { level, data } : { level, logger, data };
+  }
+
+  subscribe(uri: string): void {
+    if (this.subscriptions.has(uri)) return;
+    const max = this.server.limits.maxSubscriptionsPerSession;
+    if (this.subscriptions.size >= max)
+      throw new McpError(WireCode.ServerBusy, `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`, { limit: "limits.maxSubscriptionsPerSession" });
+    this.subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
+  }
+
+  unsubscribe(uri: string): void {
+    this.subscriptions.get(uri)?.();
+    this.subscriptions.delete(uri);
+  }
+
+  get tasks(): TaskStore {
+    return (this.taskStore ??= new TaskStore({
+      ...this.server.taskOptions,
+      maxTasks: this.server.limits.maxTasksPerSession,
+      pageSize: this.server.limits.pageSize,
+      notify: (task: Task, relatedTo) => this.send(notification(Notice.TaskStatus, { ...task }), relatedTo),
+      report: this.report,
+    }));
+  }
+
+  taskScope(origin: Scope, binding: TaskBinding): Scope {
+    return new RequestScope(this, origin.requestId, origin.meta, origin.progressToken, binding);
+  }
+
+  /** Resolves when no request is in flight, or after `timeoutMs`, whichever comes first. */
+  drain(timeoutMs: number): Promise<void> {
+    if (this.inflight.size === 0 || this.state === "closed") return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.drained = undefined;
+        resolve();
+      }
+      this.drained = done;
+    });
+  }
+
+  /**
+   * Ends the session: every request in flight is aborted, pending server→client requests
+   * rejected, tasks and subscriptions released, and the outlet closed.
+   */
+  close(reason = "session closed"): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    const abort = new McpError(WireCode.InternalError, reason);
+    for (const scope of this.inflight.values()) scope.cancel(abort);
+    this.inflight.clear();
+    this.outbound.rejectAll(reason);
+    this.taskStore?.dispose();
+    for (const dispose of this.subscriptions.values()) dispose();
+    this.subscriptions.clear();
+    this.stopListChanges?.();
+    this.readyWaiters = [];
+    this.outlet.close(reason);
+    this.options.onClose?.(this);
+  }
+}

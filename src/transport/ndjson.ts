@@ -1,0 +1,77 @@
+import type { OversizeHandler } from "./channel.ts";
+
+/**
+ * Newline-delimited JSON framing (stdio, TCP): splits a byte stream into UTF-8 lines without
+ * ever buffering more than `maxLineBytes`. A longer line is discarded up to its newline and
+ * reported once, so one bad frame costs nothing but itself.
+ */
+export class LineSplitter {
+  private readonly decoder = new TextDecoder("utf-8", { fatal: false });
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private discarding = false;
+  private discarded = 0;
+
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly onLine: (line: string) => void,
+    private readonly onOversize: OversizeHandler,
+  ) {}
+
+  /** Feeds bytes; complete lines are delivered synchronously. */
+  push(bytes: Uint8Array): void {
+    let start = 0;
+    while (start < bytes.length) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl < 0 ? bytes.length : nl;
+      const piece = bytes.subarray(start, end);
+      if (this.discarding) this.discarded += piece.length;
+      else if (this.buffered + piece.length > this.maxLineBytes) {
+        this.discarding = true;
+        this.discarded = this.buffered + piece.length;
+        this.chunks = [];
+        this.buffered = 0;
+      } else if (piece.length) {
+        // A piece that outlives this call is copied: transports may reuse their read buffer.
+        this.chunks.push(nl < 0 ? piece.slice() : piece);
+        this.buffered += piece.length;
+      }
+      if (nl < 0) break;
+      this.endLine();
+      start = nl + 1;
+    }
+  }
+
+  private endLine(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.onOversize(this.discarded);
+      this.discarded = 0;
+      return;
+    }
+    const chunks = this.chunks;
+    const total = this.buffered;
+    this.chunks = [];
+    this.buffered = 0;
+    if (total === 0) return;
+    const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total);
+    let line = this.decoder.decode(bytes);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.trim().length) this.onLine(line);
+  }
+
+  /** Delivers a final unterminated line, if any (end of stream). */
+  end(): void {
+    if (this.buffered || this.discarding) this.endLine();
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
