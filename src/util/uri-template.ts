@@ -9,6 +9,8 @@ type Operator = "" | "+" | "#" | "." | "/" | ";" | "?" | "&";
 interface VarSpec {
   name: string;
   explode: boolean;
+  /** The prefix modifier ({var:3}): expansion keeps at most this many characters. */
+  maxLength?: number;
 }
 
 interface Expression {
@@ -50,9 +52,10 @@ function parse(template: string): Part[] {
     }
     const vars = body.split(",").map((raw) => {
       const explode = raw.endsWith("*");
+      const prefix = /:(\d+)$/.exec(raw);
       const name = (explode ? raw.slice(0, -1) : raw).replace(/:\d+$/, "");
       if (!/^[A-Za-z0-9_.%]+$/.test(name)) throw new Error(`URI template "${template}": bad variable name "${raw}"`);
-      return { name, explode };
+      return prefix ? { name, explode, maxLength: Number(prefix[1]) } : { name, explode };
     });
     parts.push({ op, vars });
     i = close + 1;
@@ -74,6 +77,22 @@ const OP_TABLE: Record<Operator, { first: string; sep: string; named: boolean; r
   "&": { first: "&", sep: "&", named: true, reserved: false },
 };
 
+/**
+ * What a value may span when matching, per operator: anything but the delimiters its
+ * expansion would have percent-encoded. A separator never occurs inside its own value
+ * class, so list patterns stay linear (no nested-quantifier backtracking on a hostile URI).
+ */
+const VALUE_CHARS: Record<Operator, string> = {
+  "": "[^/?#,]",
+  "+": "[^]",
+  "#": "[^]",
+  ".": "[^/?#.]",
+  "/": "[^/?#]",
+  ";": "[^;/?#]",
+  "?": "[^&#]",
+  "&": "[^&#]",
+};
+
 function decode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -82,43 +101,75 @@ function decode(s: string): string {
   }
 }
 
+/**
+ * RFC 6570 §3.2.1 encoding: only unreserved characters stay literal, except that + and #
+ * also keep reserved characters and existing pct-encoded triplets.
+ */
+function encodeValue(s: string, reserved: boolean): string {
+  if (!reserved) return encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURI(s).replace(/%25([0-9A-Fa-f]{2})/g, "%$1").replace(/%5B/g, "[").replace(/%5D/g, "]");
+}
+
+/** One capture group of the compiled matcher and how to read its text back. */
+interface Capture {
+  name: string;
+  read(raw: string): string | string[];
+}
+
+/** The regex source for one expression; pushes one Capture per variable. */
+function expressionPattern(part: Expression, captures: Capture[]): string {
+  const t = OP_TABLE[part.op];
+  const chars = VALUE_CHARS[part.op];
+  const sep = escapeRegex(t.sep);
+  // Reserved expansion keeps pct-encoding, so its values come back as written.
+  const dec = t.reserved ? (s: string) => s : decode;
+  let pattern = "";
+  part.vars.forEach((v, idx) => {
+    // A later variable follows a separator, or the operator itself when the earlier ones
+    // were undefined and so skipped by the expansion ({?a,b} with only b gives "?b=2").
+    const lead = idx === 0 ? escapeRegex(t.first) : t.first && t.first !== t.sep ? `[${escapeRegex(t.first)}${sep}]` : sep;
+    const leadLength = idx === 0 ? t.first.length : 1;
+    if (t.named) {
+      const name = escapeRegex(v.name);
+      // ? and & always write "name=" (RFC 6570 ifemp "="); ; writes a bare name for "".
+      const one = part.op === ";" ? `${name}(?:=${chars}*|(?=[;/?#]|$))` : `${name}=${chars}*`;
+      pattern += v.explode ? `(${lead}${one}(?:${sep}${one})*)?` : `(${lead}${one})?`;
+      captures.push({
+        name: v.name,
+        read(raw) {
+          const items = raw.slice(leadLength).split(t.sep).map((pair) => dec(pair.slice(v.name.length + 1)));
+          return v.explode ? items : items[0]!;
+        },
+      });
+    } else if (v.explode) {
+      const body = t.reserved ? "[^]*?" : `${chars}*(?:${sep}${chars}*)*`;
+      pattern += `(${lead}${body})?`;
+      captures.push({ name: v.name, read: (raw) => (raw === "" ? [] : raw.slice(leadLength).split(t.sep).map(dec)) });
+    } else {
+      // Lazy, so an optional expression after it gets its share ({name}{.ext} on "a.json").
+      const value = t.reserved ? "[^]*?" : `${chars}*?`;
+      const required = idx === 0 && t.first === "";
+      pattern += required ? `(${value})` : `(${lead}${value})?`;
+      captures.push({ name: v.name, read: (raw) => dec(required ? raw : raw.slice(leadLength)) });
+    }
+  });
+  return pattern;
+}
+
 /** Compiles a template; throws with a clear message on a malformed one. */
 export function compileUriTemplate(template: string): UriTemplate {
   const parts = parse(template);
   const names: string[] = [];
+  const captures: Capture[] = [];
   let pattern = "^";
-  // Each capture group records how to read it back.
-  const groups: { name: string; explode: boolean; op: Operator }[] = [];
   for (const part of parts) {
-    if (typeof part === "string") {
-      pattern += escapeRegex(part);
-      continue;
+    if (typeof part === "string") pattern += escapeRegex(part);
+    else {
+      for (const v of part.vars) names.push(v.name);
+      pattern += expressionPattern(part, captures);
     }
-    const t = OP_TABLE[part.op];
-    if (t.named) {
-      // Query-like operators: each var optional, any order is out of scope; match in order.
-      part.vars.forEach((v, idx) => {
-        names.push(v.name);
-        const lead = escapeRegex(idx === 0 ? t.first : t.sep);
-        pattern += `(?:${lead}${escapeRegex(v.name)}=?([^&;#]*))?`;
-        groups.push({ name: v.name, explode: v.explode, op: part.op });
-      });
-      continue;
-    }
-    const valueChars = t.reserved ? "[^]*?" : part.op === "/" || part.op === "." ? `[^/?#${escapeRegex(t.sep)}]*` : "[^/?#,]*";
-    part.vars.forEach((v, idx) => {
-      names.push(v.name);
-      const lead = idx === 0 ? escapeRegex(t.first) : escapeRegex(t.sep);
-      if (v.explode) {
-        pattern += `((?:${lead}${valueChars})*)`;
-      } else {
-        pattern += `(?:${lead}(${t.reserved ? "[^]*?" : valueChars}))${idx === 0 && t.first === "" ? "" : "?"}`;
-      }
-      groups.push({ name: v.name, explode: v.explode, op: part.op });
-    });
   }
-  pattern += "$";
-  const regex = new RegExp(pattern);
+  const regex = new RegExp(pattern + "$");
 
   return {
     template,
@@ -127,14 +178,9 @@ export function compileUriTemplate(template: string): UriTemplate {
       const m = regex.exec(uri);
       if (!m) return null;
       const out: Record<string, string | string[]> = {};
-      groups.forEach((g, i) => {
+      captures.forEach((c, i) => {
         const raw = m[i + 1];
-        if (raw === undefined) return;
-        if (g.explode) {
-          const t = OP_TABLE[g.op];
-          const items = raw.split(t.sep).filter((s, k) => !(k === 0 && s === ""));
-          out[g.name] = items.map((s) => decode(s.startsWith(t.first) && t.first ? s.slice(t.first.length) : s));
-        } else out[g.name] = OP_TABLE[g.op].reserved ? raw : decode(raw);
+        if (raw !== undefined) out[c.name] = c.read(raw);
       });
       return out;
     },
@@ -146,13 +192,19 @@ export function compileUriTemplate(template: string): UriTemplate {
           continue;
         }
         const t = OP_TABLE[part.op];
-        const enc = (s: string) => (t.reserved ? encodeURI(s) : encodeURIComponent(s));
         const pieces: string[] = [];
         for (const v of part.vars) {
           const value = vars[v.name];
-          if (value === undefined) continue;
-          const joined = Array.isArray(value) ? value.map(enc).join(v.explode ? t.sep : ",") : enc(value);
-          pieces.push(t.named ? `${v.name}=${joined}` : joined);
+          // RFC 6570 §2.3: undefined variables and empty lists are skipped.
+          if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+          const named = (s: string) => (!t.named ? s : s === "" && part.op === ";" ? v.name : `${v.name}=${s}`);
+          if (Array.isArray(value)) {
+            const items = value.map((s) => encodeValue(s, t.reserved));
+            pieces.push(v.explode ? items.map(named).join(t.sep) : named(items.join(",")));
+          } else {
+            const s = v.maxLength === undefined ? value : [...value].slice(0, v.maxLength).join("");
+            pieces.push(named(encodeValue(s, t.reserved)));
+          }
         }
         if (pieces.length) out += t.first + pieces.join(t.sep);
       }
