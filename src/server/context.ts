@@ -45,4 +45,10 @@ export interface HandlerContext {
   listRoots(): Promise<ListRootsResult>;
   /** Tells the client a URL-mode elicitation finished (notifications/elicitation/complete). */
   completeElicitation(elicitationId: string): void;
+  /**
+   * Closes the HTTP connection carrying this request's SSE stream without ending the stream
+   * (2025-11-25 SEP-1699 polling); the client reconnects with Last-Event-ID and loses nothing.
+   * A no-op on transports without resumable streams.
+   */
+  closeStream(): void;
 }

@@ -10,4 +10,8 @@ export interface Outlet {
   send(message: JsonRpcMessage | JsonRpcMessage[], relatedTo?: RequestId): void;
   /** Ends the connection(s) behind this outlet. */
   close(reason?: string): void;
+  /** Request `id` finished, answered or not (a cancelled request sends no response). */
+  requestEnded?(id: RequestId): void;
+  /** Closes the connection carrying request `id`'s stream without ending it (SSE polling). */
+  closeStream?(id: RequestId): void;
 }

@@ -111,6 +111,10 @@ export class RequestScope implements Scope {
     return this.ask(Method.RootsList, undefined) as Promise<ListRootsResult>;
   }
 
+  closeStream(): void {
+    if (!this.done && !this.task) this.session.closeStreamOf(this.requestId);
+  }
+
   completeElicitation(elicitationId: string): void {
     this.session.send(notification(Notice.ElicitationComplete, { elicitationId }));
   }

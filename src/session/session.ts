@@ -119,8 +119,11 @@ export class Session implements LegacySessionHooks {
     const responses: JsonRpcMessage[] = [];
     let waiting = 0;
     let dispatched = false;
+    // The batch's answer travels with its first request, so HTTP puts it on that POST.
+    const first = items.find((i) => i.kind === "message" && isRequest(i.message));
+    const relatedTo = first?.kind === "message" && isRequest(first.message) ? first.message.id : undefined;
     const flush = () => {
-      if (dispatched && waiting === 0 && responses.length) this.send(responses);
+      if (dispatched && waiting === 0 && responses.length) this.send(responses, relatedTo);
     };
     for (const item of items) {
       if (item.kind === "error") {
@@ -178,9 +181,15 @@ export class Session implements LegacySessionHooks {
     if (this.drained && this.inflight.size === 0) queueMicrotask(this.drained);
     const cancelled = scope.cancelled;
     scope.done = true;
-    if (cancelled || this.state === "closed") return respond(undefined);
-    if (result !== undefined && error === undefined) respond(resultResponse(scope.requestId, result));
+    if (cancelled || this.state === "closed") respond(undefined);
+    else if (result !== undefined && error === undefined) respond(resultResponse(scope.requestId, result));
     else respond(errorResponse(scope.requestId, toWireError(error, this.report).toWire()));
+    this.outlet.requestEnded?.(scope.requestId);
+  }
+
+  /** Asks the transport to close the connection carrying `id`'s stream (the client resumes). */
+  closeStreamOf(id: RequestId): void {
+    this.outlet.closeStream?.(id);
   }
 
   private initialize(req: JsonRpcRequest): JsonRpcResponse {
