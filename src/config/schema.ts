@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { PROFILES } from "../profiles/index.ts";
+import type { LoggingLevel } from "../protocol/types.ts";
+import type { LogLevel } from "../util/log.ts";
+
+/**
+ * The appliance's config schema: one strict zod object per TOML table, validated once at
+ * boot. Every leaf carries the one phrase that says what is allowed, so an error reads
+ * `config: <key> = <value>: <allowed>` whatever went wrong (type, range or enum).
+ * To add a section ([http], [tcp]…): add its table to SECTIONS and its defaults to defaults.ts.
+ */
+
+/** Process log levels (stderr), lowest first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const satisfies readonly LogLevel[];
+/** Process log line formats. */
+export const LOG_FORMATS = ["json", "text"] as const;
+/** MCP LoggingLevel values (RFC 5424 severities, MCP 2025-11-25 server/utilities/logging), lowest first. */
+export const CLIENT_LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+] as const satisfies readonly LoggingLevel[];
+
+/** An integer in [min, max]; one message for a wrong type, a fraction or a value out of range. */
+export function integer(min: number, max: number) {
+  const error = `expected an integer from ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** true or false (TOML booleans only; "yes" and 1 are errors, not guesses). */
+export function boolean() {
+  return z.boolean({ error: "expected true or false" });
+}
+
+/** One of a fixed list of strings. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `expected one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+}
+
+/** A string of `min` to `max` characters. */
+export function text(min: number, max: number) {
+  const error = min === 0 ? `expected a string of at most ${max} characters` : `expected a string of ${min} to ${max} characters`;
+  return z.string({ error }).min(min, { error }).max(max, { error });
+}
+
+/** A TOML table whose keys are exactly `shape` (unknown keys are errors, reported by load.ts). */
+export function table<S extends z.ZodRawShape>(shape: S) {
+  return z.strictObject(shape, { error: "expected a table" });
+}
+
+const profileNames = Object.keys(PROFILES) as [string, ...string[]];
+
+const MS_PER_DAY = 86_400_000;
+
+/** Every [section] of the config, each a strict table. */
+export const SECTIONS = {
+  server: table({
+    name: text(1, 200),
+    profile: oneOf(profileNames),
+    instructions: text(0, 65_536),
+  }),
+  limits: table({
+    maxMessageBytes: integer(1024, 1024 ** 3),
+    maxJsonDepth: integer(4, 1000),
+    pageSize: integer(1, 10_000),
+    clientRequestTimeoutMs: integer(100, MS_PER_DAY),
+    maxInflightPerSession: integer(1, 100_000),
+    maxSubscriptionsPerSession: integer(1, 1_000_000),
+    maxTasksPerSession: integer(1, 100_000),
+  }),
+  features: table({
+    tools: boolean(),
+    resources: boolean(),
+    prompts: boolean(),
+    logging: boolean(),
+    completions: boolean(),
+    tasks: boolean(),
+  }),
+  tasks: table({
+    defaultTtlMs: integer(1000, 30 * MS_PER_DAY),
+    maxTtlMs: integer(1000, 30 * MS_PER_DAY),
+    pollIntervalMs: integer(10, 3_600_000),
+  }).superRefine((t, ctx) => {
+    if (t.defaultTtlMs > t.maxTtlMs)
+      ctx.addIssue({ code: "custom", path: ["defaultTtlMs"], message: `expected at most tasks.maxTtlMs (${t.maxTtlMs})` });
+  }),
+  logging: table({
+    level: oneOf(LOG_LEVELS),
+    format: oneOf(LOG_FORMATS),
+    clientLevel: oneOf(CLIENT_LOG_LEVELS),
+  }),
+  stdio: table({
+    enabled: boolean(),
+  }),
+};
+
+/** The whole config: a strict table of SECTIONS. */
+export const configSchema = table(SECTIONS);
+
+/** A validated config (loadConfig returns it deeply frozen). */
+export type Config = z.output<typeof configSchema>;

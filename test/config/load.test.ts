@@ -1,0 +1,159 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultConfig } from "../../src/config/defaults.ts";
+import { ConfigError, loadConfig, readToml } from "../../src/config/load.ts";
+import { configToServerOptions } from "../../src/config/server-options.ts";
+import { PROFILES } from "../../src/profiles/index.ts";
+import { DEFAULT_FEATURES, DEFAULT_LIMITS, DEFAULT_TASK_OPTIONS } from "../../src/server/options.ts";
+import pkg from "../../package.json";
+
+const EXAMPLE = join(import.meta.dir, "../../config/erlmcp.toml");
+const dir = mkdtempSync(join(tmpdir(), "erlmcp-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+function tomlFile(text: string): string {
+  const path = join(dir, `c${++fileCount}.toml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The ConfigError lines `fn` throws; fails the test if it throws anything else or nothing. */
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a ConfigError, but the config loaded");
+}
+
+describe("loadConfig", () => {
+  test("with no file and no overrides returns the defaults, deeply frozen", () => {
+    const config = loadConfig();
+    expect(config).toEqual(defaultConfig());
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.limits)).toBe(true);
+    expect(() => {
+      (config.limits as { pageSize: number }).pageSize = 1;
+    }).toThrow();
+  });
+
+  test("defaults mirror the library defaults and name a real profile", () => {
+    const d = defaultConfig();
+    expect(d.limits).toEqual(DEFAULT_LIMITS);
+    expect(d.features).toEqual(DEFAULT_FEATURES);
+    expect(d.tasks).toEqual(DEFAULT_TASK_OPTIONS);
+    expect(Object.keys(PROFILES)).toContain(d.server.profile);
+  });
+
+  test("the example config/erlmcp.toml spells out exactly the defaults, every key", () => {
+    expect(readToml(EXAMPLE)).toEqual(defaultConfig() as unknown as Record<string, unknown>);
+    expect(loadConfig({ file: EXAMPLE })).toEqual(defaultConfig());
+  });
+
+  test("a file overrides defaults key by key and overrides win over the file", () => {
+    const file = tomlFile('[limits]\npageSize = 7\nmaxJsonDepth = 10\n[server]\nname = "from-file"\n');
+    const config = loadConfig({ file, overrides: { "limits.pageSize": 9, "logging.format": "text" } });
+    expect(config.limits.pageSize).toBe(9);
+    expect(config.limits.maxJsonDepth).toBe(10);
+    expect(config.limits.maxMessageBytes).toBe(DEFAULT_LIMITS.maxMessageBytes);
+    expect(config.server.name).toBe("from-file");
+    expect(config.logging.format).toBe("text");
+  });
+
+  test("a default config maps to server options with the package version", () => {
+    const options = configToServerOptions(loadConfig({ overrides: { "server.instructions": "be brief", "logging.clientLevel": "warning" } }));
+    expect(options.name).toBe("erlmcp");
+    expect(options.version).toBe(pkg.version);
+    expect(options.instructions).toBe("be brief");
+    expect(options.defaultLogLevel).toBe("warning");
+    expect(options.limits).toEqual(DEFAULT_LIMITS);
+    expect(options.features).toEqual(DEFAULT_FEATURES);
+    expect(options.tasks).toEqual(DEFAULT_TASK_OPTIONS);
+    expect(options.logger?.level).toBe("info");
+    expect("instructions" in configToServerOptions(loadConfig())).toBe(false);
+  });
+});
+
+const OVERRIDE_CASES: [string, Record<string, unknown>, string[]][] = [
+  ["an integer below its range", { "limits.pageSize": 0 }, ["config: limits.pageSize = 0: expected an integer from 1 to 10000"]],
+  ["an integer above its range", { "limits.maxMessageBytes": 2 ** 31 }, ["config: limits.maxMessageBytes = 2147483648: expected an integer from 1024 to 1073741824"]],
+  ["a fraction where an integer belongs", { "limits.maxJsonDepth": 1.5 }, ["config: limits.maxJsonDepth = 1.5: expected an integer from 4 to 1000"]],
+  ["a string where an integer belongs", { "limits.pageSize": "50" }, ['config: limits.pageSize = "50": expected an integer from 1 to 10000']],
+  ["a string where a boolean belongs", { "features.tools": "yes" }, ['config: features.tools = "yes": expected true or false']],
+  ["a number where a boolean belongs", { "stdio.enabled": 1 }, ["config: stdio.enabled = 1: expected true or false"]],
+  ["an unknown process log level", { "logging.level": "loud" }, ['config: logging.level = "loud": expected one of "debug", "info", "warn", "error", "silent"']],
+  ["an unknown log format", { "logging.format": "xml" }, ['config: logging.format = "xml": expected one of "json", "text"']],
+  ["an unknown MCP log level", { "logging.clientLevel": "warn" }, ['config: logging.clientLevel = "warn": expected one of "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"']],
+  ["an unknown profile", { "server.profile": "nope" }, [`config: server.profile = "nope": expected one of ${Object.keys(PROFILES).map((p) => JSON.stringify(p)).join(", ")}`]],
+  ["an empty server name", { "server.name": "" }, ['config: server.name = "": expected a string of 1 to 200 characters']],
+  ["a misspelt key", { "limits.pagesize": 50 }, ["config: limits.pagesize: unknown key (did you mean limits.pageSize?)"]],
+  ["a key in the wrong table", { "server.pageSize": 50 }, ["config: server.pageSize: unknown key (did you mean limits.pageSize?)"]],
+  ["a misspelt section", { "limit.pageSize": 50 }, ["config: limit: unknown key (did you mean limits?)"]],
+  ["an unknown key with no near match", { "stdio.zzzz": 1 }, ["config: stdio.zzzz: unknown key (expected one of enabled)"]],
+  ["a scalar where a table belongs", { limits: 5 }, ["config: limits = 5: expected a table"]],
+  ["a default TTL above the maximum TTL", { "tasks.defaultTtlMs": 90_000_000 }, ["config: tasks.defaultTtlMs = 90000000: expected at most tasks.maxTtlMs (86400000)"]],
+  ["a key with an empty segment", { "limits..pageSize": 5 }, ["config: limits..pageSize: not a key (expected section.key, e.g. limits.pageSize)"]],
+  [
+    "several bad values, one line each",
+    { "limits.pageSize": -1, "features.prompts": null, "limits.pagesize": 3 },
+    [
+      "config: limits.pageSize = -1: expected an integer from 1 to 10000",
+      "config: limits.pagesize: unknown key (did you mean limits.pageSize?)",
+      "config: features.prompts = null: expected true or false",
+    ],
+  ],
+];
+
+describe("a bad override is reported as exactly one line per problem", () => {
+  test.each(OVERRIDE_CASES)("%s", (_name, overrides, expected) => {
+    expect([...problemsOf(() => loadConfig({ overrides }))].sort()).toEqual([...expected].sort());
+  });
+});
+
+const FILE_CASES: [string, string, (file: string) => string[]][] = [
+  ["an out-of-range value", "[limits]\npageSize = 0\n", () => ["config: limits.pageSize = 0: expected an integer from 1 to 10000"]],
+  ["TOML inf for an integer", "[limits]\npageSize = inf\n", () => ["config: limits.pageSize = inf: expected an integer from 1 to 10000"]],
+  ["an unknown table", "[htpp]\nport = 1\n", () => ["config: htpp: unknown key (expected one of server, limits, features, tasks, logging, stdio)"]],
+  ["a misspelt key", '[logging]\nlevle = "info"\n', () => ["config: logging.levle: unknown key (did you mean logging.level?)"]],
+  ["an array where a string belongs", '[server]\nname = ["a"]\n', () => ['config: server.name = ["a"]: expected a string of 1 to 200 characters']],
+  ["a missing value on line 3", "[limits]\npageSize = 5\nmaxJsonDepth =\n", (f) => [`config: ${f}: line 3: Missing value after '='; values must be on the same line`]],
+  ["an unterminated table header on line 2", "# comment\n[limits\npageSize = 1\n", (f) => [`config: ${f}: line 2: Expected ']' to close a table header but found (0x0A)`]],
+  ["a key defined twice on line 4", "[limits]\npageSize = 5\n\npageSize = 6\n", (f) => [`config: ${f}: line 4: Cannot redefine key 'pageSize'`]],
+];
+
+describe("a bad config file is reported as exactly one line per problem", () => {
+  test.each(FILE_CASES)("%s", (_name, text, expected) => {
+    const file = tomlFile(text);
+    expect(problemsOf(() => loadConfig({ file }))).toEqual(expected(file));
+  });
+
+  test("a missing file is one line naming the path", () => {
+    const file = join(dir, "does-not-exist.toml");
+    expect(problemsOf(() => loadConfig({ file }))).toEqual([`config: ${file}: cannot read (no such file)`]);
+  });
+
+  test("a directory is one line naming the path", () => {
+    expect(problemsOf(() => loadConfig({ file: dir }))).toEqual([`config: ${dir}: cannot read (is a directory)`]);
+  });
+
+  test("the error message is the problems, in schema order, joined by newlines, with the config code", () => {
+    const file = tomlFile("[limits]\npageSize = 0\nmaxJsonDepth = 0\n");
+    try {
+      loadConfig({ file });
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const err = e as ConfigError;
+      expect(err.code).toBe("config_invalid");
+      expect(err.message.split("\n")).toEqual([
+        "config: limits.maxJsonDepth = 0: expected an integer from 4 to 1000",
+        "config: limits.pageSize = 0: expected an integer from 1 to 10000",
+      ]);
+    }
+  });
+});
