@@ -1,5 +1,5 @@
 import type { McpServer } from "../server/server.ts";
-import { everythingProfile } from "./everything.ts";
+import { everythingProfile } from "./everything/index.ts";
 
 /** A built-in set of registrations the appliance can serve with `--profile NAME`. */
 export interface Profile {
