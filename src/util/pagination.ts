@@ -13,7 +13,9 @@ function decodeCursor(cursor: unknown): number {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!text.startsWith(TAG)) throw invalidParams(`Invalid cursor: ${JSON.stringify(cursor.slice(0, 64))} was not issued by this server`);
   const offset = Number(text.slice(TAG.length));
-  if (!Number.isSafeInteger(offset) || offset < 0) throw invalidParams(`Invalid cursor: ${JSON.stringify(cursor.slice(0, 64))}`);
+  // Only the exact form we issue: " 4", "0x4", "4e0" or stray characters around the base64 are forgeries.
+  if (!Number.isSafeInteger(offset) || offset < 0 || encodeCursor(offset) !== cursor)
+    throw invalidParams(`Invalid cursor: ${JSON.stringify(cursor.slice(0, 64))}`);
   return offset;
 }
 
