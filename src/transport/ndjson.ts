@@ -26,7 +26,8 @@ export class LineSplitter {
       const end = nl < 0 ? bytes.length : nl;
       const piece = bytes.subarray(start, end);
       if (this.discarding) this.discarded += piece.length;
-      else if (this.buffered + piece.length > this.maxLineBytes) {
+      // One byte of slack for the CR of a CRLF ending; endLine settles whether it was one.
+      else if (this.buffered + piece.length > this.maxLineBytes + 1) {
         this.discarding = true;
         this.discarded = this.buffered + piece.length;
         this.chunks = [];
@@ -54,6 +55,7 @@ export class LineSplitter {
     this.chunks = [];
     this.buffered = 0;
     if (total === 0) return;
+    if (total > this.maxLineBytes && chunks[chunks.length - 1]!.at(-1) !== 13) return this.onOversize(total);
     const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total);
     let line = this.decoder.decode(bytes);
     if (line.endsWith("\r")) line = line.slice(0, -1);
