@@ -92,3 +92,8 @@ export function notificationsOf(inbound: readonly JSONRPCMessage[], method: stri
 export function requestsOf(inbound: readonly JSONRPCMessage[], method: string): JSONRPCMessage[] {
   return inbound.filter((m) => "method" in m && "id" in m && m.method === method);
 }
+
+/** Results of the inbound responses, raw (before SDK parsing), in arrival order. */
+export function resultsOf(inbound: readonly JSONRPCMessage[]): { id: string | number; result: Record<string, unknown> }[] {
+  return inbound.flatMap((m) => ("result" in m && "id" in m ? [{ id: m.id as string | number, result: m.result as Record<string, unknown> }] : []));
+}

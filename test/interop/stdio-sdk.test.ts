@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LATEST_PROTOCOL_VERSION, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { TEST_AUDIO_BASE64, TEST_IMAGE_BASE64 } from "../../src/profiles/everything/media.ts";
-import { connect, mcpErrorOf, type Connected } from "./helpers.ts";
+import { connect, mcpErrorOf, resultsOf, type Connected } from "./helpers.ts";
 
 const JSON_SCHEMA_2020_12_TEXT =
   '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}';
@@ -41,9 +41,8 @@ const call = (name: string, args?: Record<string, unknown>) => c.client.callTool
 
 describe("initialize", () => {
   test("negotiates the SDK's latest version and reports the fixture server", () => {
-    const response = c.inbound.find((m) => "id" in m && m.id === 0 && "result" in m);
-    expect(response).toBeDefined();
-    expect((response as { result: { protocolVersion: string } }).result.protocolVersion).toBe(LATEST_PROTOCOL_VERSION);
+    const initialize = resultsOf(c.inbound).find((r) => r.id === 0);
+    expect(initialize?.result.protocolVersion).toBe(LATEST_PROTOCOL_VERSION);
     expect(c.client.getServerVersion()).toEqual({ name: "erlmcp-everything-fixture", version: "1.0.0" });
     expect(c.client.getInstructions()).toBe("Conformance fixtures plus interop test extras.");
   });
@@ -76,8 +75,8 @@ describe("tools/list", () => {
   });
 
   test("json_schema_2020_12_tool's inputSchema comes back byte-for-byte", () => {
-    const raw = c.inbound.find((m) => "result" in m && Array.isArray((m.result as { tools?: unknown }).tools)) as { result: { tools: Tool[] } };
-    const listed = raw.result.tools.find((t) => t.name === "json_schema_2020_12_tool");
+    const raw = resultsOf(c.inbound).find((r) => Array.isArray(r.result.tools));
+    const listed = (raw?.result.tools as Tool[] | undefined)?.find((t) => t.name === "json_schema_2020_12_tool");
     expect(JSON.stringify(listed?.inputSchema)).toBe(JSON_SCHEMA_2020_12_TEXT);
     expect(tools.get("json_schema_2020_12_tool")?.inputSchema).toEqual(JSON.parse(JSON_SCHEMA_2020_12_TEXT));
   });
