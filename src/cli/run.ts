@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from "../config/load.ts";
+import { VERSION } from "../config/server-options.ts";
+import { parseArgs, type Command, type ParsedArgs } from "./args.ts";
+import { usage } from "./help.ts";
+import { serve } from "./serve.ts";
+
+/** Where the CLI writes: `out` is stdout (help, version), `err` one line on stderr. */
+export interface CliIo {
+  out(text: string): void;
+  err(line: string): void;
+}
+
+/** Writes to the process's stdout and stderr. */
+export const processIo: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (line) => void process.stderr.write(line + "\n"),
+};
+
+/** Exit code for usage and config errors (the BSD EX_USAGE tradition of 2 for "you asked wrong"). */
+export const EXIT_USAGE = 2;
+
+const RUNNERS: Record<Command, (args: ParsedArgs, io: CliIo) => number | Promise<number>> = {
+  help(_args, io) {
+    io.out(usage());
+    return 0;
+  },
+  version(_args, io) {
+    io.out(`erlmcp ${VERSION}\n`);
+    return 0;
+  },
+  async serve(args, io) {
+    let config;
+    try {
+      config = loadConfig({ file: args.configFile, overrides: args.overrides });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      for (const line of e.problems) io.err(`erlmcp: ${line}`);
+      return EXIT_USAGE;
+    }
+    return serve(config, { error: (line) => io.err(`erlmcp: ${line}`), notice: io.err });
+  },
+};
+
+/** Runs the CLI on `argv` (without executable and script); resolves with the exit code. */
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.errors.length) {
+    for (const e of args.errors) io.err(`erlmcp: ${e}`);
+    return EXIT_USAGE;
+  }
+  if (!args.command) {
+    io.err("erlmcp: missing command (try erlmcp serve --stdio, or erlmcp --help)");
+    return EXIT_USAGE;
+  }
+  return RUNNERS[args.command](args, io);
+}
