@@ -78,6 +78,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const flag = BY_NAME.get(name);
     if (!flag) {
       out.errors.push(unknown("flag", name, FLAGS.map((f) => f.name)));
+      // `--profil empty`: the typo's value is not a second problem.
+      const meant = BY_NAME.get(closest(name, FLAGS.map((f) => f.name)) ?? "");
+      if (meant?.arity === 1 && name === arg && i + 1 < argv.length && !argv[i + 1]!.startsWith("-")) i++;
       continue;
     }
     let value: string | undefined;
