@@ -1,0 +1,107 @@
+import type { Server } from "bun";
+import { Elysia } from "elysia";
+import type { McpServer } from "../server/server.ts";
+import { checkHostAndOrigin, httpError, type HostPolicy } from "../transport/http-guards.ts";
+import { negotiateSubprotocol, websocketHandlers, type WsData } from "../transport/websocket.ts";
+import { WireCode } from "../jsonrpc/codes.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { attachChannel } from "./attach.ts";
+import { StreamableHttpEndpoint } from "./http-endpoint.ts";
+import type { ResponseMode } from "./http-session.ts";
+import { LegacySseEndpoint } from "./legacy-sse-endpoint.ts";
+
+/** Settings of the HTTP listener and everything it serves. */
+export interface HttpListenOptions {
+  hostname: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Path of the Streamable HTTP endpoint. */
+  path: string;
+  responseMode: ResponseMode;
+  retryMs: number;
+  sessionIdleMs: number;
+  maxSessions: number;
+  bodyTimeoutMs: number;
+  /** Seconds a connection may stay silent (slow headers, idle keep-alive) before it is closed. */
+  idleTimeoutSec: number;
+  keepaliveMs: number;
+  /** Per-connection unsent-bytes bound for WebSocket (slow consumers are closed). */
+  maxQueueBytes: number;
+  hosts: HostPolicy;
+  store: EventStore | undefined;
+  reusePort: boolean;
+}
+
+/** A running HTTP listener. */
+export interface HttpListener {
+  readonly url: URL;
+  readonly streamable: StreamableHttpEndpoint;
+  readonly legacy: LegacySseEndpoint;
+  stop(): Promise<void>;
+}
+
+/**
+ * The HTTP side of the appliance on one port, an Elysia app on Bun.serve: Streamable HTTP at
+ * `path`, the legacy HTTP+SSE pair at /sse and /messages, WebSocket at /ws (Bun's native
+ * handlers, so frames reach the decoder untouched), and /healthz.
+ */
+export function listenHttp(server: McpServer, opts: HttpListenOptions): HttpListener {
+  const streamable = new StreamableHttpEndpoint(server, opts);
+  const legacy = new LegacySseEndpoint(server, {
+    messagesPath: "/messages",
+    maxSessions: opts.maxSessions,
+    bodyTimeoutMs: opts.bodyTimeoutMs,
+    keepaliveMs: opts.keepaliveMs,
+    hosts: opts.hosts,
+  });
+  const hooks = (bun: Server<WsData> | null) => (bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s) } : {});
+  const upgrade = (request: Request, bun: Server<WsData> | null): Response | undefined => {
+    const denied = checkHostAndOrigin(request, opts.hosts);
+    if (denied) return denied;
+    const sub = negotiateSubprotocol(request);
+    if ("error" in sub) return httpError(400, WireCode.InvalidRequest, sub.error);
+    const remoteAddress = bun?.requestIP(request)?.address ?? "";
+    if (bun?.upgrade(request, { headers: sub.headers, data: { remoteAddress } })) return undefined;
+    return httpError(426, WireCode.InvalidRequest, "Upgrade Required: /ws speaks WebSocket only", { upgrade: "websocket" });
+  };
+
+  const app = new Elysia()
+    .post(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
+    .get(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
+    .delete(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
+    .get("/sse", ({ request, server: bun }) => legacy.open(request, hooks(bun as Server<WsData> | null)))
+    .post("/messages", ({ request }) => legacy.post(request))
+    .get("/ws", ({ request, server: bun }) => upgrade(request, bun as Server<WsData> | null))
+    .get("/healthz", () => ({ status: "ok", sessions: streamable.sessionCount + legacy.sessionCount }))
+    .onError(({ code, request }) => {
+      if (code === "NOT_FOUND") return httpError(404, WireCode.MethodNotFound, `Not Found: ${new URL(request.url).pathname} (the MCP endpoint is ${opts.path})`);
+      return httpError(500, WireCode.InternalError, "Internal error");
+    });
+
+  app.listen({
+    hostname: opts.hostname,
+    port: opts.port,
+    reusePort: opts.reusePort,
+    idleTimeout: opts.idleTimeoutSec,
+    maxRequestBodySize: server.limits.maxMessageBytes + 1024,
+    development: false,
+    websocket: websocketHandlers({
+      maxMessageBytes: server.limits.maxMessageBytes,
+      maxQueueBytes: opts.maxQueueBytes,
+      idleTimeoutSec: Math.max(opts.idleTimeoutSec, 30),
+      onChannel: (channel) => attachChannel(server, channel),
+    }),
+  } as Parameters<typeof app.listen>[0]);
+
+  const bun = app.server!;
+  return {
+    url: new URL(`http://${opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname}:${bun.port}${opts.path}`),
+    streamable,
+    legacy,
+    async stop() {
+      streamable.close();
+      legacy.close();
+      await app.stop(true);
+    },
+  };
+}

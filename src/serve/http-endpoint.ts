@@ -1,0 +1,171 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
+import { isRequest } from "../jsonrpc/message.ts";
+import { Method } from "../protocol/methods.ts";
+import { isLegacyVersion } from "../protocol/versions.ts";
+import type { McpServer } from "../server/server.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
+import { HttpSession, type ResponseMode } from "./http-session.ts";
+
+/** What the endpoint needs from the HTTP server: lifting the idle timeout of a long stream. */
+export interface HttpServerHooks {
+  timeout?(req: Request, seconds: number): void;
+}
+
+export interface StreamableHttpOptions {
+  responseMode: ResponseMode;
+  /** retry hint for SSE clients (ms). */
+  retryMs: number;
+  /** An idle session (no request, no open stream) is closed after this long (ms). */
+  sessionIdleMs: number;
+  /** Most concurrent sessions; initialize past it gets 503. */
+  maxSessions: number;
+  /** Time allowed for a request body to arrive (ms). */
+  bodyTimeoutMs: number;
+  /** Keep-alive comment period on open SSE streams (ms). */
+  keepaliveMs: number;
+  hosts: HostPolicy;
+  store: EventStore | undefined;
+}
+
+const SESSION_HEADER = "mcp-session-id";
+
+/** A session id: 128 random bits, base64url (visible ASCII, 2025-11-25 §session management). */
+const newSessionId = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+
+/**
+ * The Streamable HTTP MCP endpoint (2025-11-25 basic/transports §Streamable HTTP): POST for
+ * client messages, GET for the standalone stream and resumption, DELETE to end a session.
+ * It owns the 2025 sessions served over HTTP and evicts idle ones.
+ */
+export class StreamableHttpEndpoint {
+  private readonly sessions = new Map<string, HttpSession>();
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly keepalive: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly server: McpServer,
+    private readonly opts: StreamableHttpOptions,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)));
+    this.sweeper.unref?.();
+    this.keepalive = setInterval(() => this.ping(), opts.keepaliveMs);
+    this.keepalive.unref?.();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Serves one HTTP request to the MCP endpoint. */
+  handle(req: Request, hooks: HttpServerHooks = {}): Response | Promise<Response> {
+    const denied = checkHostAndOrigin(req, this.opts.hosts);
+    if (denied) return denied;
+    switch (req.method) {
+      case "POST":
+        return this.post(req, hooks);
+      case "GET":
+        return this.get(req, hooks);
+      case "DELETE":
+        return this.delete(req);
+      default:
+        return httpError(405, WireCode.ServerBusy, `Method Not Allowed: ${req.method} (use POST, GET or DELETE)`, { allow: "GET, POST, DELETE" });
+    }
+  }
+
+  private async post(req: Request, hooks: HttpServerHooks): Promise<Response> {
+    if (!isJsonContent(req)) return httpError(415, WireCode.ServerBusy, "Unsupported Media Type: Content-Type must be application/json");
+    if (!accepts(req, "application/json") || !accepts(req, "text/event-stream"))
+      return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must list both application/json and text/event-stream");
+    const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
+    if (typeof body !== "string") return body;
+    const decoded = decodeFrame(body, this.server.limits);
+    if (decoded.kind === "error") {
+      const status = 400;
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id: decoded.id, error: decoded.error.toWire() }), {
+        status,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    const sid = req.headers.get(SESSION_HEADER);
+    const lift = hooks.timeout ? () => hooks.timeout!(req, 0) : undefined;
+    if (isInitialize(decoded)) {
+      if (sid !== null) return httpError(400, WireCode.InvalidRequest, "Bad Request: initialize must not carry Mcp-Session-Id (the session is already initialized)");
+      if (this.sessions.size >= this.opts.maxSessions)
+        return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
+      const session = this.open();
+      return session.post(decoded, { signal: req.signal, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
+    }
+    const version = req.headers.get("mcp-protocol-version");
+    if (version !== null && !isLegacyVersion(version))
+      return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
+    const found = this.lookup(sid);
+    if (found instanceof Response) return found;
+    return found.post(decoded, { signal: req.signal, headers: {}, onSse: lift });
+  }
+
+  private get(req: Request, hooks: HttpServerHooks): Response {
+    if (!accepts(req, "text/event-stream")) return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must include text/event-stream");
+    const found = this.lookup(req.headers.get(SESSION_HEADER));
+    if (found instanceof Response) return found;
+    const version = req.headers.get("mcp-protocol-version");
+    if (version !== null && !isLegacyVersion(version))
+      return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
+    found.lastActive = Date.now();
+    const opened = found.hub.openGet(req.signal, {}, req.headers.get("last-event-id"));
+    if ("status" in opened) return httpError(opened.status, WireCode.InvalidRequest, opened.reason);
+    hooks.timeout?.(req, 0);
+    return opened.response;
+  }
+
+  private delete(req: Request): Response {
+    const found = this.lookup(req.headers.get(SESSION_HEADER));
+    if (found instanceof Response) return found;
+    found.close("terminated by the client (HTTP DELETE)");
+    return new Response(null, { status: 204 });
+  }
+
+  private lookup(sid: string | null): HttpSession | Response {
+    if (sid === null) return httpError(400, WireCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
+    const session = this.sessions.get(sid);
+    if (!session) return httpError(404, -32001, "Session not found: unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+    return session;
+  }
+
+  private open(): HttpSession {
+    const id = newSessionId();
+    const session = new HttpSession(id, this.server, {
+      store: this.opts.store,
+      retryMs: this.opts.retryMs,
+      responseMode: this.opts.responseMode,
+      onClose: (s) => {
+        if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
+      },
+    });
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  /** Closes sessions idle past http.sessionIdleMs. */
+  sweep(now = Date.now()): void {
+    for (const session of this.sessions.values())
+      if (!session.busy && now - session.lastActive > this.opts.sessionIdleMs) session.close("idle past http.sessionIdleMs");
+  }
+
+  /** Keep-alive comments on standalone streams, so proxies and clients see a live connection. */
+  private ping(): void {
+    for (const session of this.sessions.values()) session.hub.keepalive();
+  }
+
+  /** Closes every session (shutdown). */
+  close(): void {
+    clearInterval(this.sweeper);
+    clearInterval(this.keepalive);
+    for (const session of [...this.sessions.values()]) session.close("server shutting down");
+  }
+}
+
+function isInitialize(d: Decoded): boolean {
+  return d.kind === "message" && isRequest(d.message) && d.message.method === Method.Initialize;
+}

@@ -1,0 +1,179 @@
+import type { Decoded } from "../jsonrpc/decode.ts";
+import { isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
+import { allowsSsePriming } from "../protocol/versions.ts";
+import type { McpServer } from "../server/server.ts";
+import type { Outlet } from "../session/outlet.ts";
+import { Session } from "../session/session.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { httpError } from "../transport/http-guards.ts";
+import { StreamHub, type LogicalStream } from "../transport/streamable-http.ts";
+
+/** How a POST carrying requests is answered (http.responseMode). */
+export type ResponseMode = "auto" | "sse" | "json";
+
+/**
+ * One POST that carried requests, until all of them are answered. In "json" mode the answer
+ * is one JSON body; in "sse" mode an SSE stream; in "auto" mode JSON unless something else
+ * (progress, a log, a server→client request) must go out first, which upgrades it to SSE.
+ */
+class Exchange {
+  private readonly outstanding: Set<RequestId>;
+  /** The answer held back in JSON mode (one response, or a batch's array). */
+  private answer: JsonRpcMessage | JsonRpcMessage[] | undefined;
+  private stream: LogicalStream | undefined;
+  private settle!: (r: Response) => void;
+  readonly response: Promise<Response>;
+
+  constructor(
+    private readonly owner: HttpSession,
+    ids: RequestId[],
+    private readonly mode: ResponseMode,
+    private readonly signal: AbortSignal,
+    private readonly headers: Record<string, string>,
+    private readonly onSse: (() => void) | undefined,
+  ) {
+    this.outstanding = new Set(ids);
+    this.response = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** In "sse" mode, opens the stream once the request is dispatched (the version is known by then). */
+  dispatched(): void {
+    if (this.mode === "sse" && !this.stream && this.outstanding.size) this.upgrade();
+  }
+
+  /** Switches to an SSE stream (priming it for clients that understand priming). */
+  private upgrade(): void {
+    const prime = allowsSsePriming(this.owner.session.protocolVersion);
+    const { stream, connection } = this.owner.hub.openPost(this.signal, this.headers, prime);
+    this.stream = stream;
+    this.onSse?.();
+    if (this.answer !== undefined) stream.send(JSON.stringify(this.answer));
+    this.answer = undefined;
+    this.settle(connection.response);
+  }
+
+  /** Delivers a message related to this POST. */
+  deliver(message: JsonRpcMessage | JsonRpcMessage[]): void {
+    const final = Array.isArray(message) || isResponse(message);
+    if (!final && !this.stream) {
+      if (this.mode === "json") return this.owner.hub.standalone.send(JSON.stringify(message));
+      this.upgrade();
+    }
+    if (this.stream) this.stream.send(JSON.stringify(message));
+    else this.answer = message;
+    if (Array.isArray(message)) {
+      for (const m of message) if ("id" in m && m.id !== null && m.id !== undefined) this.ended(m.id);
+      if (this.outstanding.size) for (const id of [...this.outstanding]) this.ended(id);
+    } else if (isResponse(message) && message.id !== null && message.id !== undefined) this.ended(message.id);
+  }
+
+  /** Request `id` needs nothing more; the exchange completes when none is outstanding. */
+  ended(id: RequestId): void {
+    if (!this.outstanding.delete(id)) return;
+    this.owner.forgetExchange(id);
+    if (this.outstanding.size) return;
+    if (!this.stream && this.mode === "sse") this.upgrade();
+    if (this.stream) return this.stream.end();
+    if (this.answer === undefined) return this.settle(new Response(null, { status: 202, headers: this.headers }));
+    this.settle(new Response(JSON.stringify(this.answer), { status: 200, headers: { ...this.headers, "content-type": "application/json" } }));
+  }
+
+  /** Closes the connection but keeps the stream resumable (SSE polling). */
+  disconnect(): void {
+    if (!this.stream) this.upgrade();
+    // Let the priming event and anything queued flush before the close.
+    queueMicrotask(() => this.stream?.disconnect(this.owner.hub.retryMs));
+  }
+
+  /** The session ended before this POST was answered. */
+  abandon(): void {
+    for (const id of this.outstanding) this.owner.forgetExchange(id);
+    this.outstanding.clear();
+    if (this.stream) this.stream.end();
+    else this.settle(httpError(404, -32001, "Session not found: the session ended before the request was answered"));
+  }
+}
+
+export interface HttpSessionOptions {
+  store: EventStore | undefined;
+  retryMs: number;
+  responseMode: ResponseMode;
+  onClose(session: HttpSession): void;
+}
+
+/**
+ * A 2025 session on Streamable HTTP: the transport-independent Session plus the streams it
+ * writes to. Its outlet routes each message to the POST it relates to, else to the
+ * standalone GET stream.
+ */
+export class HttpSession {
+  readonly session: Session;
+  readonly hub: StreamHub;
+  lastActive = Date.now();
+  private readonly exchanges = new Map<RequestId, Exchange>();
+
+  constructor(
+    readonly id: string,
+    server: McpServer,
+    private readonly opts: HttpSessionOptions,
+  ) {
+    this.hub = new StreamHub(id, { store: opts.store, retryMs: opts.retryMs });
+    const outlet: Outlet = {
+      send: (message, relatedTo) => {
+        const exchange = relatedTo === undefined ? undefined : this.exchanges.get(relatedTo);
+        if (exchange) exchange.deliver(message);
+        else this.hub.standalone.send(JSON.stringify(message));
+      },
+      requestEnded: (rid) => this.exchanges.get(rid)?.ended(rid),
+      closeStream: (rid) => this.exchanges.get(rid)?.disconnect(),
+      close: () => this.teardown(),
+    };
+    this.session = new Session(server, outlet, { id });
+  }
+
+  /**
+   * Hands a decoded POST body to the session. Requests get a Response (JSON or SSE) that
+   * settles as they are answered; notifications and responses alone get 202.
+   */
+  post(
+    decoded: Decoded,
+    http: { signal: AbortSignal; headers: Record<string, string>; onSse?: () => void },
+    mode = this.opts.responseMode,
+  ): Promise<Response> | Response {
+    this.lastActive = Date.now();
+    const ids: RequestId[] = [];
+    if (decoded.kind === "message" && isRequest(decoded.message)) ids.push(decoded.message.id);
+    else if (decoded.kind === "batch")
+      for (const item of decoded.items) if (item.kind === "message" && isRequest(item.message)) ids.push(item.message.id);
+    if (ids.length === 0 && decoded.kind !== "error") {
+      this.session.receive(decoded);
+      return new Response(null, { status: 202, headers: http.headers });
+    }
+    const exchange = new Exchange(this, ids, mode, http.signal, http.headers, http.onSse);
+    for (const id of ids) this.exchanges.set(id, exchange);
+    this.session.receive(decoded);
+    exchange.dispatched();
+    return exchange.response;
+  }
+
+  forgetExchange(id: RequestId): void {
+    this.exchanges.delete(id);
+  }
+
+  /** True while some connection is attached or some request is being answered. */
+  get busy(): boolean {
+    return this.exchanges.size > 0 || this.hub.standalone.attached || this.session.inflightCount > 0;
+  }
+
+  /** Ends the session (DELETE, idle eviction, shutdown). */
+  close(reason: string): void {
+    this.session.close(reason);
+  }
+
+  private teardown(): void {
+    for (const exchange of new Set(this.exchanges.values())) exchange.abandon();
+    this.exchanges.clear();
+    this.hub.close();
+    this.opts.onClose(this);
+  }
+}

@@ -1,0 +1,79 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import type { McpServer } from "../server/server.ts";
+import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
+import { LegacySseChannel } from "../transport/legacy-sse.ts";
+import { openSse } from "../transport/sse.ts";
+import { attachChannel } from "./attach.ts";
+import type { HttpServerHooks } from "./http-endpoint.ts";
+
+export interface LegacySseOptions {
+  /** Path clients POST to (the `endpoint` event names it with the session id). */
+  messagesPath: string;
+  maxSessions: number;
+  bodyTimeoutMs: number;
+  keepaliveMs: number;
+  hosts: HostPolicy;
+}
+
+/**
+ * The 2024-11-05 HTTP+SSE transport beside the Streamable HTTP endpoint, for old clients
+ * (2025-11-25 transports §backwards compatibility): GET /sse opens a session's stream, POST
+ * /messages?sessionId=… carries the client's messages.
+ */
+export class LegacySseEndpoint {
+  private readonly channels = new Map<string, LegacySseChannel>();
+  private readonly keepalive: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly server: McpServer,
+    private readonly opts: LegacySseOptions,
+  ) {
+    this.keepalive = setInterval(() => {
+      for (const c of this.channels.values()) c.keepalive();
+    }, opts.keepaliveMs);
+    this.keepalive.unref?.();
+  }
+
+  get sessionCount(): number {
+    return this.channels.size;
+  }
+
+  /** GET /sse */
+  open(req: Request, hooks: HttpServerHooks = {}): Response {
+    const denied = checkHostAndOrigin(req, this.opts.hosts);
+    if (denied) return denied;
+    if (req.method !== "GET") return httpError(405, WireCode.ServerBusy, "Method Not Allowed: use GET to open the SSE stream", { allow: "GET" });
+    if (!accepts(req, "text/event-stream")) return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must include text/event-stream");
+    if (this.channels.size >= this.opts.maxSessions)
+      return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
+    const id = crypto.randomUUID();
+    const sse = openSse(req.signal);
+    const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
+    this.channels.set(id, channel);
+    channel.onClose(() => this.channels.delete(id));
+    attachChannel(this.server, channel, { id });
+    hooks.timeout?.(req, 0);
+    return sse.response;
+  }
+
+  /** POST /messages?sessionId=… */
+  async post(req: Request): Promise<Response> {
+    const denied = checkHostAndOrigin(req, this.opts.hosts);
+    if (denied) return denied;
+    if (req.method !== "POST") return httpError(405, WireCode.ServerBusy, "Method Not Allowed: use POST", { allow: "POST" });
+    const id = new URL(req.url).searchParams.get("sessionId");
+    if (!id) return httpError(400, WireCode.InvalidRequest, "Bad Request: the sessionId query parameter is required");
+    const channel = this.channels.get(id);
+    if (!channel) return httpError(404, -32001, "Session not found: unknown or closed sessionId; open GET /sse again");
+    if (!isJsonContent(req)) return httpError(415, WireCode.ServerBusy, "Unsupported Media Type: Content-Type must be application/json");
+    const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
+    if (typeof body !== "string") return body;
+    channel.deliver(body);
+    return new Response("Accepted", { status: 202, headers: { "content-type": "text/plain" } });
+  }
+
+  close(): void {
+    clearInterval(this.keepalive);
+    for (const c of [...this.channels.values()]) c.close("server shutting down");
+  }
+}

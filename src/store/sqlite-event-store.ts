@@ -1,0 +1,60 @@
+import { Database, type Statement } from "bun:sqlite";
+import type { EventStore } from "./event-store.ts";
+
+/**
+ * A durable event store on bun:sqlite (WAL mode): the log survives a restart, so a client
+ * can resume a stream from a restarted appliance or shard. Each stream keeps its last
+ * `maxEventsPerStream` events.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database;
+  private readonly insert: Statement;
+  private readonly lastSeq: Statement<{ seq: number | null }>;
+  private readonly firstSeq: Statement<{ seq: number | null }>;
+  private readonly select: Statement<{ seq: number; data: string }>;
+  private readonly prune: Statement;
+  private readonly deleteStream: Statement;
+  private readonly deletePrefix: Statement;
+
+  constructor(path: string, private readonly opts: { maxEventsPerStream: number }) {
+    this.db = new Database(path, { create: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA synchronous = NORMAL");
+    this.db.run("CREATE TABLE IF NOT EXISTS sse_events (stream TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (stream, seq)) WITHOUT ROWID");
+    this.insert = this.db.prepare("INSERT INTO sse_events (stream, seq, data) VALUES (?, ?, ?)");
+    this.lastSeq = this.db.prepare("SELECT MAX(seq) AS seq FROM sse_events WHERE stream = ?");
+    this.firstSeq = this.db.prepare("SELECT MIN(seq) AS seq FROM sse_events WHERE stream = ?");
+    this.select = this.db.prepare("SELECT seq, data FROM sse_events WHERE stream = ? AND seq > ? ORDER BY seq");
+    this.prune = this.db.prepare("DELETE FROM sse_events WHERE stream = ? AND seq <= ?");
+    this.deleteStream = this.db.prepare("DELETE FROM sse_events WHERE stream = ?");
+    // Prefix match on the primary key: [prefix, prefix + U+FFFF) uses the index.
+    this.deletePrefix = this.db.prepare("DELETE FROM sse_events WHERE stream >= ? AND stream < ?");
+  }
+
+  append(streamKey: string, data: string): number {
+    const seq = (this.lastSeq.get(streamKey)?.seq ?? 0) + 1;
+    this.insert.run(streamKey, seq, data);
+    const floor = seq - this.opts.maxEventsPerStream;
+    if (floor > 0 && seq % 64 === 0) this.prune.run(streamKey, floor);
+    return seq;
+  }
+
+  replay(streamKey: string, afterSeq: number): { seq: number; data: string }[] | null {
+    const last = this.lastSeq.get(streamKey)?.seq ?? 0;
+    const first = this.firstSeq.get(streamKey)?.seq ?? 1;
+    if (afterSeq > last || (last > 0 && afterSeq < first - 1) || (last === 0 && afterSeq !== 0)) return null;
+    return this.select.all(streamKey, afterSeq);
+  }
+
+  dropStream(streamKey: string): void {
+    this.deleteStream.run(streamKey);
+  }
+
+  dropPrefix(prefix: string): void {
+    this.deletePrefix.run(prefix, prefix + "\uffff");
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,108 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+
+/**
+ * HTTP-level checks shared by the MCP endpoints, done before any JSON-RPC work: DNS-rebinding
+ * protection (Host and Origin allow-lists), media types, and bounded body reading.
+ */
+
+/** Host names a localhost-bound server answers to by default. */
+export const LOCALHOST_NAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]", "::1"];
+
+export interface HostPolicy {
+  /** Allowed Host names (no port); "*" allows any. */
+  readonly hosts: ReadonlySet<string>;
+  /** Allowed Origin values (scheme://host[:port]) or bare host names; "*" allows any. */
+  readonly origins: ReadonlySet<string>;
+}
+
+/** The default policy plus configured extras. */
+export function hostPolicy(extraHosts: readonly string[] = [], extraOrigins: readonly string[] = []): HostPolicy {
+  return {
+    hosts: new Set([...LOCALHOST_NAMES, ...extraHosts.map((h) => h.toLowerCase())]),
+    origins: new Set(extraOrigins.map((o) => o.toLowerCase())),
+  };
+}
+
+/** "host" of a Host header value "host:port" / "[v6]:port". */
+function hostName(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v.startsWith("[")) return v.slice(0, v.indexOf("]") + 1);
+  const colon = v.lastIndexOf(":");
+  return colon > 0 && v.indexOf(":") === colon ? v.slice(0, colon) : v;
+}
+
+/**
+ * A JSON-RPC error body with no id, as the HTTP error responses of MCP carry
+ * (2025-11-25 transports: "The body MAY comprise a JSON-RPC error response that has no id").
+ */
+export function httpError(status: number, code: number, message: string, headers?: Record<string, string>, data?: unknown): Response {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/** 403 when Host or Origin is not allowed (2025-11-25 transports §security: MUST validate Origin). */
+export function checkHostAndOrigin(req: Request, policy: HostPolicy): Response | undefined {
+  const host = req.headers.get("host");
+  if (!policy.hosts.has("*") && (host === null || !policy.hosts.has(hostName(host))))
+    return httpError(403, WireCode.ServerBusy, `Forbidden: Host ${JSON.stringify(host)} is not allowed (http.allowedHosts)`);
+  const origin = req.headers.get("origin");
+  if (origin === null || policy.origins.has("*")) return undefined;
+  const o = origin.toLowerCase();
+  if (policy.origins.has(o)) return undefined;
+  let originHost: string;
+  try {
+    originHost = new URL(o).host;
+  } catch {
+    return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not a valid origin`);
+  }
+  const name = hostName(originHost);
+  if (policy.hosts.has(name) || policy.origins.has(name)) return undefined;
+  return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed (http.allowedOrigins)`);
+}
+
+/** True when the Accept header admits `type` (exact, type/*, or * / *). */
+export function accepts(req: Request, type: string): boolean {
+  const accept = req.headers.get("accept");
+  if (!accept) return false;
+  const major = type.slice(0, type.indexOf("/"));
+  for (const part of accept.split(",")) {
+    const media = part.split(";")[0]!.trim().toLowerCase();
+    if (media === type || media === "*/*" || media === `${major}/*`) return true;
+  }
+  return false;
+}
+
+/** True when Content-Type is application/json (any parameters). */
+export function isJsonContent(req: Request): boolean {
+  const ct = req.headers.get("content-type");
+  return ct !== null && ct.split(";")[0]!.trim().toLowerCase() === "application/json";
+}
+
+/**
+ * Reads a request body as text, bounded in size and time: 413 past `maxBytes`, 408 when the
+ * body does not arrive within `timeoutMs` (a slow-body attack costs one timer, not a worker).
+ */
+export async function readBody(req: Request, maxBytes: number, timeoutMs: number): Promise<string | Response> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (declared > maxBytes) return tooLarge(maxBytes, declared);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => resolve(httpError(408, WireCode.InvalidRequest, `Request Timeout: body not received within ${timeoutMs} ms (http.bodyTimeoutMs)`, { connection: "close" })), timeoutMs);
+  });
+  try {
+    const result = await Promise.race([req.text(), timeout]);
+    if (typeof result !== "string") return result;
+    if (result.length > maxBytes && Buffer.byteLength(result) > maxBytes) return tooLarge(maxBytes, Buffer.byteLength(result));
+    return result;
+  } catch (e) {
+    return httpError(400, WireCode.ParseError, `Bad Request: could not read the body (${(e as Error).message})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const tooLarge = (maxBytes: number, bytes: number) =>
+  httpError(413, WireCode.InvalidRequest, `Payload Too Large: ${bytes} bytes exceeds limits.maxMessageBytes (${maxBytes} bytes)`, { connection: "close" });

@@ -1,0 +1,131 @@
+/**
+ * One Server-Sent Events response (the SSE framing of Streamable HTTP, legacy HTTP+SSE and
+ * listen streams). Writes before the body starts flowing are buffered; after the client
+ * disconnects, writes are dropped and `onClose` handlers run once.
+ */
+export interface SseConnection {
+  /** The HTTP response to return; its body is this stream. */
+  readonly response: Response;
+  /** Writes one event. Returns false once closed. */
+  event(data: string, id?: string, name?: string): boolean;
+  /** Writes a priming event: an id with empty data (2025-11-25 SEP-1699), and a retry hint. */
+  prime(id: string, retryMs?: number): void;
+  /** Writes a `retry:` hint (ms) telling the client how long to wait before reconnecting. */
+  retry(ms: number): void;
+  /** Writes a comment line (keep-alive). */
+  comment(text?: string): void;
+  /** Ends the response body. */
+  close(): void;
+  onClose(handler: () => void): void;
+  readonly closed: boolean;
+}
+
+interface DirectController {
+  write(chunk: string): number | Promise<number>;
+  flush(): number | Promise<number>;
+  close(): void;
+}
+
+/** Standard SSE response headers (no caching or proxy buffering). */
+export const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/** Opens an SSE response. `signal` is the request's: its abort means the client went away. */
+export function openSse(signal: AbortSignal, headers?: Record<string, string>): SseConnection {
+  let controller: DirectController | undefined;
+  let pending = "";
+  let closed = false;
+  let ended = false;
+  let finish: (() => void) | undefined;
+  const closeHandlers: (() => void)[] = [];
+
+  const markClosed = () => {
+    if (closed) return;
+    closed = true;
+    for (const h of closeHandlers) h();
+    finish?.();
+  };
+
+  const write = (chunk: string) => {
+    if (closed) return false;
+    if (!controller) {
+      pending += chunk;
+      return true;
+    }
+    controller.write(chunk);
+    controller.flush();
+    return true;
+  };
+
+  const stream = new ReadableStream({
+    type: "direct",
+    pull(c: DirectController) {
+      controller = c;
+      if (pending) {
+        c.write(pending);
+        c.flush();
+        pending = "";
+      }
+      if (ended) return c.close();
+      return new Promise<void>((resolve) => {
+        finish = () => {
+          try {
+            c.close();
+          } catch {
+            // already closed by the peer
+          }
+          resolve();
+        };
+        if (closed) finish();
+      });
+    },
+    cancel() {
+      markClosed();
+    },
+  } as never);
+
+  signal.addEventListener("abort", markClosed, { once: true });
+
+  const connection: SseConnection = {
+    response: new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } }),
+    event(data, id, name) {
+      let frame = "";
+      if (id !== undefined) frame += `id: ${id}\n`;
+      if (name !== undefined) frame += `event: ${name}\n`;
+      // A data field per line keeps multi-line payloads valid SSE.
+      frame += data.includes("\n") ? data.split("\n").map((l) => `data: ${l}`).join("\n") + "\n\n" : `data: ${data}\n\n`;
+      return write(frame);
+    },
+    prime(id, retryMs) {
+      write(retryMs === undefined ? `id: ${id}\ndata: \n\n` : `id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
+    },
+    retry(ms) {
+      write(`retry: ${ms}\n\n`);
+    },
+    comment(text = "") {
+      write(`: ${text}\n\n`);
+    },
+    close() {
+      if (closed) return;
+      ended = true;
+      if (!controller) {
+        // Body not started: pending is flushed by pull, which then closes.
+        closed = true;
+        for (const h of closeHandlers) h();
+        return;
+      }
+      markClosed();
+    },
+    onClose(handler) {
+      closeHandlers.push(handler);
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  return connection;
+}

@@ -1,0 +1,175 @@
+import type { EventStore } from "../store/event-store.ts";
+import { openSse, type SseConnection } from "./sse.ts";
+
+/**
+ * Streamable HTTP streams of one session (MCP 2025-11-25 transports §2.2–2.5). A logical
+ * stream is a POST's response stream or the session's standalone GET stream; it outlives
+ * the HTTP connection carrying it. Every event is appended to the event store under the
+ * stream's key and gets the id `<streamId>_<seq>`, which names its stream, so a GET with
+ * Last-Event-ID replays exactly what that stream missed and then carries it on.
+ */
+export class LogicalStream {
+  private connection: SseConnection | undefined;
+  private seq = 0;
+  /** True once the stream has delivered its last event (a POST stream after its responses). */
+  ended = false;
+
+  constructor(
+    private readonly hub: StreamHub,
+    readonly id: string,
+  ) {}
+
+  get key(): string {
+    return `${this.hub.sessionKey}/${this.id}`;
+  }
+
+  get attached(): boolean {
+    return this.connection !== undefined && !this.connection.closed;
+  }
+
+  /** Carries the stream on `connection` from now on. */
+  attach(connection: SseConnection): void {
+    this.connection = connection;
+    connection.onClose(() => {
+      if (this.connection === connection) this.connection = undefined;
+    });
+  }
+
+  /** Sends one serialised message; it is logged for replay whether or not a connection is attached. */
+  send(data: string): void {
+    const store = this.hub.store;
+    const seq = store ? store.append(this.key, data) : ++this.seq;
+    this.connection?.event(data, store ? `${this.id}_${seq}` : undefined);
+  }
+
+  /** No more events: the connection, if any, is closed. */
+  end(): void {
+    this.ended = true;
+    this.connection?.close();
+    this.connection = undefined;
+    this.hub.retire(this);
+  }
+
+  /** Writes a keep-alive comment on the attached connection, if any. */
+  keepalive(): void {
+    this.connection?.comment();
+  }
+
+  /**
+   * Server-initiated close of the connection without ending the stream (SEP-1699): tells the
+   * client when to come back, then closes; the client resumes with GET + Last-Event-ID.
+   */
+  disconnect(retryMs: number): void {
+    const c = this.connection;
+    if (!c) return;
+    c.retry(retryMs);
+    c.close();
+    this.connection = undefined;
+  }
+}
+
+export interface StreamHubOptions {
+  /** Where events are logged for resumption; none means streams cannot be resumed. */
+  store: EventStore | undefined;
+  /** The `retry` hint (ms) sent with priming events and before server-initiated closes. */
+  retryMs: number;
+}
+
+/** Ended POST streams a session keeps resumable. */
+const RETAINED_ENDED = 16;
+
+/** The logical streams of one session, by id. */
+export class StreamHub {
+  private readonly streams = new Map<string, LogicalStream>();
+  private nextPost = 1;
+  private readonly ended: string[] = [];
+  readonly store: EventStore | undefined;
+  readonly retryMs: number;
+  /** The standalone stream opened by GET; it persists so missed events can be replayed. */
+  readonly standalone: LogicalStream;
+
+  constructor(
+    readonly sessionKey: string,
+    opts: StreamHubOptions,
+  ) {
+    this.store = opts.store;
+    this.retryMs = opts.retryMs;
+    this.standalone = new LogicalStream(this, "g");
+    this.streams.set("g", this.standalone);
+  }
+
+  /**
+   * Opens the SSE response of a POST carrying requests. With `prime`, the first event is a
+   * priming event (an id and empty data) so the client can resume even before any message.
+   */
+  openPost(signal: AbortSignal, headers: Record<string, string>, prime: boolean): { stream: LogicalStream; connection: SseConnection } {
+    const stream = new LogicalStream(this, `p${this.nextPost++}`);
+    this.streams.set(stream.id, stream);
+    const connection = openSse(signal, headers);
+    if (prime && this.store) connection.prime(`${stream.id}_0`, this.retryMs);
+    stream.attach(connection);
+    return { stream, connection };
+  }
+
+  /**
+   * Opens a GET stream: a resumption when `lastEventId` is given, else the standalone stream.
+   * Returns a reason string when it cannot (the caller maps it to 400/409).
+   */
+  openGet(signal: AbortSignal, headers: Record<string, string>, lastEventId: string | null): SseConnection | { status: 400 | 409; reason: string } {
+    if (lastEventId === null) {
+      if (this.standalone.attached) return { status: 409, reason: "Conflict: this session already has an open GET stream" };
+      const connection = openSse(signal, headers);
+      this.standalone.attach(connection);
+      return connection;
+    }
+    const parsed = /^([a-z]\d*)_(\d+)$/.exec(lastEventId);
+    const stream = parsed ? this.streams.get(parsed[1]!) : undefined;
+    const events = stream && this.store ? this.store.replay(stream.key, Number(parsed![2])) : null;
+    if (!stream || events === null) return { status: 400, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
+    if (stream.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
+    const connection = openSse(signal, headers);
+    for (const e of events) connection.event(e.data, `${stream.id}_${e.seq}`);
+    if (stream.ended) connection.close();
+    else stream.attach(connection);
+    return connection;
+  }
+
+  /**
+   * Keeps an ended POST stream resumable for a while: the newest RETAINED_ENDED stay, older
+   * ones are forgotten with their events, so a long session holds bounded memory.
+   */
+  retire(stream: LogicalStream): void {
+    if (stream === this.standalone) return;
+    if (!this.store) {
+      this.streams.delete(stream.id);
+      return;
+    }
+    this.ended.push(stream.id);
+    if (this.ended.length > RETAINED_ENDED) {
+      const old = this.ended.shift()!;
+      const s = this.streams.get(old);
+      this.streams.delete(old);
+      if (s) this.store.dropStream(s.key);
+    }
+  }
+
+  /** Keep-alive on every attached connection. */
+  keepalive(): void {
+    for (const s of this.streams.values()) s.keepalive();
+  }
+
+  /** Closes every connection and forgets every stream (the session ended). */
+  close(): void {
+    for (const s of this.streams.values()) {
+      s.ended = true;
+      s.disconnect(this.retryMs);
+    }
+    this.streams.clear();
+    this.ended.length = 0;
+    this.store?.dropPrefix(this.sessionKey + "/");
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+}

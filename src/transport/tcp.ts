@@ -1,0 +1,143 @@
+import type { Socket, TCPSocketListener } from "bun";
+import type { Channel } from "./channel.ts";
+import { LineSplitter } from "./ndjson.ts";
+
+/** TCP listener settings. */
+export interface TcpOptions {
+  hostname: string;
+  port: number;
+  /** Longest accepted line in bytes (the frame limit). */
+  maxLineBytes: number;
+  /** Bytes a connection may have queued unsent before it is dropped as a slow consumer. */
+  maxQueueBytes: number;
+  /** TCP keep-alive probe delay (ms), so a vanished peer is detected; 0 disables. */
+  keepAliveMs: number;
+  /** A new connection; the caller attaches a session to the channel. */
+  onChannel(channel: Channel, remoteAddress: string): void;
+  /** A line over the limit was discarded on `channel`. */
+  onOversize(channel: Channel, bytes: number): void;
+}
+
+interface Conn {
+  channel: TcpChannel;
+}
+
+/**
+ * A TCP connection as a Channel: newline-delimited JSON, the framing of stdio. Writes that
+ * the kernel does not take at once are queued up to `maxQueueBytes`; past that the peer is
+ * a slow consumer and is disconnected, so memory never grows without bound. A FIN from the
+ * peer is a half-close: work in flight is finished before the connection closes.
+ */
+class TcpChannel implements Channel {
+  private frameHandler: (frame: string) => void = () => {};
+  private readonly closeHandlers: ((reason: string) => void)[] = [];
+  private inputEndHandler: (() => void) | undefined;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  closed = false;
+  readonly splitter: LineSplitter;
+
+  constructor(
+    private readonly socket: Socket<Conn>,
+    private readonly opts: TcpOptions,
+  ) {
+    this.splitter = new LineSplitter(opts.maxLineBytes, (line) => this.frameHandler(line), (bytes) => opts.onOversize(this, bytes));
+  }
+
+  send(frame: string): boolean {
+    if (this.closed) return false;
+    const data = frame + "\n";
+    if (this.queued > 0) return this.enqueue(Buffer.from(data));
+    const written = this.socket.write(data);
+    if (written < 0) return false;
+    const total = Buffer.byteLength(data);
+    if (written === total) return true;
+    return this.enqueue(Buffer.from(data).subarray(written));
+  }
+
+  private enqueue(buf: Buffer): boolean {
+    this.queue.push(buf);
+    this.queued += buf.length;
+    if (this.queued > this.opts.maxQueueBytes) {
+      this.close(`slow consumer: more than ${this.opts.maxQueueBytes} bytes queued (tcp.maxQueueBytes)`);
+      return false;
+    }
+    return false;
+  }
+
+  /** The kernel took data: send what is queued. */
+  drain(): void {
+    while (this.queue.length) {
+      const head = this.queue[0]!;
+      const written = this.socket.write(head);
+      if (written <= 0) return;
+      this.queued -= written;
+      if (written < head.length) {
+        this.queue[0] = head.subarray(written);
+        return;
+      }
+      this.queue.shift();
+    }
+  }
+
+  onFrame(handler: (frame: string) => void): void {
+    this.frameHandler = handler;
+  }
+  onClose(handler: (reason: string) => void): void {
+    this.closeHandlers.push(handler);
+  }
+  onInputEnd(handler: () => void): void {
+    this.inputEndHandler = handler;
+  }
+
+  inputEnded(): void {
+    this.splitter.end();
+    if (this.inputEndHandler) this.inputEndHandler();
+    else this.close("peer closed");
+  }
+
+  close(reason = "closed"): void {
+    this.markClosed(reason);
+    this.socket.end();
+  }
+
+  markClosed(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.queued = 0;
+    for (const h of this.closeHandlers) h(reason);
+  }
+}
+
+/** Listens for MCP over TCP; each connection becomes a Channel handed to `onChannel`. */
+export function listenTcp(opts: TcpOptions): TCPSocketListener<Conn> {
+  return Bun.listen<Conn>({
+    hostname: opts.hostname,
+    port: opts.port,
+    allowHalfOpen: true,
+    socket: {
+      open(socket) {
+        const channel = new TcpChannel(socket, opts);
+        socket.data = { channel };
+        if (opts.keepAliveMs > 0) socket.setKeepAlive(true, opts.keepAliveMs);
+        opts.onChannel(channel, socket.remoteAddress);
+      },
+      data(socket, data) {
+        socket.data.channel.splitter.push(data);
+      },
+      drain(socket) {
+        socket.data.channel.drain();
+      },
+      end(socket) {
+        socket.data.channel.inputEnded();
+      },
+      close(socket, error) {
+        socket.data?.channel.markClosed(error ? `connection error: ${error.message}` : "connection closed");
+      },
+      error(socket, error) {
+        socket.data?.channel.markClosed(`connection error: ${error.message}`);
+      },
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import type { ServerWebSocket, WebSocketHandler } from "bun";
+import type { Channel } from "./channel.ts";
+
+/** Close codes (RFC 6455 §7.4.1) erlmcp uses. */
+export const WsClose = {
+  Normal: 1000,
+  GoingAway: 1001,
+  UnsupportedData: 1003,
+  PolicyViolation: 1008,
+  TooBig: 1009,
+  InternalError: 1011,
+  TryAgainLater: 1013,
+} as const;
+
+/** The MCP WebSocket subprotocol. */
+export const WS_SUBPROTOCOL = "mcp";
+
+/** Per-connection data Bun keeps for us. */
+export interface WsData {
+  channel?: WsChannel;
+  remoteAddress: string;
+}
+
+/** WebSocket listener settings. */
+export interface WsOptions {
+  /** Largest accepted text frame (Bun closes larger ones with 1009). */
+  maxMessageBytes: number;
+  /** Bytes buffered unsent before the peer is dropped as a slow consumer. */
+  maxQueueBytes: number;
+  /** Seconds of silence before Bun pings, then closes an unresponsive peer. */
+  idleTimeoutSec: number;
+  onChannel(channel: Channel, data: WsData): void;
+}
+
+/**
+ * One WebSocket as a Channel: one JSON-RPC message per text frame. Binary frames are refused
+ * with 1003; oversize frames are closed by Bun with 1009; a peer that does not read is closed
+ * once its buffer passes the bound.
+ */
+export class WsChannel implements Channel {
+  frameHandler: (frame: string) => void = () => {};
+  private readonly closeHandlers: ((reason: string) => void)[] = [];
+  closed = false;
+
+  constructor(private readonly ws: ServerWebSocket<WsData>) {}
+
+  send(frame: string): boolean {
+    if (this.closed) return false;
+    // 0: dropped (connection gone); -1: queued under backpressure; >0: sent.
+    return this.ws.send(frame) > 0;
+  }
+  onFrame(handler: (frame: string) => void): void {
+    this.frameHandler = handler;
+  }
+  onClose(handler: (reason: string) => void): void {
+    this.closeHandlers.push(handler);
+  }
+  close(reason = "closed", code: number = WsClose.Normal): void {
+    if (this.closed) return;
+    this.ws.close(code, reason.slice(0, 120));
+    this.markClosed(reason);
+  }
+  markClosed(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.closeHandlers) h(reason);
+  }
+}
+
+/** Bun websocket handlers serving MCP; pass them as the server's `websocket` option. */
+export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
+  return {
+    maxPayloadLength: opts.maxMessageBytes,
+    backpressureLimit: opts.maxQueueBytes,
+    closeOnBackpressureLimit: true,
+    idleTimeout: opts.idleTimeoutSec,
+    sendPings: true,
+    perMessageDeflate: false,
+    open(ws) {
+      const channel = new WsChannel(ws);
+      ws.data.channel = channel;
+      opts.onChannel(channel, ws.data);
+    },
+    message(ws, message) {
+      const channel = ws.data.channel;
+      if (!channel) return;
+      if (typeof message !== "string") return channel.close("binary frames are not supported: send JSON-RPC messages as text", WsClose.UnsupportedData);
+      channel.frameHandler(message);
+    },
+    close(ws, code, reason) {
+      ws.data.channel?.markClosed(`closed by peer (${code}${reason ? ` ${reason}` : ""})`);
+    },
+  };
+}
+
+/**
+ * Checks an upgrade request's subprotocol: a client that offers protocols must offer "mcp";
+ * returns the response headers to upgrade with, or an error message.
+ */
+export function negotiateSubprotocol(req: Request): { headers: Record<string, string> } | { error: string } {
+  const offered = req.headers.get("sec-websocket-protocol");
+  if (offered === null) return { headers: {} };
+  const list = offered.split(",").map((p) => p.trim());
+  if (!list.includes(WS_SUBPROTOCOL)) return { error: `Bad Request: WebSocket subprotocol must be "${WS_SUBPROTOCOL}" (offered: ${offered})` };
+  return { headers: { "sec-websocket-protocol": WS_SUBPROTOCOL } };
+}
