@@ -24,6 +24,7 @@ const stdioListener: Listener = {
   name: "stdio",
   enabled: (config) => config.stdio.enabled,
   start(server) {
+    guardStdout();
     const { session, closed } = serveStdio(server);
     return {
       where: "stdio",
@@ -35,6 +36,16 @@ const stdioListener: Listener = {
     };
   },
 };
+
+/**
+ * Sends console output meant for stdout to stderr: stdout now carries only MCP messages
+ * (MCP 2025-11-25 basic/transports §stdio), and a stray console.log in a tool would corrupt
+ * the client's stream.
+ */
+function guardStdout(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = console.info = console.debug = console.dir = console.table = toStderr;
+}
 
 /**
  * Every transport `erlmcp serve` can start, in start order. A new transport is one entry

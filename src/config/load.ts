@@ -81,8 +81,8 @@ function isTable(v: unknown): v is Table {
 export function deepMerge(base: Table, over: Table): Table {
   const out: Table = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isTable(b) && isTable(v) ? deepMerge(b, v) : v;
+    const b = Object.hasOwn(out, k) ? out[k] : undefined;
+    put(out, k, isTable(b) && isTable(v) ? deepMerge(b, v) : v);
   }
   return out;
 }
@@ -90,15 +90,22 @@ export function deepMerge(base: Table, over: Table): Table {
 function setPath(target: Table, path: string[], value: unknown): void {
   let t = target;
   for (const segment of path.slice(0, -1)) {
-    const next = t[segment];
-    t = t[segment] = isTable(next) ? { ...next } : {};
+    const next = Object.hasOwn(t, segment) ? t[segment] : undefined;
+    const copy: Table = isTable(next) ? { ...next } : {};
+    put(t, segment, copy);
+    t = copy;
   }
-  t[path[path.length - 1]!] = value;
+  put(t, path[path.length - 1]!, value);
+}
+
+/** Sets an own property, so a key named "__proto__" is data (and an unknown key), never a prototype. */
+function put(t: Table, key: string, value: unknown): void {
+  Object.defineProperty(t, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function getPath(source: unknown, path: readonly PropertyKey[]): unknown {
   let v = source;
-  for (const p of path) v = isTable(v) ? v[p as string] : undefined;
+  for (const p of path) v = isTable(v) && Object.hasOwn(v, p) ? v[p as string] : undefined;
   return v;
 }
 

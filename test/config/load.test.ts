@@ -97,6 +97,7 @@ const OVERRIDE_CASES: [string, Record<string, unknown>, string[]][] = [
   ["an unknown key with no near match", { "stdio.zzzz": 1 }, ["config: stdio.zzzz: unknown key (expected one of enabled)"]],
   ["a scalar where a table belongs", { limits: 5 }, ["config: limits = 5: expected a table"]],
   ["a default TTL above the maximum TTL", { "tasks.defaultTtlMs": 90_000_000 }, ["config: tasks.defaultTtlMs = 90000000: expected at most tasks.maxTtlMs (86400000)"]],
+  ["a __proto__ key, which is data and never a prototype", { "__proto__.pageSize": 0 }, ["config: __proto__: unknown key (expected one of server, limits, features, tasks, logging, stdio)"]],
   ["a key with an empty segment", { "limits..pageSize": 5 }, ["config: limits..pageSize: not a key (expected section.key, e.g. limits.pageSize)"]],
   [
     "several bad values, one line each",
@@ -121,6 +122,7 @@ const FILE_CASES: [string, string, (file: string) => string[]][] = [
   ["an unknown table", "[htpp]\nport = 1\n", () => ["config: htpp: unknown key (expected one of server, limits, features, tasks, logging, stdio)"]],
   ["a misspelt key", '[logging]\nlevle = "info"\n', () => ["config: logging.levle: unknown key (did you mean logging.level?)"]],
   ["an array where a string belongs", '[server]\nname = ["a"]\n', () => ['config: server.name = ["a"]: expected a string of 1 to 200 characters']],
+  ["a __proto__ table inside a section", "[limits]\n__proto__ = { pageSize = 0 }\n", () => ["config: limits.__proto__: unknown key (expected one of maxMessageBytes, maxJsonDepth, pageSize, clientRequestTimeoutMs, maxInflightPerSession, maxSubscriptionsPerSession, maxTasksPerSession)"]],
   ["a missing value on line 3", "[limits]\npageSize = 5\nmaxJsonDepth =\n", (f) => [`config: ${f}: line 3: Missing value after '='; values must be on the same line`]],
   ["an unterminated table header on line 2", "# comment\n[limits\npageSize = 1\n", (f) => [`config: ${f}: line 2: Expected ']' to close a table header but found (0x0A)`]],
   ["a key defined twice on line 4", "[limits]\npageSize = 5\n\npageSize = 6\n", (f) => [`config: ${f}: line 4: Cannot redefine key 'pageSize'`]],
