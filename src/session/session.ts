@@ -143,14 +143,15 @@ export class Session implements LegacySessionHooks {
 
   private handleRequest(req: JsonRpcRequest, respond: Respond): void {
     const { id, method } = req;
+    // First: any answer (even to ping) would carry an id the client maps to the request in flight.
+    if (this.inflight.has(id))
+      return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
     if (method === Method.Initialize) return respond(this.initialize(req));
     if (method === Method.Ping) return respond(resultResponse(id, {}));
     if (this.state === "new")
       return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: the session is not initialized; send initialize before ${method}` }));
     const entry = this.server.methods.get(method);
     if (!entry || !entry.legacy) return respond(errorResponse(id, methodNotFound(method).toWire()));
-    if (this.inflight.has(id))
-      return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
     const max = this.server.limits.maxInflightPerSession;
     if (this.inflight.size >= max)
       return respond(errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
