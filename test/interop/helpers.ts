@@ -1,4 +1,4 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Client, type ClientOptions } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ClientCapabilities, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
@@ -19,6 +19,8 @@ export interface Connected {
 
 export interface ConnectOptions {
   capabilities?: ClientCapabilities;
+  /** Other SDK client options (e.g. `listChanged` handlers). */
+  clientOptions?: Omit<ClientOptions, "capabilities">;
   /** Extra environment for the server process (e.g. ERLMCP_WATCH_INTERVAL_MS). */
   env?: Record<string, string>;
   /** Registers handlers before connecting (request handlers need declared capabilities). */
@@ -57,7 +59,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connected> {
     outbound.push(message);
     return send(message);
   };
-  const client = new Client({ name: "erlmcp-interop", version: "1.0.0" }, { capabilities: opts.capabilities ?? {} });
+  const client = new Client({ name: "erlmcp-interop", version: "1.0.0" }, { ...opts.clientOptions, capabilities: opts.capabilities ?? {} });
   opts.setup?.(client);
   await client.connect(transport);
   return { client, inbound, outbound, close: () => client.close() };
