@@ -1,0 +1,131 @@
+/**
+ * The everything profile in process: what install() registers, its timers (period knobs,
+ * stop function, unref), and its one-line errors for bad knob values.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { fileURLToPath } from "node:url";
+import { LocalError } from "../../src/jsonrpc/errors.ts";
+import { PROFILES } from "../../src/profiles/index.ts";
+import { createServer, type McpServer } from "../../src/server/server.ts";
+
+const profile = PROFILES.everything!;
+const KNOBS = ["ERLMCP_WATCH_INTERVAL_MS", "ERLMCP_DYNAMIC_DELAY_MS"] as const;
+const saved = Object.fromEntries(KNOBS.map((k) => [k, process.env[k]]));
+afterEach(() => {
+  for (const k of KNOBS) if (saved[k] === undefined) delete process.env[k];
+  else process.env[k] = saved[k];
+});
+
+const newServer = (): McpServer => createServer({ name: "t", version: "1" });
+
+describe("install", () => {
+  test("registers exactly the conformance fixtures, each described", () => {
+    const server = newServer();
+    const stop = profile.install(server);
+    try {
+      const { registry } = server;
+      expect(registry.listTools().map((t) => t.name)).toEqual([
+        "test_simple_text",
+        "test_image_content",
+        "test_audio_content",
+        "test_embedded_resource",
+        "test_multiple_content_types",
+        "test_tool_with_logging",
+        "test_tool_with_progress",
+        "test_error_handling",
+        "test_reconnection",
+        "test_sampling",
+        "test_elicitation",
+        "test_elicitation_sep1034_defaults",
+        "test_elicitation_sep1330_enums",
+        "json_schema_2020_12_tool",
+      ]);
+      expect(registry.listResources().map((r) => r.uri)).toEqual(["test://static-text", "test://static-binary", "test://watched-resource"]);
+      expect(registry.listTemplates().map((t) => t.uriTemplate)).toEqual(["test://template/{id}/data"]);
+      expect(registry.listPrompts().map((p) => p.name)).toEqual([
+        "test_simple_prompt",
+        "test_prompt_with_arguments",
+        "test_prompt_with_embedded_resource",
+        "test_prompt_with_image",
+      ]);
+      const described = [...registry.listTools(), ...registry.listResources(), ...registry.listTemplates(), ...registry.listPrompts()];
+      for (const item of described) expect(item.description?.length).toBeGreaterThan(0);
+    } finally {
+      stop();
+    }
+  });
+
+  test("adds the dynamic tool, resource and prompt after ERLMCP_DYNAMIC_DELAY_MS", async () => {
+    process.env.ERLMCP_DYNAMIC_DELAY_MS = "20";
+    const server = newServer();
+    const kinds: string[] = [];
+    server.changes.onListChanged((kind) => kinds.push(kind));
+    const stop = profile.install(server);
+    await Bun.sleep(5);
+    kinds.length = 0; // the install itself changed every list
+    await Bun.sleep(60);
+    stop();
+    expect(server.registry.tool("test_dynamic_tool")).toBeDefined();
+    expect(server.registry.resource("test://dynamic-resource")).toBeDefined();
+    expect(server.registry.prompt("test_dynamic_prompt")).toBeDefined();
+    expect(kinds.sort()).toEqual(["prompts", "resources", "tools"]);
+  });
+
+  test("changes test://watched-resource every ERLMCP_WATCH_INTERVAL_MS until stopped", async () => {
+    process.env.ERLMCP_WATCH_INTERVAL_MS = "10";
+    const server = newServer();
+    let updates = 0;
+    server.changes.onResourceUpdated("test://watched-resource", () => void updates++);
+    const stop = profile.install(server);
+    await Bun.sleep(75);
+    expect(updates).toBeGreaterThanOrEqual(3);
+    stop();
+    const atStop = updates;
+    await Bun.sleep(50);
+    expect(updates).toBe(atStop);
+  });
+
+  test("the stop function cancels a pending dynamic registration", async () => {
+    process.env.ERLMCP_DYNAMIC_DELAY_MS = "20";
+    const server = newServer();
+    profile.install(server)();
+    await Bun.sleep(60);
+    expect(server.registry.tool("test_dynamic_tool")).toBeUndefined();
+  });
+});
+
+describe("timer knobs", () => {
+  const cases: [string, string, string][] = [
+    ["ERLMCP_WATCH_INTERVAL_MS", "0", 'ERLMCP_WATCH_INTERVAL_MS="0": expected a number of milliseconds >= 1'],
+    ["ERLMCP_WATCH_INTERVAL_MS", "fast", 'ERLMCP_WATCH_INTERVAL_MS="fast": expected a number of milliseconds >= 1'],
+    ["ERLMCP_DYNAMIC_DELAY_MS", "-5", 'ERLMCP_DYNAMIC_DELAY_MS="-5": expected a number of milliseconds >= 0'],
+  ];
+  for (const [name, value, message] of cases)
+    test(`${name}=${value} is refused in one line, before anything is registered`, () => {
+      process.env[name] = value;
+      const server = newServer();
+      let error: unknown;
+      try {
+        profile.install(server);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(LocalError);
+      expect((error as LocalError).message).toBe(message);
+      expect(server.registry.listTools()).toEqual([]);
+    });
+
+  test("an installed profile never keeps the process alive", async () => {
+    const entry = fileURLToPath(new URL("../../src/profiles/index.ts", import.meta.url));
+    const server = fileURLToPath(new URL("../../src/server/server.ts", import.meta.url));
+    const script = `const { PROFILES } = await import(${JSON.stringify(entry)}); const { createServer } = await import(${JSON.stringify(server)});
+      PROFILES.everything.install(createServer({ name: "t", version: "1" })); console.log("installed");`;
+    const started = Date.now();
+    const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "inherit" });
+    const exitCode = await proc.exited;
+    expect(exitCode).toBe(0);
+    expect((await new Response(proc.stdout).text()).trim()).toBe("installed");
+    // The default timers are 2 s and 3 s; exiting well before them means they are unref'd.
+    expect(Date.now() - started).toBeLessThan(1900);
+  });
+});
