@@ -3,9 +3,10 @@
  * tools/list schemas, every fixture tool's exact payload, structured output and tool errors.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { LATEST_PROTOCOL_VERSION, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type CallToolResult, type JSONRPCMessage, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { TEST_AUDIO_BASE64, TEST_IMAGE_BASE64 } from "../../src/profiles/everything/media.ts";
-import { connect, mcpErrorOf, resultsOf, type Connected } from "./helpers.ts";
+import { connect, FIXTURE, mcpErrorOf, resultsOf, type Connected } from "./helpers.ts";
 
 const JSON_SCHEMA_2020_12_TEXT =
   '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}';
@@ -56,6 +57,22 @@ describe("initialize", () => {
       tools: { listChanged: true },
       tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
     });
+  });
+
+  test("echoes an older version the SDK supports; counters an unknown one with the latest", async () => {
+    const negotiate = async (protocolVersion: string) => {
+      const transport = new StdioClientTransport({ command: process.execPath, args: [FIXTURE], env: getDefaultEnvironment() });
+      const answered = new Promise<JSONRPCMessage>((resolve) => (transport.onmessage = resolve));
+      await transport.start();
+      await transport.send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+      const message = await answered;
+      await transport.close();
+      return "result" in message ? (message.result as { protocolVersion?: string }).protocolVersion : undefined;
+    };
+    const [older, unknown] = await Promise.all([negotiate("2025-06-18"), negotiate("1999-01-01")]);
+    expect(older).toBe("2025-06-18");
+    expect(unknown).toBe(LATEST_PROTOCOL_VERSION);
+    expect(SUPPORTED_PROTOCOL_VERSIONS).toContain(unknown!);
   });
 
   test("answers ping with an empty result", async () => {
