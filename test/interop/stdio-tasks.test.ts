@@ -8,19 +8,27 @@ import {
   CallToolResultSchema,
   CancelTaskResultSchema,
   CreateTaskResultSchema,
+  ElicitRequestSchema,
   GetTaskPayloadResultSchema,
   GetTaskResultSchema,
   ListTasksResultSchema,
+  type ElicitResult,
   type Task,
 } from "@modelcontextprotocol/sdk/types.js";
 import { STATE_URI, type FixtureState } from "../fixtures/extra-tools.ts";
-import { connect, mcpErrorOf, notificationsOf, waitFor, type Connected } from "./helpers.ts";
+import { connect, mcpErrorOf, notificationsOf, requestsOf, waitFor, type Connected } from "./helpers.ts";
 
 const RELATED_TASK = "io.modelcontextprotocol/related-task";
 
 let c: Connected;
+/** The answer the client's elicitation handler gives, once the test provides it. */
+let elicitAnswer: Promise<ElicitResult> = Promise.resolve({ action: "cancel" });
 beforeAll(async () => {
-  c = await connect({ env: { ERLMCP_DYNAMIC_DELAY_MS: "600000" } });
+  c = await connect({
+    env: { ERLMCP_DYNAMIC_DELAY_MS: "600000" },
+    capabilities: { elicitation: {} },
+    setup: (client) => client.setRequestHandler(ElicitRequestSchema, () => elicitAnswer),
+  });
 });
 afterAll(() => c.close());
 
@@ -133,5 +141,29 @@ describe("task outcomes and errors", () => {
 
   test("an unknown taskId is -32602 for get, result and cancel", async () => {
     for (const request of [getTask("nope"), taskResult("nope"), cancelTask("nope")]) expect((await mcpErrorOf(request)).code).toBe(-32602);
+  });
+});
+
+describe("a task that needs the user", () => {
+  test("goes input_required while its elicitation (tagged with related-task _meta) is open, then completes", async () => {
+    let answer!: (r: ElicitResult) => void;
+    elicitAnswer = new Promise((resolve) => (answer = resolve));
+    const { task } = await callAsTask("ask_in_task", { question: "Favourite colour?" });
+    await waitFor(() => requestsOf(c.inbound, "elicitation/create").length === 1, 2000, "the elicitation request");
+    const [request] = requestsOf(c.inbound, "elicitation/create");
+    expect(request && "params" in request ? request.params : undefined).toEqual({
+      message: "Favourite colour?",
+      requestedSchema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] },
+      _meta: { [RELATED_TASK]: { taskId: task.taskId } },
+    });
+    expect((await getTask(task.taskId)).status).toBe("input_required");
+
+    answer({ action: "accept", content: { answer: "blue" } });
+    expect(await taskResult(task.taskId)).toEqual({
+      content: [{ type: "text", text: "answer: blue" }],
+      _meta: { [RELATED_TASK]: { taskId: task.taskId } },
+    });
+    const statuses = notificationsOf(c.inbound, "notifications/tasks/status").filter((p) => p.taskId === task.taskId);
+    expect(statuses.map((p) => p.status)).toEqual(["input_required", "working", "completed"]);
   });
 });
