@@ -264,8 +264,13 @@ export class Session implements LegacySessionHooks {
   async requestClient(method: string, params: Params | undefined, signal: AbortSignal, relatedTo: RequestId | undefined): Promise<Params> {
     const timeoutMs = this.server.limits.clientRequestTimeoutMs;
     if (this.state !== "ready") {
-      const timeout = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-      await this.whenReady(timeout);
+      const timer = AbortSignal.timeout(timeoutMs);
+      await this.whenReady(AbortSignal.any([signal, timer])).catch((e) => {
+        // The same -32001 as a request the client never answers, not a bare DOMException.
+        if (timer.aborted && !signal.aborted)
+          throw new McpError(WireCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms: the client never sent notifications/initialized`);
+        throw e;
+      });
     }
     return this.outbound.request(method, params, { timeoutMs, signal, relatedTo });
   }
