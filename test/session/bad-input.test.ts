@@ -296,6 +296,32 @@ describe("version negotiation and batches", () => {
   });
 });
 
+describe("limits.maxInflightPerSession", () => {
+  afterEach(killAll);
+
+  test("a request past the limit is -32000 naming the limit; the session keeps working", async () => {
+    const client = StdioClient.spawn(CORE_FIXTURE, { ...ENV, CORE_MAX_INFLIGHT: "2" });
+    await client.initialize();
+    const a = client.request("tools/call", { name: "slow", arguments: { label: "f1" } });
+    const b = client.request("tools/call", { name: "slow", arguments: { label: "f2" } });
+    await client.stderrIncludes("slow started f2");
+    const e = await client.error(client.request("tools/list"));
+    expect(e).toEqual({
+      code: -32000,
+      message: "Server busy: limits.maxInflightPerSession (2) requests already in flight",
+      data: { limit: "limits.maxInflightPerSession" },
+    });
+    // ping is not a tracked request and still answers.
+    await client.expectQuiet();
+    client.notify("notifications/cancelled", { requestId: a });
+    await client.stderrIncludes("slow aborted f1");
+    expect((await client.result(client.request("tools/list"))).tools).toBeArray();
+    client.notify("notifications/cancelled", { requestId: b });
+    await client.stderrIncludes("slow aborted f2");
+    await client.expectQuiet();
+  });
+});
+
 describe("stdin EOF", () => {
   afterEach(killAll);
 
