@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
@@ -12,7 +13,7 @@ import {
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import { STATE_URI, type FixtureState } from "../fixtures/extra-tools.ts";
-import { connect, mcpErrorOf, requestsOf, waitFor, type Connected } from "./helpers.ts";
+import { connect, mcpErrorOf, notificationsOf, requestsOf, waitFor, type Connected } from "./helpers.ts";
 
 const ENV = { ERLMCP_DYNAMIC_DELAY_MS: "600000" };
 const ROOTS = [{ uri: "file:///work/project", name: "project" }];
@@ -24,14 +25,24 @@ let bare: Connected;
 let elicitReply: ElicitResult = { action: "cancel" };
 const completed: string[] = [];
 const handled = { sampling: 0, elicitation: 0, roots: 0 };
+/** When set, the client's sampling handler never answers; it counts the aborts it sees. */
+let samplingHangs = false;
+let samplingAborted = 0;
 
 beforeAll(async () => {
   full = await connect({
     env: ENV,
     capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
     setup(client) {
-      client.setRequestHandler(CreateMessageRequestSchema, () => {
+      client.setRequestHandler(CreateMessageRequestSchema, (_request, extra) => {
         handled.sampling++;
+        if (samplingHangs)
+          return new Promise((_resolve, reject) =>
+            extra.signal.addEventListener("abort", () => {
+              samplingAborted++;
+              reject(new Error("aborted"));
+            }),
+          );
         return { role: "assistant", content: { type: "text", text: "This is a test response from the client" }, model: "test-model", stopReason: "endTurn" };
       });
       client.setRequestHandler(ElicitRequestSchema, () => {
@@ -74,6 +85,24 @@ describe("sampling", () => {
       messages: [{ role: "user", content: { type: "text", text: "Test prompt for sampling" } }],
       maxTokens: 100,
     });
+  });
+
+  test("cancelling the tool call cancels its pending sampling request", async () => {
+    samplingHangs = true;
+    try {
+      const before = handled.sampling;
+      const controller = new AbortController();
+      const call = full.client.callTool({ name: "test_sampling", arguments: { prompt: "never answered" } }, CallToolResultSchema, { signal: controller.signal });
+      await waitFor(() => handled.sampling > before, 2000, "the sampling request");
+      const [request] = requestsOf(full.inbound, "sampling/createMessage").slice(-1);
+      controller.abort("stop");
+      await expect(call).rejects.toBeDefined();
+      await waitFor(() => samplingAborted === 1, 2000, "the client's sampling handler to be aborted");
+      const cancels = notificationsOf(full.inbound, "notifications/cancelled");
+      expect(cancels).toEqual([{ requestId: request && "id" in request ? request.id : "?", reason: "the originating request was cancelled" }]);
+    } finally {
+      samplingHangs = false;
+    }
   });
 
   test("a client without sampling gets -32021 and never sees a sampling request", async () => {
