@@ -26,12 +26,20 @@ export interface Flag {
   readonly metavar?: string;
   readonly key?: string;
   readonly action?: FlagAction;
+  /** Set on transport flags: naming any transport on the command line serves exactly those named. */
+  readonly transport?: Transport;
   readonly help: string;
 }
 
+/** Transports a flag can select; each has `<name>.enabled` in config. */
+export const TRANSPORTS = ["stdio", "http", "tcp"] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 /** Every flag, in help order. Adding a flag that sets a config key is one row here. */
 export const FLAGS: readonly Flag[] = [
-  { name: "--stdio", arity: 0, key: "stdio.enabled", help: "serve one MCP session on stdin/stdout; stdout then carries only MCP" },
+  { name: "--stdio", arity: 0, key: "stdio.enabled", transport: "stdio", help: "serve one MCP session on stdin/stdout; stdout then carries only MCP" },
+  { name: "--http", arity: 1, metavar: "HOST:PORT", key: "http.listen", transport: "http", help: "serve Streamable HTTP (/mcp), legacy SSE (/sse) and WebSocket (/ws) on HOST:PORT" },
+  { name: "--tcp", arity: 1, metavar: "HOST:PORT", key: "tcp.listen", transport: "tcp", help: "serve MCP over TCP (newline-delimited JSON) on HOST:PORT" },
   { name: "--profile", arity: 1, metavar: "NAME", key: "server.profile", help: "the built-in registrations to serve (see Profiles below)" },
   { name: "--config", arity: 1, metavar: "FILE", action: "config-file", help: "read a TOML config file; flags override it" },
   { name: "--log-level", arity: 1, metavar: "LEVEL", key: "logging.level", help: `process log level on stderr: ${LOG_LEVELS.join("|")}` },
@@ -65,6 +73,7 @@ export function parseSetValue(raw: string): unknown {
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const out: ParsedArgs = { command: undefined, configFile: undefined, overrides: {}, errors: [] };
   let action: "help" | "version" | undefined;
+  const named = new Set<Transport>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith("-") || arg === "-") {
@@ -96,8 +105,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     else if (flag.action === "config-file") out.configFile = value;
     else if (flag.action === "set") applySet(out, value!);
     else if (flag.key) out.overrides[flag.key] = flag.arity === 0 ? true : value;
+    if (flag.transport) named.add(flag.transport);
   }
   if (action) out.command = action;
+  // `--stdio` alone must not also open the default HTTP port: named transports are the set.
+  if (named.size)
+    for (const t of TRANSPORTS) if (!(`${t}.enabled` in out.overrides) || named.has(t)) out.overrides[`${t}.enabled`] = named.has(t);
   return out;
 }
 

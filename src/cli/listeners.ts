@@ -1,6 +1,12 @@
-import type { Config } from "../config/schema.ts";
+import { parseHostPort, type Config } from "../config/schema.ts";
+import { listenHttp } from "../serve/http-app.ts";
 import { serveStdio } from "../serve/stdio.ts";
+import { serveTcp } from "../serve/tcp.ts";
 import type { McpServer } from "../server/server.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { MemoryEventStore } from "../store/memory-event-store.ts";
+import { SqliteEventStore } from "../store/sqlite-event-store.ts";
+import { hostPolicy } from "../transport/http-guards.ts";
 
 /** A listener that has started. */
 export interface Running {
@@ -47,8 +53,71 @@ function guardStdout(): void {
   console.log = console.info = console.debug = console.dir = console.table = toStderr;
 }
 
+/** The SSE event store the config asks for. */
+function eventStore(config: Config): EventStore | undefined {
+  const e = config.events;
+  if (e.store === "none") return undefined;
+  if (e.store === "sqlite") return new SqliteEventStore(e.path, { maxEventsPerStream: e.maxEventsPerStream });
+  return new MemoryEventStore({ maxEventsPerStream: e.maxEventsPerStream, maxStreams: e.maxStreams });
+}
+
+/** Streamable HTTP, legacy HTTP+SSE and WebSocket on one port. */
+const httpListener: Listener = {
+  name: "http",
+  enabled: (config) => config.http.enabled,
+  start(server, config) {
+    const h = config.http;
+    const { hostname, port } = parseHostPort(h.listen)!;
+    const store = eventStore(config);
+    const listener = listenHttp(server, {
+      hostname,
+      port,
+      path: h.path,
+      responseMode: h.responseMode,
+      legacySse: h.legacySse,
+      websocket: h.websocket,
+      retryMs: h.retryMs,
+      sessionIdleMs: h.sessionIdleMs,
+      maxSessions: h.maxSessions,
+      bodyTimeoutMs: h.bodyTimeoutMs,
+      idleTimeoutSec: h.idleTimeoutSec,
+      keepaliveMs: h.keepaliveMs,
+      maxQueueBytes: h.maxQueueBytes,
+      hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
+      store,
+      reusePort: false,
+    });
+    return {
+      where: listener.url.href,
+      ended: new Promise<string>(() => {}),
+      async close() {
+        await listener.stop();
+        store?.close();
+      },
+    };
+  },
+};
+
+/** MCP over TCP, newline-delimited JSON. */
+const tcpListener: Listener = {
+  name: "tcp",
+  enabled: (config) => config.tcp.enabled,
+  start(server, config) {
+    const t = config.tcp;
+    const { hostname, port } = parseHostPort(t.listen)!;
+    const listener = serveTcp(server, { hostname, port, keepAliveMs: t.keepAliveMs, maxQueueBytes: t.maxQueueBytes });
+    return {
+      where: `tcp://${hostname.includes(":") ? `[${hostname}]` : hostname}:${listener.port}`,
+      ended: new Promise<string>(() => {}),
+      async close() {
+        listener.stop();
+      },
+    };
+  },
+};
+
 /**
  * Every transport `erlmcp serve` can start, in start order. A new transport is one entry
  * here plus its config section; serve starts every enabled one.
  */
-export const LISTENERS: readonly Listener[] = [stdioListener];
+export const LISTENERS: readonly Listener[] = [stdioListener, httpListener, tcpListener];

@@ -23,7 +23,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 export async function serve(config: Config, io: ServeIo): Promise<number> {
   const chosen = LISTENERS.filter((l) => l.enabled(config));
   if (chosen.length === 0) {
-    io.error("no transport is enabled (use --stdio, or --set stdio.enabled=true)");
+    io.error("no transport is enabled (use --stdio, --http HOST:PORT or --tcp HOST:PORT)");
     return 2;
   }
   const logger = loggerFor(config);

@@ -3,7 +3,7 @@ import type { Config } from "./schema.ts";
 
 /**
  * The complete default config: what the appliance runs with when given no file and no
- * flags. Safe on a fresh VM: no network listener, info-level JSON logs on stderr.
+ * flags. Safe on a fresh VM: HTTP on loopback only, info-level JSON logs on stderr.
  * config/erlmcp.toml documents the same values; test/config/load.test.ts keeps them equal.
  */
 export function defaultConfig(): Config {
@@ -65,6 +65,58 @@ export function defaultConfig(): Config {
     stdio: {
       // Serve one session on stdin/stdout (for clients that spawn the binary); stdout then carries only MCP.
       enabled: false,
+    },
+    http: {
+      // Serve MCP over HTTP (Streamable HTTP, legacy HTTP+SSE, WebSocket) on `listen`.
+      enabled: true,
+      // HOST:PORT to bind; loopback by default, so nothing is reachable from the network until you choose.
+      listen: "127.0.0.1:4370",
+      // Path of the Streamable HTTP endpoint.
+      path: "/mcp",
+      // How a POST with requests is answered: "auto" (JSON unless notifications come first), "sse", "json".
+      responseMode: "auto",
+      // Serve the 2024-11-05 HTTP+SSE transport at /sse and /messages for old clients.
+      legacySse: true,
+      // Serve MCP over WebSocket at /ws (subprotocol "mcp").
+      websocket: true,
+      // Extra Host names accepted besides localhost names (DNS-rebinding guard); "*" accepts any.
+      allowedHosts: [],
+      // Extra Origins accepted (e.g. "https://app.example.com"); localhost origins always are; "*" accepts any.
+      allowedOrigins: [],
+      // Concurrent HTTP sessions (Streamable and legacy SSE each); initialize past it gets 503.
+      maxSessions: 10_000,
+      // ms an HTTP session with no request and no open stream lives before it is closed.
+      sessionIdleMs: 600_000,
+      // ms a request body may take to arrive (slow-body guard); the request then gets 408.
+      bodyTimeoutMs: 10_000,
+      // Seconds a connection may stay silent (slow headers, idle keep-alive) before it is closed.
+      idleTimeoutSec: 10,
+      // ms between keep-alive comments on open SSE streams.
+      keepaliveMs: 15_000,
+      // ms clients wait before reconnecting a closed SSE stream (the SSE retry field).
+      retryMs: 1000,
+      // Bytes a WebSocket may have queued unsent before it is dropped as a slow consumer.
+      maxQueueBytes: 4 * 1024 * 1024,
+    },
+    tcp: {
+      // Serve MCP over raw TCP (newline-delimited JSON, as stdio) on `listen`.
+      enabled: false,
+      // HOST:PORT to bind.
+      listen: "127.0.0.1:4371",
+      // ms of silence before TCP keep-alive probes detect a vanished peer; 0 disables.
+      keepAliveMs: 30_000,
+      // Bytes a connection may have queued unsent before it is dropped as a slow consumer.
+      maxQueueBytes: 4 * 1024 * 1024,
+    },
+    events: {
+      // Where SSE events are logged so clients resume with Last-Event-ID: "memory", "sqlite" (durable), "none".
+      store: "memory",
+      // File of the sqlite store (relative to the working directory).
+      path: "erlmcp-events.sqlite",
+      // Events kept per stream; a client further behind than this cannot resume.
+      maxEventsPerStream: 1000,
+      // Streams kept in the memory store, oldest dropped first; bounds its memory.
+      maxStreams: 100_000,
     },
   };
 }

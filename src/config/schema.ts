@@ -53,7 +53,40 @@ export function table<S extends z.ZodRawShape>(shape: S) {
   return z.strictObject(shape, { error: "expected a table" });
 }
 
+/** A listen address "host:port" ("[v6]:port" for IPv6), port 0..65535 (0: any free port). */
+export function hostPort() {
+  const error = 'expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")';
+  return z.string({ error }).refine((v) => parseHostPort(v) !== undefined, { error });
+}
+
+/** Splits "host:port"; undefined when malformed. */
+export function parseHostPort(v: string): { hostname: string; port: number } | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 65535) return undefined;
+  const host = m[1]!;
+  return { hostname: host.startsWith("[") ? host.slice(1, -1) : host, port };
+}
+
+/** A list of strings, each of `min` to `max` characters. */
+export function strings(max: number) {
+  const error = `expected a list of strings of at most ${max} characters`;
+  return z.array(z.string({ error }).max(max, { error }), { error });
+}
+
+/** A URL path starting with "/". */
+export function urlPath() {
+  const error = 'expected a URL path starting with "/", e.g. "/mcp"';
+  return z.string({ error }).regex(/^\/[A-Za-z0-9._~\/-]*$/, { error });
+}
+
 const profileNames = Object.keys(PROFILES) as [string, ...string[]];
+
+/** How Streamable HTTP answers a POST carrying requests. */
+export const RESPONSE_MODES = ["auto", "sse", "json"] as const;
+/** Where SSE events are logged for resumption. */
+export const EVENT_STORES = ["memory", "sqlite", "none"] as const;
 
 const MS_PER_DAY = 86_400_000;
 
@@ -96,6 +129,35 @@ export const SECTIONS = {
   }),
   stdio: table({
     enabled: boolean(),
+  }),
+  http: table({
+    enabled: boolean(),
+    listen: hostPort(),
+    path: urlPath(),
+    responseMode: oneOf(RESPONSE_MODES),
+    legacySse: boolean(),
+    websocket: boolean(),
+    allowedHosts: strings(255),
+    allowedOrigins: strings(255),
+    maxSessions: integer(1, 10_000_000),
+    sessionIdleMs: integer(1000, 30 * MS_PER_DAY),
+    bodyTimeoutMs: integer(100, 3_600_000),
+    idleTimeoutSec: integer(1, 255),
+    keepaliveMs: integer(1000, 3_600_000),
+    retryMs: integer(0, 3_600_000),
+    maxQueueBytes: integer(4096, 1024 ** 3),
+  }),
+  tcp: table({
+    enabled: boolean(),
+    listen: hostPort(),
+    keepAliveMs: integer(0, 3_600_000),
+    maxQueueBytes: integer(4096, 1024 ** 3),
+  }),
+  events: table({
+    store: oneOf(EVENT_STORES),
+    path: text(1, 4096),
+    maxEventsPerStream: integer(1, 1_000_000),
+    maxStreams: integer(1, 100_000_000),
   }),
 };
 

@@ -18,6 +18,10 @@ export interface HttpListenOptions {
   /** Path of the Streamable HTTP endpoint. */
   path: string;
   responseMode: ResponseMode;
+  /** Serve the 2024-11-05 HTTP+SSE pair at /sse and /messages. */
+  legacySse: boolean;
+  /** Serve WebSocket at /ws. */
+  websocket: boolean;
   retryMs: number;
   sessionIdleMs: number;
   maxSessions: number;
@@ -69,10 +73,14 @@ export function listenHttp(server: McpServer, opts: HttpListenOptions): HttpList
     .post(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
     .get(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
     .delete(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
-    .get("/sse", ({ request, server: bun }) => legacy.open(request, hooks(bun as Server<WsData> | null)))
-    .post("/messages", ({ request }) => legacy.post(request))
-    .get("/ws", ({ request, server: bun }) => upgrade(request, bun as Server<WsData> | null))
-    .get("/healthz", () => ({ status: "ok", sessions: streamable.sessionCount + legacy.sessionCount }))
+    .all(opts.path, ({ request }) => streamable.handle(request))
+    .get("/healthz", () => ({ status: "ok", sessions: streamable.sessionCount + legacy.sessionCount }));
+  if (opts.legacySse)
+    app
+      .get("/sse", ({ request, server: bun }) => legacy.open(request, hooks(bun as Server<WsData> | null)))
+      .post("/messages", ({ request }) => legacy.post(request));
+  if (opts.websocket) app.get("/ws", ({ request, server: bun }) => upgrade(request, bun as Server<WsData> | null));
+  app
     .onError(({ code, request }) => {
       if (code === "NOT_FOUND") return httpError(404, WireCode.MethodNotFound, `Not Found: ${new URL(request.url).pathname} (the MCP endpoint is ${opts.path})`);
       return httpError(500, WireCode.InternalError, "Internal error");

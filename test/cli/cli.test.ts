@@ -62,7 +62,8 @@ const USAGE_ERRORS: [string, string[], string][] = [
   ["a missing config file", ["serve", "--stdio", "--config", missing], `erlmcp: config: ${missing}: cannot read (no such file)`],
   ["a config file that is not TOML", ["serve", "--stdio", "--config", badToml], `erlmcp: config: ${badToml}: line 2: Missing value after '='; values must be on the same line`],
   ["a bad value in a config file", ["serve", "--stdio", "--config", badValue], "erlmcp: config: limits.pageSize = 0: expected an integer from 1 to 10000"],
-  ["serve with no transport enabled", ["serve"], "erlmcp: no transport is enabled (use --stdio, or --set stdio.enabled=true)"],
+  ["serve with no transport enabled", ["serve", "--set", "http.enabled=false"], "erlmcp: no transport is enabled (use --stdio, --http HOST:PORT or --tcp HOST:PORT)"],
+  ["a malformed --http address", ["serve", "--http", "nowhere"], 'erlmcp: config: http.listen = "nowhere": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")'],
 ];
 
 describe("a usage or config error prints exactly one stderr line and exits 2", () => {

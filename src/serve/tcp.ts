@@ -1,0 +1,50 @@
+import type { McpServer } from "../server/server.ts";
+import type { Session } from "../session/session.ts";
+import type { Channel } from "../transport/channel.ts";
+import { listenTcp } from "../transport/tcp.ts";
+import { attachChannel, oversizeFrame } from "./attach.ts";
+
+export interface TcpListenOptions {
+  hostname: string;
+  port: number;
+  maxQueueBytes: number;
+  keepAliveMs: number;
+}
+
+/** A running TCP listener. */
+export interface TcpListener {
+  readonly hostname: string;
+  readonly port: number;
+  readonly sessionCount: number;
+  stop(): void;
+}
+
+/** Serves MCP over TCP: newline-delimited JSON, one session per connection. */
+export function serveTcp(server: McpServer, opts: TcpListenOptions): TcpListener {
+  const sessions = new Set<Session>();
+  const limit = server.limits.maxMessageBytes;
+  const listener = listenTcp({
+    hostname: opts.hostname,
+    port: opts.port,
+    maxLineBytes: limit,
+    maxQueueBytes: opts.maxQueueBytes,
+    keepAliveMs: opts.keepAliveMs,
+    onChannel(channel: Channel) {
+      sessions.add(attachChannel(server, channel, { onClose: (s) => sessions.delete(s) }));
+    },
+    onOversize(channel, bytes) {
+      channel.send(oversizeFrame(limit, bytes));
+    },
+  });
+  return {
+    hostname: opts.hostname,
+    port: listener.port,
+    get sessionCount() {
+      return sessions.size;
+    },
+    stop() {
+      for (const s of [...sessions]) s.close("server shutting down");
+      listener.stop(true);
+    },
+  };
+}
