@@ -112,6 +112,16 @@ describe("bad input on an initialized 2025-11-25 session", () => {
     await runRow(client, [name, line, expected]);
   });
 
+  test.each([
+    ["test://template/123/data", "data for 123"],
+    ["test://template/a%20b/data", "data for a b"],
+    ["test://fixed", "fixed content"],
+  ])("resources/read %p is served (the template matches one segment)", async (uri, text) => {
+    const r = await client.result(client.request("resources/read", { uri }));
+    expect(r.contents).toEqual([expect.objectContaining({ uri, text })]);
+    await client.expectQuiet();
+  });
+
   test("brackets inside a string do not count toward the depth limit", async () => {
     const text = "[".repeat(MAX_DEPTH * 3) + "{".repeat(MAX_DEPTH * 3);
     const r = await client.result(client.request("tools/call", { name: "echo", arguments: { text } }));

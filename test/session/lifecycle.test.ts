@@ -198,11 +198,10 @@ describe("logging/setLevel", () => {
   test("notifications/message honours the session's level (default info)", async () => {
     const client = await session();
     const levels = async () => {
-      const id = client.request("tools/call", { name: "log" });
-      await client.result(id);
-      const notes = client.received.filter((m): m is Msg => !Array.isArray(m) && m.method === "notifications/message");
+      const from = client.received.length;
+      await client.result(client.request("tools/call", { name: "log" }));
+      const notes = client.received.slice(from).filter((m): m is Msg => !Array.isArray(m) && m.method === "notifications/message");
       for (let i = 0; i < notes.length; i++) await client.message("notifications/message");
-      client.received.length = 0;
       return notes.map((n) => params(n));
     };
     expect(await levels()).toEqual([
