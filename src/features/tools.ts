@@ -1,5 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { invalidParams, McpError } from "../jsonrpc/errors.ts";
+import { invalidParams, McpError, PeerError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { Method } from "../protocol/methods.ts";
 import type { CallToolResult } from "../protocol/types.ts";
@@ -57,8 +57,8 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
 
 /**
  * Runs a tool: argument validation and handler failures are tool execution errors
- * (isError results, 2025-11-25 SEP-1303); a thrown McpError is a deliberate protocol error
- * and passes through.
+ * (isError results, 2025-11-25 SEP-1303), and so is the client refusing a request the tool
+ * made; a thrown McpError is a deliberate protocol error and passes through.
  */
 async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"]): Promise<Params> {
   const parsed = tool.input.parse(args ?? {});
@@ -67,7 +67,9 @@ async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefine
   try {
     returned = await tool.handler(parsed.value as never, scope);
   } catch (e) {
-    if (e instanceof McpError) throw e;
+    // A deliberate McpError is a protocol error; the client's own refusal or timeout of a
+    // request the tool made (PeerError) is a failure of the tool's work.
+    if (e instanceof McpError && !(e instanceof PeerError)) throw e;
     if (scope.signal.aborted) throw e;
     const message = e instanceof Error ? e.message : String(e);
     logger.debug("tool failed", { tool: tool.descriptor.name, error: message });

@@ -19,6 +19,17 @@ export class McpError extends Error {
   }
 }
 
+/**
+ * An error that came back from the peer's answer to a request we sent (or its timeout): for
+ * a tool it is a failure of the tool's work (an isError result), not a protocol error.
+ */
+export class PeerError extends McpError {
+  constructor(code: number, message: string, data?: unknown) {
+    super(code, message, data);
+    this.name = "PeerError";
+  }
+}
+
 /** An error that stays in the process (config, usage, registration); never on the wire. */
 export class LocalError extends Error {
   constructor(

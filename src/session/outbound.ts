@@ -1,9 +1,10 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { McpError } from "../jsonrpc/errors.ts";
+import { McpError, PeerError } from "../jsonrpc/errors.ts";
 import { isErrorResponse, notification, type JsonRpcMessage, type JsonRpcResponse, type Params, type RequestId } from "../jsonrpc/message.ts";
 import { Notice } from "../protocol/methods.ts";
 
 interface Pending {
+  method: string;
   resolve(result: Params): void;
   reject(error: unknown): void;
   /** Releases the timer and the abort listener; called exactly once. */
@@ -31,13 +32,14 @@ export class OutboundRequests {
       };
       const timer = setTimeout(() => {
         cancel(`timed out after ${opts.timeoutMs} ms`);
-        reject(new McpError(WireCode.RequestTimeout, `Request ${method} timed out after ${opts.timeoutMs} ms`));
+        reject(new PeerError(WireCode.RequestTimeout, `Request ${method} timed out after ${opts.timeoutMs} ms`));
       }, opts.timeoutMs);
       const onAbort = () => {
         cancel("the originating request was cancelled");
         reject(opts.signal!.reason ?? new Error("aborted"));
       };
       const record: Pending = {
+        method,
         resolve,
         reject,
         release() {
@@ -65,7 +67,8 @@ export class OutboundRequests {
     if (!record) return false;
     this.pending.delete(id);
     record.release();
-    if (isErrorResponse(response)) record.reject(new McpError(response.error.code, response.error.message, response.error.data));
+    if (isErrorResponse(response))
+      record.reject(new PeerError(response.error.code, `${record.method} failed: ${response.error.message}`, response.error.data));
     else record.resolve(response.result);
     return true;
   }

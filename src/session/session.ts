@@ -1,5 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { invalidParams, McpError, methodNotFound, toWireError } from "../jsonrpc/errors.ts";
+import { invalidParams, McpError, methodNotFound, PeerError, toWireError } from "../jsonrpc/errors.ts";
 import type { BatchItem, Decoded } from "../jsonrpc/decode.ts";
 import {
   errorResponse,
@@ -268,7 +268,7 @@ export class Session implements LegacySessionHooks {
       await this.whenReady(AbortSignal.any([signal, timer])).catch((e) => {
         // The same -32001 as a request the client never answers, not a bare DOMException.
         if (timer.aborted && !signal.aborted)
-          throw new McpError(WireCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms: the client never sent notifications/initialized`);
+          throw new PeerError(WireCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms: the client never sent notifications/initialized`);
         throw e;
       });
     }

@@ -111,12 +111,14 @@ describe("server→client requests", () => {
     await client.expectQuiet();
   });
 
-  test("a client that never sends notifications/initialized: the request times out with -32001 and nothing is sent", async () => {
+  test("a client that never sends notifications/initialized: the sampling times out, the tool fails (isError) and nothing is sent", async () => {
     const client = StdioClient.spawn(CORE_FIXTURE, { CORE_CLIENT_TIMEOUT_MS: "300" });
     await client.initialize({ capabilities: { sampling: {} }, initialized: false });
-    const e = await client.error(client.request("tools/call", { name: "sample" }));
-    expect(e.code).toBe(-32001);
-    expect(e.message).toBe("Request sampling/createMessage timed out after 300 ms: the client never sent notifications/initialized");
+    const r = await client.result(client.request("tools/call", { name: "sample" }));
+    expect(r).toEqual({
+      isError: true,
+      content: [{ type: "text", text: "Request sampling/createMessage timed out after 300 ms: the client never sent notifications/initialized" }],
+    });
     await client.expectQuiet();
   });
 
@@ -128,19 +130,21 @@ describe("server→client requests", () => {
     const cancelled = await client.message("notifications/cancelled", (m) => params(m).requestId === s.id);
     expect(performance.now() - started).toBeGreaterThan(150);
     expect(params(cancelled)).toEqual({ requestId: s.id, reason: "timed out after 300 ms" });
-    const e = await client.error(id);
-    expect(e).toEqual({ code: -32001, message: "Request sampling/createMessage timed out after 300 ms" });
+    expect(await client.result(id)).toEqual({ isError: true, content: [{ type: "text", text: "Request sampling/createMessage timed out after 300 ms" }] });
     // A late answer is ignored.
     client.respond(s.id, samplingAnswer);
     await client.expectQuiet(100);
   });
 
-  test("the client's error answer to sampling becomes the tool call's error", async () => {
+  test("the client's error answer to sampling fails the tool call as a tool execution error (isError)", async () => {
     const client = await session({ sampling: {} });
     const id = client.request("tools/call", { name: "sample" });
     const s = await client.message("sampling/createMessage");
     client.send({ jsonrpc: "2.0", id: s.id, error: { code: -1, message: "User rejected sampling request" } });
-    expect(await client.error(id)).toEqual({ code: -1, message: "User rejected sampling request" });
+    expect(await client.result(id)).toEqual({
+      isError: true,
+      content: [{ type: "text", text: "sampling/createMessage failed: User rejected sampling request" }],
+    });
     await client.expectQuiet();
   });
 

@@ -159,6 +159,8 @@ export function registerTools(server: McpServer): void {
           "Tests SSE stream disconnection and client reconnection (SEP-1699): on HTTP the server closes the stream mid-call and sends the result after the client reconnects.",
       },
       async (_args, ctx) => {
+        // Close the connection now; the result, sent later, waits in the event log for the GET resume.
+        ctx.closeStream();
         await sleep(100, ctx.signal);
         return "Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.";
       },
