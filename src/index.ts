@@ -20,6 +20,7 @@ export type {
   Completer,
 } from "./server/definitions.ts";
 export { McpError } from "./jsonrpc/errors.ts";
+export { urlElicitationRequired } from "./server/client-gates.ts";
 export { WireCode } from "./jsonrpc/codes.ts";
 export type * from "./protocol/types.ts";
 export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION } from "./protocol/versions.ts";
@@ -27,5 +28,11 @@ export type { Channel } from "./transport/channel.ts";
 export { stdioChannel } from "./transport/stdio.ts";
 export { attachChannel } from "./serve/attach.ts";
 export { serveStdio } from "./serve/stdio.ts";
+export { listenHttp, type HttpListenOptions, type HttpListener } from "./serve/http-app.ts";
+export { serveTcp, type TcpListenOptions, type TcpListener } from "./serve/tcp.ts";
+export { hostPolicy } from "./transport/http-guards.ts";
+export type { EventStore } from "./store/event-store.ts";
+export { MemoryEventStore } from "./store/memory-event-store.ts";
+export { SqliteEventStore } from "./store/sqlite-event-store.ts";
 export type { Session } from "./session/session.ts";
 export { createLogger, type Logger } from "./util/log.ts";

@@ -10,12 +10,18 @@ const VALUE_EXPORTS = [
   "LEGACY_VERSIONS",
   "McpError",
   "McpServer",
+  "MemoryEventStore",
+  "SqliteEventStore",
   "WireCode",
   "attachChannel",
   "createLogger",
   "createServer",
+  "hostPolicy",
+  "listenHttp",
   "serveStdio",
+  "serveTcp",
   "stdioChannel",
+  "urlElicitationRequired",
 ];
 
 test("src/index.ts exports exactly the pinned values", () => {

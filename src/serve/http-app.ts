@@ -1,7 +1,8 @@
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { McpServer } from "../server/server.ts";
-import { checkHostAndOrigin, httpError, type HostPolicy } from "../transport/http-guards.ts";
+import { checkHostAndOrigin, hostPolicy, httpError, type HostPolicy } from "../transport/http-guards.ts";
+import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { negotiateSubprotocol, websocketHandlers, type WsData } from "../transport/websocket.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
 import type { EventStore } from "../store/event-store.ts";
@@ -36,6 +37,24 @@ export interface HttpListenOptions {
   reusePort: boolean;
 }
 
+/** Defaults for library use; the appliance passes every option from its config. */
+export const DEFAULT_HTTP_OPTIONS: Omit<HttpListenOptions, "store" | "hosts"> = {
+  hostname: "127.0.0.1",
+  port: 0,
+  path: "/mcp",
+  responseMode: "auto",
+  legacySse: true,
+  websocket: true,
+  retryMs: 1000,
+  sessionIdleMs: 600_000,
+  maxSessions: 10_000,
+  bodyTimeoutMs: 10_000,
+  idleTimeoutSec: 10,
+  keepaliveMs: 15_000,
+  maxQueueBytes: 4 * 1024 * 1024,
+  reusePort: false,
+};
+
 /** A running HTTP listener. */
 export interface HttpListener {
   readonly url: URL;
@@ -49,7 +68,13 @@ export interface HttpListener {
  * `path`, the legacy HTTP+SSE pair at /sse and /messages, WebSocket at /ws (Bun's native
  * handlers, so frames reach the decoder untouched), and /healthz.
  */
-export function listenHttp(server: McpServer, opts: HttpListenOptions): HttpListener {
+export function listenHttp(server: McpServer, options: Partial<HttpListenOptions> = {}): HttpListener {
+  const opts: HttpListenOptions = {
+    ...DEFAULT_HTTP_OPTIONS,
+    hosts: hostPolicy(),
+    store: new MemoryEventStore({ maxEventsPerStream: 1000, maxStreams: 100_000 }),
+    ...options,
+  };
   const streamable = new StreamableHttpEndpoint(server, opts);
   const legacy = new LegacySseEndpoint(server, {
     messagesPath: "/messages",

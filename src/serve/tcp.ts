@@ -20,7 +20,8 @@ export interface TcpListener {
 }
 
 /** Serves MCP over TCP: newline-delimited JSON, one session per connection. */
-export function serveTcp(server: McpServer, opts: TcpListenOptions): TcpListener {
+export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> = {}): TcpListener {
+  const opts: TcpListenOptions = { hostname: "127.0.0.1", port: 0, maxQueueBytes: 4 * 1024 * 1024, keepAliveMs: 30_000, ...options };
   const sessions = new Set<Session>();
   const limit = server.limits.maxMessageBytes;
   const listener = listenTcp({

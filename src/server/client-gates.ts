@@ -1,6 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { McpError } from "../jsonrpc/errors.ts";
-import type { ClientCapabilities, CreateMessageParams, ElicitParams } from "../protocol/types.ts";
+import type { ClientCapabilities, CreateMessageParams, ElicitParams, ElicitUrlParams } from "../protocol/types.ts";
 
 /**
  * Client-capability gates for server→client requests: a server MUST NOT send what the client
@@ -30,4 +30,16 @@ export function checkElicitation(caps: ClientCapabilities, params: ElicitParams)
 
 export function checkRoots(caps: ClientCapabilities): void {
   if (!caps.roots) throw missing("roots", { roots: {} });
+}
+
+/**
+ * The error a handler throws when the request cannot proceed until the user completes URL
+ * elicitations (2025-11-25 URLElicitationRequiredError, -32042): each entry becomes a
+ * URL-mode request with an elicitationId. Legacy era only; 2026-07-28 uses input_required.
+ */
+export function urlElicitationRequired(elicitations: Omit<ElicitUrlParams, "mode">[], message = "URL elicitation required"): McpError {
+  if (elicitations.length === 0) throw new TypeError("urlElicitationRequired needs at least one elicitation");
+  return new McpError(WireCode.UrlElicitationRequired, message, {
+    elicitations: elicitations.map((e) => ({ mode: "url", ...e, elicitationId: e.elicitationId ?? crypto.randomUUID() })),
+  });
 }
