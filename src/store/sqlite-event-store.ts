@@ -15,6 +15,7 @@ export class SqliteEventStore implements EventStore {
   private readonly prune: Statement;
   private readonly deleteStream: Statement;
   private readonly deletePrefix: Statement;
+  private readonly deleteFrom: Statement;
 
   constructor(path: string, private readonly opts: { maxEventsPerStream: number }) {
     this.db = new Database(path, { create: true });
@@ -27,8 +28,9 @@ export class SqliteEventStore implements EventStore {
     this.select = this.db.prepare("SELECT seq, data FROM sse_events WHERE stream = ? AND seq > ? ORDER BY seq");
     this.prune = this.db.prepare("DELETE FROM sse_events WHERE stream = ? AND seq <= ?");
     this.deleteStream = this.db.prepare("DELETE FROM sse_events WHERE stream = ?");
-    // Prefix match on the primary key: [prefix, prefix + U+FFFF) uses the index.
+    // Prefix match on the primary key: [prefix, prefixEnd(prefix)) uses the index.
     this.deletePrefix = this.db.prepare("DELETE FROM sse_events WHERE stream >= ? AND stream < ?");
+    this.deleteFrom = this.db.prepare("DELETE FROM sse_events WHERE stream >= ?");
   }
 
   append(streamKey: string, data: string): number {
@@ -41,7 +43,9 @@ export class SqliteEventStore implements EventStore {
 
   replay(streamKey: string, afterSeq: number): { seq: number; data: string }[] | null {
     const last = this.lastSeq.get(streamKey)?.seq ?? 0;
-    const first = this.firstSeq.get(streamKey)?.seq ?? 1;
+    // Pruning is batched (every 64 appends), so the window is the newest maxEventsPerStream
+    // even when older rows are still on disk.
+    const first = Math.max(this.firstSeq.get(streamKey)?.seq ?? 1, last - this.opts.maxEventsPerStream + 1);
     if (afterSeq > last || (last > 0 && afterSeq < first - 1) || (last === 0 && afterSeq !== 0)) return null;
     return this.select.all(streamKey, afterSeq);
   }
@@ -51,10 +55,26 @@ export class SqliteEventStore implements EventStore {
   }
 
   dropPrefix(prefix: string): void {
-    this.deletePrefix.run(prefix, prefix + "\uffff");
+    const end = prefixEnd(prefix);
+    if (end === undefined) this.deleteFrom.run(prefix);
+    else this.deletePrefix.run(prefix, end);
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * The least string above every string that starts with `prefix`: its last code point plus
+ * one (SQLite's BINARY order on UTF-8 is code-point order). Undefined when no such bound
+ * exists (empty, or only U+10FFFF), meaning "to the end".
+ */
+function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) return points.join("") + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
+  }
+  return undefined;
 }
