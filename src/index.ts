@@ -26,7 +26,7 @@ export type * from "./protocol/types.ts";
 export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION } from "./protocol/versions.ts";
 export type { Channel } from "./transport/channel.ts";
 export { stdioChannel } from "./transport/stdio.ts";
-export { attachChannel } from "./serve/attach.ts";
+export { attachChannel, type Attached, type AttachOptions } from "./serve/attach.ts";
 export { serveStdio } from "./serve/stdio.ts";
 export { listenHttp, type HttpListenOptions, type HttpListener } from "./serve/http-app.ts";
 export { serveTcp, type TcpListenOptions, type TcpListener } from "./serve/tcp.ts";

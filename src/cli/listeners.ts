@@ -31,12 +31,12 @@ const stdioListener: Listener = {
   enabled: (config) => config.stdio.enabled,
   start(server) {
     guardStdout();
-    const { session, closed } = serveStdio(server);
+    const { connection, closed } = serveStdio(server);
     return {
       where: "stdio",
       ended: closed,
       async close(reason) {
-        session.close(reason);
+        connection.close(reason);
         await closed;
       },
     };

@@ -46,9 +46,17 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
       async handle(params, scope) {
         const uri = requireString(params, "uri", Method.ResourcesRead);
         const fixed = registry.resource(uri);
-        if (fixed) return normalizeRead(uri, await fixed.handler(uri, scope), fixed.descriptor.mimeType);
+        if (fixed) {
+          const read = normalizeRead(uri, await fixed.handler(uri, scope), fixed.descriptor.mimeType);
+          const hints = fixed.cache;
+          return hints && scope.era === "modern" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
+        }
         const match = registry.matchTemplate(uri);
-        if (match) return normalizeRead(uri, await match.entry.handler(uri, match.variables, scope), match.entry.descriptor.mimeType);
+        if (match) {
+          const read = normalizeRead(uri, await match.entry.handler(uri, match.variables, scope), match.entry.descriptor.mimeType);
+          const hints = match.entry.cache;
+          return hints && scope.era === "modern" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
+        }
         throw notFound(uri, scope);
       },
     },

@@ -8,6 +8,7 @@ import type { ToolEntry } from "../server/registry.ts";
 import type { McpServer } from "../server/server.ts";
 import type { MethodEntry, Scope } from "../server/scope.ts";
 import { optionalObject, requireString } from "../util/guards.ts";
+import { checkRequired } from "../server/client-gates.ts";
 import { paginate } from "../util/pagination.ts";
 
 /** tools/list and tools/call (MCP 2025-11-25 server/tools). */
@@ -18,8 +19,8 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
     capability: "tools",
     legacy: true,
     modern: true,
-    handle(params) {
-      const { page, nextCursor } = paginate(registry.listTools(), params.cursor, limits.pageSize);
+    handle(params, scope) {
+      const { page, nextCursor } = paginate(scope.era === "modern" ? registry.listToolsModern() : registry.listTools(), params.cursor, limits.pageSize);
       return nextCursor ? { tools: page, nextCursor } : { tools: page };
     },
   };
@@ -33,6 +34,7 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
       const tool = registry.tool(name);
       if (!tool) throw invalidParams(`Unknown tool: ${name}`);
       const args = optionalObject(params, "arguments", Method.ToolsCall);
+      checkRequired(scope.client.capabilities, tool.requires);
       const task = params.task;
       if (scope.session && server.capabilities.tasks) {
         if (task !== undefined) {

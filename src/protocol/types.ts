@@ -267,3 +267,16 @@ export interface Task {
   ttl: number | null;
   pollInterval?: number;
 }
+
+/** One thing a handler needs from the client: an elicitation, a sampling, or the roots. */
+export type InputRequest =
+  | { method: "elicitation/create"; params: ElicitParams }
+  | { method: "sampling/createMessage"; params: CreateMessageParams }
+  | { method: "roots/list"; params?: Record<string, never> };
+
+/** The client's answer to an InputRequest of the same kind. */
+export type InputResponse<R extends InputRequest = InputRequest> = R extends { method: "elicitation/create" }
+  ? ElicitResult
+  : R extends { method: "sampling/createMessage" }
+    ? CreateMessageResult
+    : ListRootsResult;

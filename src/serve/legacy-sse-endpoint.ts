@@ -51,7 +51,7 @@ export class LegacySseEndpoint {
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, channel);
     channel.onClose(() => this.channels.delete(id));
-    attachChannel(this.server, channel, { id });
+    attachChannel(this.server, channel, { id, era: "legacy" });
     hooks.timeout?.(req, 0);
     return sse.response;
   }

@@ -1,8 +1,7 @@
 import type { McpServer } from "../server/server.ts";
-import type { Session } from "../session/session.ts";
 import type { Channel } from "../transport/channel.ts";
 import { listenTcp } from "../transport/tcp.ts";
-import { attachChannel, oversizeFrame } from "./attach.ts";
+import { attachChannel, oversizeFrame, type Attached } from "./attach.ts";
 
 export interface TcpListenOptions {
   hostname: string;
@@ -22,7 +21,7 @@ export interface TcpListener {
 /** Serves MCP over TCP: newline-delimited JSON, one session per connection. */
 export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> = {}): TcpListener {
   const opts: TcpListenOptions = { hostname: "127.0.0.1", port: 0, maxQueueBytes: 4 * 1024 * 1024, keepAliveMs: 30_000, ...options };
-  const sessions = new Set<Session>();
+  const sessions = new Set<Attached>();
   const limit = server.limits.maxMessageBytes;
   const listener = listenTcp({
     hostname: opts.hostname,

@@ -1,6 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { McpError } from "../jsonrpc/errors.ts";
-import type { ClientCapabilities, CreateMessageParams, ElicitParams, ElicitUrlParams } from "../protocol/types.ts";
+import type { ClientCapabilities, CreateMessageParams, ElicitParams, ElicitUrlParams, InputRequest } from "../protocol/types.ts";
 
 /**
  * Client-capability gates for server→client requests: a server MUST NOT send what the client
@@ -32,6 +32,20 @@ export function checkRoots(caps: ClientCapabilities): void {
   if (!caps.roots) throw missing("roots", { roots: {} });
 }
 
+/** The gate for one InputRequest, by its method. */
+export function checkInput(caps: ClientCapabilities, request: InputRequest): void {
+  switch (request.method) {
+    case "elicitation/create":
+      return checkElicitation(caps, request.params);
+    case "sampling/createMessage":
+      return checkSampling(caps, request.params);
+    case "roots/list":
+      return checkRoots(caps);
+    default:
+      throw new McpError(WireCode.InvalidParams, `Unknown input request method ${JSON.stringify((request as { method: unknown }).method)}`);
+  }
+}
+
 /**
  * The error a handler throws when the request cannot proceed until the user completes URL
  * elicitations (2025-11-25 URLElicitationRequiredError, -32042): each entry becomes a
@@ -42,4 +56,16 @@ export function urlElicitationRequired(elicitations: Omit<ElicitUrlParams, "mode
   return new McpError(WireCode.UrlElicitationRequired, message, {
     elicitations: elicitations.map((e) => ({ mode: "url", ...e, elicitationId: e.elicitationId ?? crypto.randomUUID() })),
   });
+}
+
+/** -32021 unless `caps` declares everything in `required` (nested members included). */
+export function checkRequired(caps: ClientCapabilities, required: ClientCapabilities | undefined): void {
+  if (!required) return;
+  const covers = (have: unknown, need: unknown): boolean => {
+    if (typeof need !== "object" || need === null) return have !== undefined;
+    if (typeof have !== "object" || have === null) return false;
+    return Object.entries(need).every(([k, v]) => covers((have as Record<string, unknown>)[k], v));
+  };
+  const lacking = Object.keys(required).filter((k) => !covers(caps[k], required[k]));
+  if (lacking.length) throw missing(lacking.join(", "), Object.fromEntries(lacking.map((k) => [k, required[k]])) as ClientCapabilities);
 }

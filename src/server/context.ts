@@ -6,6 +6,8 @@ import type {
   ElicitParams,
   ElicitResult,
   Implementation,
+  InputRequest,
+  InputResponse,
   ListRootsResult,
   LoggingLevel,
 } from "../protocol/types.ts";
@@ -43,6 +45,13 @@ export interface HandlerContext {
   elicit(params: ElicitParams): Promise<ElicitResult>;
   /** Asks the client for its roots (roots/list). */
   listRoots(): Promise<ListRootsResult>;
+  /**
+   * Asks the client for several things at once, under keys the handler chooses; resolves
+   * with every answer by key. On a 2025 session these are server→client requests sent
+   * together; on 2026-07-28 they become one input_required round trip, and the handler runs
+   * again from the start with the answers, so code before this call must be safe to repeat.
+   */
+  input<R extends Record<string, InputRequest>>(requests: R): Promise<{ [K in keyof R]: InputResponse<R[K]> }>;
   /** Tells the client a URL-mode elicitation finished (notifications/elicitation/complete). */
   completeElicitation(elicitationId: string): void;
   /**

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type {
   Annotations,
+  ClientCapabilities,
   CallToolResult,
   ContentBlock,
   GetPromptResult,
@@ -35,6 +36,11 @@ export interface ToolDefinition<I extends z.ZodType | JsonSchemaObject | undefin
   icons?: Icon[];
   /** Task support (2025-11-25 tasks); default "forbidden". */
   taskSupport?: TaskSupport;
+  /**
+   * Client capabilities the tool cannot run without (e.g. `{ sampling: {} }`): a client that
+   * did not declare them gets -32021 before the handler runs.
+   */
+  requires?: ClientCapabilities;
   _meta?: Meta;
 }
 
@@ -50,6 +56,8 @@ export type ResourceReturn =
 /** A fixed resource registration. */
 export interface ResourceDefinition {
   name: string;
+  /** Cache hints for 2026-07-28 reads of this resource (default: the server's). */
+  cache?: { ttlMs: number; scope: "public" | "private" };
   title?: string;
   description?: string;
   mimeType?: string;

@@ -17,6 +17,8 @@ export interface Limits {
   maxSubscriptionsPerSession: number;
   /** Live tasks per session (default 100). */
   maxTasksPerSession: number;
+  /** Open 2026-07-28 subscriptions/listen streams per process (default 10000). */
+  maxListenStreams: number;
 }
 
 /** Protocol features the server offers; each maps to a server capability. */
@@ -39,6 +41,14 @@ export interface TaskOptions {
   pollIntervalMs: number;
 }
 
+/** Cache hints on 2026-07-28 list, discover and read results (server/utilities/caching). */
+export interface CacheHints {
+  /** How long a client may reuse the result (ms); 0 means immediately stale. */
+  ttlMs: number;
+  /** "public": no user-specific data, shared caches may serve it; "private": per authorisation context. */
+  scope: "public" | "private";
+}
+
 /** Options of createServer. */
 export interface ServerOptions {
   name: string;
@@ -52,6 +62,16 @@ export interface ServerOptions {
   features?: Partial<Features>;
   limits?: Partial<Limits>;
   tasks?: Partial<TaskOptions>;
+  /**
+   * Secrets (≥ 32 bytes) that sign 2026-07-28 requestState; the first signs, all verify, so a
+   * key can be rotated in. Every process serving the same clients needs the same keys.
+   * Default: one random key per process.
+   */
+  requestStateKeys?: Uint8Array[];
+  /** How long a requestState stays valid (ms, default 10 minutes). */
+  requestStateTtlMs?: number;
+  /** Default cache hints for 2026-07-28 results (default: ttlMs 0, "public"). */
+  cache?: Partial<CacheHints>;
   /** Level of notifications/message a session gets before logging/setLevel (default "info"). */
   defaultLogLevel?: LoggingLevel;
   /** Where the server logs its own events (default: silent). */
@@ -68,6 +88,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxInflightPerSession: 256,
   maxSubscriptionsPerSession: 1000,
   maxTasksPerSession: 100,
+  maxListenStreams: 10_000,
 };
 
 export const DEFAULT_FEATURES: Features = {
@@ -84,3 +105,5 @@ export const DEFAULT_TASK_OPTIONS: TaskOptions = {
   maxTtlMs: 24 * 60 * 60 * 1000,
   pollIntervalMs: 1000,
 };
+
+export const DEFAULT_CACHE_HINTS: CacheHints = { ttlMs: 0, scope: "public" };

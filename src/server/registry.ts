@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { LocalCode } from "../jsonrpc/codes.ts";
 import { LocalError } from "../jsonrpc/errors.ts";
 import type {
+  ClientCapabilities,
   PromptArgument,
   PromptDescriptor,
   ResourceDescriptor,
@@ -27,6 +28,7 @@ export interface ToolEntry {
   readonly input: CompiledSchema;
   readonly output?: CompiledSchema;
   readonly taskSupport: TaskSupport;
+  readonly requires?: ClientCapabilities;
   readonly handler: (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
 }
 
@@ -34,6 +36,8 @@ export interface ToolEntry {
 export interface ResourceEntry {
   readonly descriptor: ResourceDescriptor;
   readonly handler: ResourceHandler;
+  /** 2026-07-28 cache hints for reads, when the registration set its own. */
+  readonly cache?: { ttlMs: number; scope: "public" | "private" };
 }
 
 /** A registered resource template with its compiled matcher. */
@@ -42,6 +46,7 @@ export interface TemplateEntry {
   readonly template: UriTemplate;
   readonly handler: ResourceTemplateHandler;
   readonly complete?: Record<string, Completer>;
+  readonly cache?: { ttlMs: number; scope: "public" | "private" };
 }
 
 /** A registered prompt. */
@@ -69,7 +74,7 @@ export class Registry {
   private readonly resources = new Map<string, ResourceEntry>();
   private readonly templates = new Map<string, TemplateEntry>();
   private readonly prompts = new Map<string, PromptEntry>();
-  private cache: Partial<Record<"tools" | "resources" | "templates" | "prompts", readonly unknown[]>> = {};
+  private cache: Partial<Record<"tools" | "modernTools" | "resources" | "templates" | "prompts", readonly unknown[]>> = {};
   private readonly listeners: ((kind: ListKind) => void)[] = [];
   private pending = new Set<ListKind>();
 
@@ -80,6 +85,7 @@ export class Registry {
 
   private changed(kind: ListKind, cacheKey: keyof Registry["cache"]): void {
     delete this.cache[cacheKey];
+    if (cacheKey === "tools") delete this.cache.modernTools;
     if (this.pending.size === 0) queueMicrotask(() => this.flush());
     this.pending.add(kind);
   }
@@ -107,6 +113,17 @@ export class Registry {
     const had = this.tools.delete(name);
     if (had) this.changed("tools", "tools");
     return had;
+  }
+
+  /** Tools as 2026-07-28 lists them: no `execution` (tasks left the core in that revision). */
+  listToolsModern(): readonly ToolDescriptor[] {
+    return this.cached("modernTools", () =>
+      [...this.tools.values()].map((t) => {
+        if (!t.descriptor.execution) return t.descriptor;
+        const { execution: _execution, ...rest } = t.descriptor;
+        return rest;
+      }),
+    );
   }
 
   tool(name: string): ToolEntry | undefined {

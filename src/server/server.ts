@@ -22,6 +22,8 @@ import {
   DEFAULT_FEATURES,
   DEFAULT_LIMITS,
   DEFAULT_TASK_OPTIONS,
+  DEFAULT_CACHE_HINTS,
+  type CacheHints,
   type Features,
   type Limits,
   type ServerOptions,
@@ -30,6 +32,8 @@ import {
 import { promptArgumentsFromZod, Registry } from "./registry.ts";
 import { compileSchema, NO_ARGUMENTS } from "./schema.ts";
 import type { MethodTable } from "./scope.ts";
+import { RequestStateCodec } from "../modern/request-state.ts";
+import { ListenRegistry } from "../modern/listen.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -43,12 +47,17 @@ export class McpServer {
   readonly features: Readonly<Features>;
   readonly taskOptions: Readonly<TaskOptions>;
   readonly defaultLogLevel: LoggingLevel;
+  readonly cacheHints: Readonly<CacheHints>;
   readonly logger: Logger;
   readonly registry = new Registry();
   readonly changes = new ChangeHub();
   readonly methods: MethodTable;
   readonly capabilities: Readonly<ServerCapabilities>;
   readonly onRootsListChanged: ServerOptions["onRootsListChanged"];
+  /** Seals and opens 2026-07-28 requestState (multi-round-trip requests). */
+  readonly requestState: RequestStateCodec;
+  /** Open 2026-07-28 subscriptions/listen streams. */
+  readonly listens: ListenRegistry;
 
   constructor(options: ServerOptions) {
     if (!options?.name || !options.version)
@@ -66,10 +75,14 @@ export class McpServer {
     this.features = Object.freeze({ ...DEFAULT_FEATURES, ...options.features });
     this.taskOptions = Object.freeze({ ...DEFAULT_TASK_OPTIONS, ...options.tasks });
     this.defaultLogLevel = options.defaultLogLevel ?? "info";
+    this.cacheHints = Object.freeze({ ...DEFAULT_CACHE_HINTS, ...options.cache });
     this.logger = options.logger ?? silentLogger;
     this.onRootsListChanged = options.onRootsListChanged;
     this.capabilities = Object.freeze(capabilitiesFor(this.features));
     this.methods = buildMethodTable(this);
+    const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];
+    this.requestState = new RequestStateCodec(keys, options.requestStateTtlMs ?? 10 * 60_000);
+    this.listens = new ListenRegistry(this, this.limits.maxListenStreams);
     this.registry.onChange((kind) => this.changes.publishList(kind));
   }
 
@@ -94,21 +107,22 @@ export class McpServer {
       execution: taskSupport === "forbidden" ? undefined : { taskSupport },
       _meta: definition._meta,
     }) as ToolDescriptor;
-    this.registry.addTool({ descriptor, input, output, taskSupport, handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
+    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
     return this;
   }
 
   /** Registers a fixed resource, served by `handler` (or fixed content). */
   resource(uri: string, definition: ResourceDefinition, handler: ResourceHandler | ResourceReturn): this {
     const serve: ResourceHandler = typeof handler === "function" ? handler : () => handler;
-    this.registry.addResource({ descriptor: stripUndefined({ uri, ...definition }) as never, handler: serve });
+    const { cache, ...meta } = definition;
+    this.registry.addResource({ descriptor: stripUndefined({ uri, ...meta }) as never, handler: serve, cache });
     return this;
   }
 
   /** Registers a resource template (RFC 6570); `handler` gets the matched variables. */
   resourceTemplate(uriTemplate: string, definition: ResourceTemplateDefinition, handler: ResourceTemplateHandler): this {
-    const { complete, ...meta } = definition;
-    this.registry.addTemplate({ descriptor: stripUndefined({ uriTemplate, ...meta }) as never, handler, complete });
+    const { complete, cache, ...meta } = definition;
+    this.registry.addTemplate({ descriptor: stripUndefined({ uriTemplate, ...meta }) as never, handler, complete, cache });
     return this;
   }
 
@@ -141,6 +155,14 @@ export class McpServer {
   }
   removePrompt(name: string): boolean {
     return this.registry.removePrompt(name);
+  }
+
+  /**
+   * Announces that a list changed for reasons registrations do not show (an upstream server's
+   * tools changed, say): list_changed to 2025 sessions and 2026 listen streams.
+   */
+  notifyListChanged(kind: "tools" | "resources" | "prompts"): void {
+    this.changes.publishList(kind);
   }
 
   /** Tells every subscriber of `uri` that it changed (notifications/resources/updated). */

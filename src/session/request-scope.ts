@@ -6,11 +6,13 @@ import type {
   CreateMessageResult,
   ElicitParams,
   ElicitResult,
+  InputRequest,
+  InputResponse,
   ListRootsResult,
   LoggingLevel,
   ProgressToken,
 } from "../protocol/types.ts";
-import { checkElicitation, checkRoots, checkSampling } from "../server/client-gates.ts";
+import { checkElicitation, checkInput, checkRoots, checkSampling } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
 import type { Scope } from "../server/scope.ts";
 import type { TaskBinding } from "../server/session-hooks.ts";
@@ -113,6 +115,19 @@ export class RequestScope implements Scope {
 
   closeStream(): void {
     if (!this.done && !this.task) this.session.closeStreamOf(this.requestId);
+  }
+
+  /** On a 2025 session every input is a server→client request, all sent at once. */
+  async input<R extends Record<string, InputRequest>>(requests: R): Promise<{ [K in keyof R]: InputResponse<R[K]> }> {
+    const entries = Object.entries(requests);
+    for (const [, request] of entries) checkInput(this.caps, request);
+    const answers = await Promise.all(
+      entries.map(([, r]) => {
+        const params = r.method === "elicitation/create" && r.params.mode === "url" && !r.params.elicitationId ? { ...r.params, elicitationId: crypto.randomUUID() } : r.params;
+        return this.ask(r.method, params as Params | undefined);
+      }),
+    );
+    return Object.fromEntries(entries.map(([key], i) => [key, answers[i]])) as { [K in keyof R]: InputResponse<R[K]> };
   }
 
   completeElicitation(elicitationId: string): void {

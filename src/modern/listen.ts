@@ -1,0 +1,99 @@
+import { WireCode } from "../jsonrpc/codes.ts";
+import { invalidParams, McpError } from "../jsonrpc/errors.ts";
+import { notification, type JsonRpcNotification, type Params, type RequestId } from "../jsonrpc/message.ts";
+import { Notice } from "../protocol/methods.ts";
+import { MetaKey, ModernNotice, ResultType } from "../protocol/modern.ts";
+import type { ListKind } from "../server/registry.ts";
+import type { McpServer } from "../server/server.ts";
+import { isPlainObject } from "../util/guards.ts";
+
+/** What a listen stream asks for (SubscriptionFilter, basic/patterns/subscriptions). */
+export interface SubscriptionFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+const FLAG: Record<ListKind, keyof SubscriptionFilter> = {
+  tools: "toolsListChanged",
+  prompts: "promptsListChanged",
+  resources: "resourcesListChanged",
+};
+const LIST_CHANGED: Record<ListKind, string> = {
+  tools: Notice.ToolsListChanged,
+  prompts: Notice.PromptsListChanged,
+  resources: Notice.ResourcesListChanged,
+};
+
+/** One open subscriptions/listen stream. */
+export interface ListenStream {
+  readonly id: RequestId;
+  /** The honoured subset, as acknowledged. */
+  readonly filter: SubscriptionFilter;
+  /** Stops delivery; idempotent. */
+  close(): void;
+  /** The response that ends the stream gracefully: {resultType: "complete", _meta: {subscriptionId}}. */
+  readonly finalResult: Params;
+}
+
+/**
+ * subscriptions/listen (2026-07-28): acknowledges the honoured subset first, then delivers
+ * only the asked-for change notifications from the server's change hub, each tagged with the
+ * subscription id (the listen request's id). Never carries progress or log messages.
+ */
+export class ListenRegistry {
+  private open = 0;
+
+  constructor(
+    private readonly server: McpServer,
+    /** Most listen streams open at once in this process (limits.maxListenStreams). */
+    private readonly max: number,
+  ) {}
+
+  get size(): number {
+    return this.open;
+  }
+
+  /** Validates the request and starts the stream; `send` gets the ack first, then notifications. */
+  listen(id: RequestId, params: Params | undefined, send: (n: JsonRpcNotification) => void): ListenStream {
+    const asked = params?.notifications;
+    if (!isPlainObject(asked)) throw invalidParams('Invalid params for subscriptions/listen: "notifications" must be an object (a SubscriptionFilter)');
+    if (this.open >= this.max)
+      throw new McpError(WireCode.InternalError, `Subscription limit reached: limits.maxListenStreams is ${this.max}`, { limit: "limits.maxListenStreams" });
+    const caps = this.server.capabilities;
+    const filter: SubscriptionFilter = {};
+    if (asked.toolsListChanged === true && caps.tools?.listChanged) filter.toolsListChanged = true;
+    if (asked.promptsListChanged === true && caps.prompts?.listChanged) filter.promptsListChanged = true;
+    if (asked.resourcesListChanged === true && caps.resources?.listChanged) filter.resourcesListChanged = true;
+    if (asked.resourceSubscriptions !== undefined) {
+      const uris = asked.resourceSubscriptions;
+      if (!Array.isArray(uris) || !uris.every((u) => typeof u === "string"))
+        throw invalidParams('Invalid params for subscriptions/listen: "resourceSubscriptions" must be a list of URIs');
+      if (caps.resources?.subscribe) filter.resourceSubscriptions = [...new Set(uris as string[])];
+    }
+    const tag = { [MetaKey.SubscriptionId]: id };
+    send(notification(ModernNotice.SubscriptionsAcknowledged, { notifications: filter, _meta: tag }));
+
+    const stops: (() => void)[] = [];
+    if (filter.toolsListChanged || filter.promptsListChanged || filter.resourcesListChanged)
+      stops.push(this.server.changes.onListChanged((kind) => {
+        if (filter[FLAG[kind]]) send(notification(LIST_CHANGED[kind], { _meta: tag }));
+      }));
+    for (const uri of filter.resourceSubscriptions ?? [])
+      stops.push(this.server.changes.onResourceUpdated(uri, (u) => send(notification(Notice.ResourcesUpdated, { uri: u, _meta: tag }))));
+    this.open++;
+    let closed = false;
+    return {
+      id,
+      filter,
+      finalResult: { resultType: ResultType.Complete, _meta: tag },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.open--;
+        for (const stop of stops) stop();
+      },
+    };
+  }
+}

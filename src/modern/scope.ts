@@ -1,0 +1,122 @@
+import { notification, type JsonRpcNotification, type Params, type RequestId } from "../jsonrpc/message.ts";
+import { logLevelRank, Notice } from "../protocol/methods.ts";
+import type {
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  InputRequest,
+  InputResponse,
+  ListRootsResult,
+  LoggingLevel,
+  ProgressToken,
+} from "../protocol/types.ts";
+import { checkInput } from "../server/client-gates.ts";
+import type { ClientView } from "../server/context.ts";
+import type { Scope } from "../server/scope.ts";
+import type { McpServer } from "../server/server.ts";
+import type { Envelope } from "./envelope.ts";
+import { checkAnswer, InputRequiredSignal } from "./input.ts";
+
+/** Where a modern request's related notifications (progress, logs) go: its own response stream. */
+export interface RequestSink {
+  notify(message: JsonRpcNotification): void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The context of one 2026-07-28 request. Nothing is remembered between requests: version,
+ * capabilities and identity come from this request's `_meta`, and answers to input requests
+ * from its inputResponses plus the verified requestState.
+ */
+export class ModernScope implements Scope {
+  readonly era = "modern" as const;
+  readonly session = undefined;
+  readonly client: ClientView;
+  readonly progressToken: ProgressToken | undefined;
+  /** Answers the handler asked for and got this round; sealed into the next requestState. */
+  readonly consumed: Record<string, unknown> = {};
+  private lastProgress = -Infinity;
+  private sugarSeq = 0;
+  done = false;
+
+  constructor(
+    private readonly server: McpServer,
+    readonly requestId: RequestId,
+    private readonly envelope: Envelope,
+    private readonly answers: Record<string, unknown>,
+    private readonly sink: RequestSink,
+  ) {
+    this.client = { info: envelope.clientInfo, capabilities: envelope.capabilities };
+    const token = envelope.meta.progressToken;
+    this.progressToken = typeof token === "string" || typeof token === "number" ? token : undefined;
+  }
+
+  get meta(): Params {
+    return this.envelope.meta;
+  }
+  get signal(): AbortSignal {
+    return this.sink.signal;
+  }
+  get protocolVersion(): string {
+    return this.envelope.version;
+  }
+
+  progress(progress: number, total?: number, message?: string): void {
+    if (this.done || this.progressToken === undefined || !(progress > this.lastProgress)) return;
+    this.lastProgress = progress;
+    const params: Params = { progressToken: this.progressToken, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    this.sink.notify(notification(Notice.Progress, params));
+  }
+
+  /** Only when the request set a logLevel, at or above it (2026-07-28 deprecated logging). */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    const min = this.envelope.logLevel;
+    if (this.done || min === undefined || !this.server.capabilities.logging || logLevelRank(level) < logLevelRank(min)) return;
+    this.sink.notify(notification(Notice.Message, logger === undefined ? { level, data } : { level, logger, data }));
+  }
+
+  async input<R extends Record<string, InputRequest>>(requests: R): Promise<{ [K in keyof R]: InputResponse<R[K]> }> {
+    const out: Record<string, unknown> = {};
+    const missing: Record<string, InputRequest> = {};
+    for (const [key, request] of Object.entries(requests)) {
+      checkInput(this.client.capabilities, request);
+      const answer = this.answers[key];
+      if (answer === undefined) missing[key] = request;
+      else {
+        checkAnswer(key, request, answer);
+        out[key] = this.consumed[key] = answer;
+      }
+    }
+    if (Object.keys(missing).length) throw new InputRequiredSignal(missing);
+    return out as { [K in keyof R]: InputResponse<R[K]> };
+  }
+
+  private async one<T>(method: InputRequest["method"], params: unknown): Promise<T> {
+    const key = `${method === "elicitation/create" ? "elicit" : method === "sampling/createMessage" ? "sample" : "roots"}-${++this.sugarSeq}`;
+    const answers = await this.input({ [key]: { method, params } as InputRequest });
+    return answers[key] as T;
+  }
+
+  sample(params: CreateMessageParams): Promise<CreateMessageResult> {
+    return this.one("sampling/createMessage", params);
+  }
+  elicit(params: ElicitParams): Promise<ElicitResult> {
+    // 2026-07-28 URL mode has no elicitationId: the retry itself is the completion.
+    if (params.mode === "url" && params.elicitationId !== undefined) {
+      const { elicitationId: _dropped, ...rest } = params;
+      return this.one("elicitation/create", rest);
+    }
+    return this.one("elicitation/create", params);
+  }
+  listRoots(): Promise<ListRootsResult> {
+    return this.one("roots/list", {});
+  }
+
+  /** 2026-07-28 has no elicitation/complete: the client retries the request instead. */
+  completeElicitation(): void {}
+  /** Modern streams are not resumable; nothing to close early. */
+  closeStream(): void {}
+}

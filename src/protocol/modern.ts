@@ -1,0 +1,58 @@
+/**
+ * Wire constants of MCP 2026-07-28, the stateless core (schema/2026-07-28/schema.ts).
+ * Append-only; each cites the spec page that defines it.
+ */
+
+/** The modern revisions this server speaks (basic/versioning). */
+export const MODERN_VERSIONS = ["2026-07-28"] as const;
+export type ModernVersion = (typeof MODERN_VERSIONS)[number];
+export const LATEST_MODERN_VERSION: ModernVersion = "2026-07-28";
+
+const modernSet: ReadonlySet<string> = new Set(MODERN_VERSIONS);
+/** True when `v` is a modern revision we serve. */
+export const isModernVersion = (v: unknown): v is ModernVersion => typeof v === "string" && modernSet.has(v);
+
+/** Reserved `_meta` keys (basic/index §_meta). */
+export const MetaKey = {
+  ProtocolVersion: "io.modelcontextprotocol/protocolVersion",
+  ClientCapabilities: "io.modelcontextprotocol/clientCapabilities",
+  ClientInfo: "io.modelcontextprotocol/clientInfo",
+  LogLevel: "io.modelcontextprotocol/logLevel",
+  ServerInfo: "io.modelcontextprotocol/serverInfo",
+  SubscriptionId: "io.modelcontextprotocol/subscriptionId",
+} as const;
+
+/** Methods added in 2026-07-28. */
+export const ModernMethod = {
+  Discover: "server/discover",
+  SubscriptionsListen: "subscriptions/listen",
+} as const;
+
+/** Notifications added in 2026-07-28. */
+export const ModernNotice = {
+  SubscriptionsAcknowledged: "notifications/subscriptions/acknowledged",
+} as const;
+
+/** HTTP headers (basic/transports/streamable-http, SEP-2243). */
+export const ModernHeader = {
+  ProtocolVersion: "mcp-protocol-version",
+  Method: "mcp-method",
+  Name: "mcp-name",
+  ParamPrefix: "mcp-param-",
+} as const;
+
+/** Result types (basic/index §results). */
+export const ResultType = { Complete: "complete", InputRequired: "input_required" } as const;
+
+/** The methods whose result may be input_required (basic/patterns/mrtr). */
+export const INPUT_REQUIRED_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
+
+/** The methods whose complete result carries ttlMs/cacheScope (server/utilities/caching). */
+export const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
+  "server/discover",
+  "tools/list",
+  "prompts/list",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+]);
