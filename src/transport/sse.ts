@@ -65,8 +65,11 @@ export function openSse(signal: AbortSignal, headers?: Record<string, string>): 
     type: "direct",
     pull(c: DirectController) {
       controller = c;
-      if (pending) {
-        c.write(pending);
+      // Bun sends the status line and headers with the first body bytes: a stream with
+      // nothing to say yet (a standalone GET) opens with a comment, or the client would wait
+      // for its 200 until the first event or keep-alive.
+      if (pending || !ended) {
+        c.write(pending || ": \n\n");
         c.flush();
         pending = "";
       }
