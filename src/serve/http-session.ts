@@ -1,6 +1,7 @@
 import type { Decoded } from "../jsonrpc/decode.ts";
 import { isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
-import { allowsSsePriming } from "../protocol/versions.ts";
+import { WireCode } from "../jsonrpc/codes.ts";
+import { allowsBatches, allowsSsePriming } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
 import type { Outlet } from "../session/outlet.ts";
 import { Session } from "../session/session.ts";
@@ -141,6 +142,10 @@ export class HttpSession {
     mode = this.opts.responseMode,
   ): Promise<Response> | Response {
     this.lastActive = Date.now();
+    // The body MUST be a single message after 2025-03-26 (transports §POST); refused here, as
+    // no POST stream could carry the session's id-less refusal and the POST would never end.
+    if (decoded.kind === "batch" && !allowsBatches(this.session.protocolVersion))
+      return httpError(400, WireCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not supported in protocol ${this.session.protocolVersion}`);
     const ids: RequestId[] = [];
     if (decoded.kind === "message" && isRequest(decoded.message)) ids.push(decoded.message.id);
     else if (decoded.kind === "batch")
