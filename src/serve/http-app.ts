@@ -116,7 +116,10 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     port: opts.port,
     reusePort: opts.reusePort,
     idleTimeout: opts.idleTimeoutSec,
-    maxRequestBodySize: server.limits.maxMessageBytes + 1024,
+    // readBody answers an oversize body with a 413 naming limits.maxMessageBytes (a declared
+    // length at once, a chunked body once it passes the limit, nothing more buffered); Bun's
+    // own cap is only a backstop, and its 413 has no body.
+    maxRequestBodySize: Math.max(server.limits.maxMessageBytes * 2, 128 * 1024 * 1024),
     development: false,
     websocket: websocketHandlers({
       maxMessageBytes: server.limits.maxMessageBytes,

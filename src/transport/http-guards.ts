@@ -88,21 +88,38 @@ export function isJsonContent(req: Request): boolean {
 export async function readBody(req: Request, maxBytes: number, timeoutMs: number): Promise<string | Response> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > maxBytes) return tooLarge(maxBytes, declared);
+  const reader = req.body?.getReader();
+  if (!reader) return "";
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<Response>((resolve) => {
     timer = setTimeout(() => resolve(httpError(408, WireCode.InvalidRequest, `Request Timeout: body not received within ${timeoutMs} ms (http.bodyTimeoutMs)`, { connection: "close" })), timeoutMs);
   });
   try {
-    const result = await Promise.race([req.text(), timeout]);
-    if (typeof result !== "string") return result;
-    if (result.length > maxBytes && Buffer.byteLength(result) > maxBytes) return tooLarge(maxBytes, Buffer.byteLength(result));
+    const result = await Promise.race([readBounded(reader, maxBytes), timeout]);
+    if (typeof result === "number") return tooLarge(maxBytes);
     return result;
   } catch (e) {
     return httpError(400, WireCode.ParseError, `Bad Request: could not read the body (${(e as Error).message})`);
   } finally {
     clearTimeout(timer);
+    // Whatever is left (an oversize or stalled body) is not read; the 413/408 closes the connection.
+    reader.cancel().catch(() => {});
   }
 }
 
-const tooLarge = (maxBytes: number, bytes: number) =>
-  httpError(413, WireCode.InvalidRequest, `Payload Too Large: ${bytes} bytes exceeds limits.maxMessageBytes (${maxBytes} bytes)`, { connection: "close" });
+/** The body as text, or the byte count at which it passed `maxBytes` (nothing past that is read). */
+async function readBounded(reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> }, maxBytes: number): Promise<string | number> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || !value) return Buffer.concat(chunks, size).toString("utf8");
+    size += value.byteLength;
+    if (size > maxBytes) return size;
+    chunks.push(value);
+  }
+}
+
+/** 413 naming the limit; `bytes` is the declared length when there is one. */
+const tooLarge = (maxBytes: number, bytes?: number) =>
+  httpError(413, WireCode.InvalidRequest, `Payload Too Large: ${bytes === undefined ? "the body" : `${bytes} bytes`} exceeds limits.maxMessageBytes (${maxBytes} bytes)`, { connection: "close" });
