@@ -1,6 +1,8 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
-import { isRequest } from "../jsonrpc/message.ts";
+import { isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
+import { hasClaim } from "../modern/envelope.ts";
+import { ModernHttp } from "./http-modern.ts";
 import { Method } from "../protocol/methods.ts";
 import { isLegacyVersion } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
@@ -41,6 +43,8 @@ const newSessionId = (): string => Buffer.from(crypto.getRandomValues(new Uint8A
  */
 export class StreamableHttpEndpoint {
   private readonly sessions = new Map<string, HttpSession>();
+  /** The stateless 2026-07-28 side of the same endpoint. */
+  readonly modern: ModernHttp;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private readonly keepalive: ReturnType<typeof setInterval>;
 
@@ -48,6 +52,7 @@ export class StreamableHttpEndpoint {
     private readonly server: McpServer,
     private readonly opts: StreamableHttpOptions,
   ) {
+    this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs });
     this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)));
     this.sweeper.unref?.();
     this.keepalive = setInterval(() => this.ping(), opts.keepaliveMs);
@@ -88,6 +93,12 @@ export class StreamableHttpEndpoint {
         headers: { "content-type": "application/json" },
       });
     }
+    const era = classify(decoded, req.headers.get("mcp-protocol-version"));
+    if (era instanceof Response) return era;
+    if (era === "modern" && decoded.kind === "message") {
+      const m = decoded.message;
+      return isRequest(m) ? this.modern.request(req, m, hooks) : this.modern.notification(req, m as JsonRpcNotification);
+    }
     const sid = req.headers.get(SESSION_HEADER);
     const lift = hooks.timeout ? () => hooks.timeout!(req, 0) : undefined;
     if (isInitialize(decoded)) {
@@ -106,6 +117,8 @@ export class StreamableHttpEndpoint {
   }
 
   private get(req: Request, hooks: HttpServerHooks): Response {
+    if (isModernHeader(req.headers.get("mcp-protocol-version")))
+      return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no GET stream; use subscriptions/listen", { allow: "POST" });
     if (!accepts(req, "text/event-stream")) return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must include text/event-stream");
     const found = this.lookup(req.headers.get(SESSION_HEADER));
     if (found instanceof Response) return found;
@@ -120,6 +133,8 @@ export class StreamableHttpEndpoint {
   }
 
   private delete(req: Request): Response {
+    if (isModernHeader(req.headers.get("mcp-protocol-version")))
+      return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no sessions to delete", { allow: "POST" });
     const found = this.lookup(req.headers.get(SESSION_HEADER));
     if (found instanceof Response) return found;
     found.close("terminated by the client (HTTP DELETE)");
@@ -162,8 +177,37 @@ export class StreamableHttpEndpoint {
   close(): void {
     clearInterval(this.sweeper);
     clearInterval(this.keepalive);
+    this.modern.close();
     for (const session of [...this.sessions.values()]) session.close("server shutting down");
   }
+}
+
+/** A header naming a modern revision (2026-07-28 or later, as dated revisions compare). */
+function isModernHeader(v: string | null): boolean {
+  return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && v.trim() >= "2026-07-28";
+}
+
+/**
+ * Which era a POST belongs to (2026-07-28 versioning §2.5, body first): a request claiming the
+ * modern revision in `_meta` is modern whatever the headers say; an unclaimed request is
+ * modern only if its header names a modern revision (and is then malformed); everything
+ * else, responses and initialize included, is legacy.
+ */
+function classify(d: Decoded, headerVersion: string | null): "legacy" | "modern" | Response {
+  const modernHeader = isModernHeader(headerVersion);
+  if (d.kind === "batch") {
+    const claimed = d.items.some((i) => i.kind === "message" && "params" in i.message && hasClaim(i.message.params));
+    return claimed || modernHeader ? httpError(400, WireCode.InvalidRequest, "Invalid Request: 2026-07-28 has no JSON-RPC batches") : "legacy";
+  }
+  if (d.kind !== "message") return "legacy";
+  const m = d.message;
+  if (!("method" in m)) return "legacy";
+  const claimed = hasClaim(m.params);
+  if (isRequest(m) && m.method === Method.Initialize && !claimed) {
+    if (modernHeader) return httpError(400, WireCode.HeaderMismatch, "Header mismatch: initialize negotiates 2025-era revisions only; drop the 2026-07-28 MCP-Protocol-Version header");
+    return "legacy";
+  }
+  return claimed || modernHeader ? "modern" : "legacy";
 }
 
 function isInitialize(d: Decoded): boolean {

@@ -21,6 +21,7 @@ import type {
   ToolHandler,
 } from "./definitions.ts";
 import { type CompiledSchema } from "./schema.ts";
+import type { HeaderParam } from "../modern/headers.ts";
 
 /** A registered tool, compiled once. */
 export interface ToolEntry {
@@ -29,6 +30,8 @@ export interface ToolEntry {
   readonly output?: CompiledSchema;
   readonly taskSupport: TaskSupport;
   readonly requires?: ClientCapabilities;
+  /** Arguments mirrored into Mcp-Param-* headers on 2026-07-28 HTTP (x-mcp-header). */
+  readonly headerParams: readonly HeaderParam[];
   readonly handler: (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
 }
 

@@ -34,6 +34,7 @@ import { compileSchema, NO_ARGUMENTS } from "./schema.ts";
 import type { MethodTable } from "./scope.ts";
 import { RequestStateCodec } from "../modern/request-state.ts";
 import { ListenRegistry } from "../modern/listen.ts";
+import { headerParams } from "../modern/headers.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -107,7 +108,7 @@ export class McpServer {
       execution: taskSupport === "forbidden" ? undefined : { taskSupport },
       _meta: definition._meta,
     }) as ToolDescriptor;
-    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
+    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
     return this;
   }
 
