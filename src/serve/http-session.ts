@@ -81,6 +81,10 @@ class Exchange {
 
   /** Closes the connection but keeps the stream resumable (SSE polling). */
   disconnect(): void {
+    // Only a 2025-11-25 client resumes a POST stream by event id (SEP-1699); earlier revisions
+    // say the server SHOULD NOT close it before the response, and without an event store there
+    // is nothing to resume from. Then the answer simply comes on this connection.
+    if (!this.owner.hub.store || !allowsSsePriming(this.owner.session.protocolVersion)) return;
     if (!this.stream) this.upgrade();
     // Let the priming event and anything queued flush before the close.
     queueMicrotask(() => this.stream?.disconnect(this.owner.hub.retryMs));
