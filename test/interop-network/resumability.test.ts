@@ -23,7 +23,7 @@ beforeAll(() => {
 afterAll(() => net.stop());
 
 /** Four resources to subscribe to, so each update names which touch it came from. */
-const URIS = ["test://static-text", "test://static-binary", "test://watched-resource", STATE_URI];
+const URIS: readonly [string, string, string, string] = ["test://static-text", "test://static-binary", "test://watched-resource", STATE_URI];
 
 /** One HTTP request the SDK made, as the recording fetch saw it. */
 interface Seen {
@@ -115,7 +115,7 @@ describe.each(MODES)("responseMode %s", (mode) => {
       await c.client.callTool({ name: "touch_resource", arguments: { uri: URIS[3] } });
       await waitFor(() => updates.length >= 4, 3000, "a live update on the resumed stream");
       await Bun.sleep(20);
-      expect(updates).toEqual(URIS);
+      expect(updates).toEqual([...URIS]);
       const resumes = rec.seen.filter((s) => s.method === "GET" && s.lastEventId !== null);
       expect(resumes.map((s) => [s.lastEventId, s.status])).toEqual([["g_1", 200]]);
     } finally {
