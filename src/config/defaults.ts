@@ -89,7 +89,8 @@ export function defaultConfig(): Config {
       sessionIdleMs: 600_000,
       // ms a request body may take to arrive (slow-body guard); the request then gets 408.
       bodyTimeoutMs: 10_000,
-      // Seconds a connection may stay silent (slow headers, idle keep-alive) before it is closed.
+      // Seconds an idle keep-alive connection stays open (Bun checks every ~4 s). Unfinished
+      // request headers are closed by Bun itself after ~10-14 s, whatever this says.
       idleTimeoutSec: 10,
       // ms between keep-alive comments on open SSE streams.
       keepaliveMs: 15_000,

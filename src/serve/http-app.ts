@@ -27,7 +27,10 @@ export interface HttpListenOptions {
   sessionIdleMs: number;
   maxSessions: number;
   bodyTimeoutMs: number;
-  /** Seconds a connection may stay silent (slow headers, idle keep-alive) before it is closed. */
+  /**
+   * Seconds an idle keep-alive connection stays open (Bun checks every ~4 s). Bun closes a
+   * connection whose request headers never finish after its own fixed ~10-14 s.
+   */
   idleTimeoutSec: number;
   keepaliveMs: number;
   /** Per-connection unsent-bytes bound for WebSocket (slow consumers are closed). */
