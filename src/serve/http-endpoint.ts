@@ -137,6 +137,10 @@ export class StreamableHttpEndpoint {
       return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no sessions to delete", { allow: "POST" });
     const found = this.lookup(req.headers.get(SESSION_HEADER));
     if (found instanceof Response) return found;
+    // Every request after initialize is held to the header (2025-11-25 transports §protocol version).
+    const version = req.headers.get("mcp-protocol-version");
+    if (version !== null && !isLegacyVersion(version))
+      return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
     found.close("terminated by the client (HTTP DELETE)");
     return new Response(null, { status: 204 });
   }
