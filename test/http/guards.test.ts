@@ -28,6 +28,14 @@ describe("MCP-Protocol-Version", () => {
     }
   });
 
+  test("DELETE with an unsupported version gets 400 and the session lives on", async () => {
+    const other = await HttpClient.open(h);
+    const r = await fetch(h.url, { method: "DELETE", headers: { "mcp-session-id": other.sid, "mcp-protocol-version": "1999-01-01" } });
+    expect(await errorOf(r)).toEqual({ status: 400, id: null, code: -32600, message: 'Bad Request: unsupported MCP-Protocol-Version "1999-01-01"' });
+    expect((await other.call("ping")).result).toEqual({});
+    expect((await other.delete()).status).toBe(204);
+  });
+
   test("a notification with an unsupported version gets 400, not 202", async () => {
     const e = await errorOf(await post(h, { jsonrpc: "2.0", method: "notifications/whatever" }, { sid: c.sid, version: "1999-01-01" }));
     expect(e.status).toBe(400);
