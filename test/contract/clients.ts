@@ -27,6 +27,8 @@ export interface RawClient {
   readonly received: readonly Msg[];
   /** Ends the connection (and the session where the transport has one). */
   close(): Promise<void>;
+  /** Drops the connection at once, as a crashed peer or a broken network would (stdio: kills the server). */
+  abort(): void;
 }
 
 /** The transports the contract suite runs over. */
@@ -149,6 +151,9 @@ class StdioClient extends Inbox implements RawClient {
       throw new Error("the stdio server did not exit within 3 s of stdin EOF");
     }
   }
+  abort(): void {
+    this.proc.kill();
+  }
 }
 
 /** TCP: newline-delimited JSON over one connection (Bun.connect). */
@@ -189,6 +194,9 @@ class TcpClient extends Inbox implements RawClient {
     this.socket.end();
     await Promise.race([this.ended, Bun.sleep(3000)]);
   }
+  abort(): void {
+    this.socket.terminate();
+  }
 }
 
 /** WebSocket at /ws with subprotocol "mcp": one message per text frame. */
@@ -218,6 +226,9 @@ class WsClient extends Inbox implements RawClient {
     this.ws.close(1000, "test done");
     await Promise.race([closed, Bun.sleep(3000)]);
   }
+  abort(): void {
+    this.ws.terminate();
+  }
 }
 
 /**
@@ -229,7 +240,7 @@ class WsClient extends Inbox implements RawClient {
 class StreamableClient extends Inbox implements RawClient {
   private sessionId: string | undefined;
   private version: string | undefined;
-  private readonly abort = new AbortController();
+  private connections = new AbortController();
   private readonly pumps: Promise<unknown>[] = [];
   private initializeId: unknown;
   /** HTTP statuses of every POST, in send order (diagnostics and HTTP-specific checks). */
@@ -269,7 +280,7 @@ class StreamableClient extends Inbox implements RawClient {
    * be accepted before the next message goes out.
    */
   private async post(body: string, isRequest: boolean): Promise<void> {
-    const answer = fetch(this.url, { method: "POST", headers: this.headers(), body, signal: this.abort.signal }).then(async (r) => {
+    const answer = fetch(this.url, { method: "POST", headers: this.headers(), body, signal: this.connections.signal }).then(async (r) => {
       this.statuses.push(r.status);
       const sid = r.headers.get("mcp-session-id");
       if (sid) this.sessionId = sid;
@@ -279,8 +290,9 @@ class StreamableClient extends Inbox implements RawClient {
       if (type === "application/json") this.pushText(text);
       else if (r.status !== 202) throw new Error(`POST answered ${r.status} ${type}: ${text}`);
     });
+    const signal = this.connections.signal;
     const settled = answer.catch((e) => {
-      if (!this.abort.signal.aborted) this.push({ transportError: String(e) });
+      if (!signal.aborted) this.push({ transportError: String(e) });
     });
     this.pumps.push(settled);
     if (!isRequest) await answer;
@@ -299,7 +311,7 @@ class StreamableClient extends Inbox implements RawClient {
     const r = await fetch(this.url, {
       method: "GET",
       headers: { accept: "text/event-stream", "mcp-session-id": h["mcp-session-id"]!, "mcp-protocol-version": h["mcp-protocol-version"]! },
-      signal: this.abort.signal,
+      signal: this.connections.signal,
     });
     if (r.status !== 200) throw new Error(`GET stream answered ${r.status}: ${await r.text()}`);
     this.pumps.push(this.pump(r).catch(() => {}));
@@ -310,8 +322,16 @@ class StreamableClient extends Inbox implements RawClient {
       const r = await fetch(this.url, { method: "DELETE", headers: { "mcp-session-id": this.sessionId } });
       await r.body?.cancel();
     }
-    this.abort.abort();
+    this.connections.abort();
     await Promise.race([Promise.allSettled(this.pumps), Bun.sleep(3000)]);
+  }
+  /**
+   * Drops every open HTTP connection (POST answers and the GET stream). The session stays:
+   * later sends still carry its id, but nothing reopens the GET stream.
+   */
+  abort(): void {
+    this.connections.abort();
+    this.connections = new AbortController();
   }
 }
 
@@ -320,13 +340,13 @@ class StreamableClient extends Inbox implements RawClient {
  * to; every server message is a `message` event on that stream.
  */
 class LegacySseClient extends Inbox implements RawClient {
-  private readonly abort = new AbortController();
+  private readonly connections = new AbortController();
   private endpoint!: URL;
   private stream!: Promise<unknown>;
 
   static async open(url: URL): Promise<LegacySseClient> {
     const client = new LegacySseClient();
-    const r = await fetch(url, { headers: { accept: "text/event-stream" }, signal: client.abort.signal });
+    const r = await fetch(url, { headers: { accept: "text/event-stream" }, signal: client.connections.signal });
     if (r.status !== 200) throw new Error(`GET /sse answered ${r.status}: ${await r.text()}`);
     let found!: (u: URL) => void;
     const endpoint = new Promise<URL>((resolve) => (found = resolve));
@@ -349,7 +369,10 @@ class LegacySseClient extends Inbox implements RawClient {
     if (r.status !== 202) throw new Error(`POST ${this.endpoint.pathname} answered ${r.status}: ${body}`);
   }
   async close(): Promise<void> {
-    this.abort.abort();
+    this.connections.abort();
     await Promise.race([this.stream, Bun.sleep(3000)]);
+  }
+  abort(): void {
+    this.connections.abort();
   }
 }

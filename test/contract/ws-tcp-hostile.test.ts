@@ -3,7 +3,8 @@
  * oversize frames (1009), invalid JSON (in-band -32700), a subprotocol without "mcp" (400)
  * and a foreign Origin (403) at the upgrade. TCP: oversize lines (-32600, then the next line
  * works), half-close (answers still arrive, then the server closes), a slow consumer that
- * never reads (disconnected; others unaffected) and an abrupt close mid-request.
+ * never reads (disconnected; others unaffected) and an abrupt close mid-request. Both: a
+ * slow consumer is cut off at its queue bound; an abrupt close aborts the work in flight.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
@@ -19,7 +20,7 @@ const SLOW_CONSUMER = fileURLToPath(new URL("../fixtures/network-slow-consumer.t
 
 let net: NetworkServer;
 beforeAll(() => {
-  net = startNetworkServer({ limits: { maxMessageBytes: MAX_BYTES }, http: [{}], tcp: { maxQueueBytes: MAX_QUEUE } });
+  net = startNetworkServer({ limits: { maxMessageBytes: MAX_BYTES }, http: [{ maxQueueBytes: MAX_QUEUE }], tcp: { maxQueueBytes: MAX_QUEUE } });
 });
 afterAll(() => net.stop());
 
@@ -94,6 +95,46 @@ describe("WebSocket", () => {
     expect(await reply("after")).toEqual({ jsonrpc: "2.0", id: "after", result: {} });
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();
+  });
+
+  test("a peer that stops reading is closed past http.maxQueueBytes, its work is aborted, and others keep working", async () => {
+    const slow = await openWs();
+    slow.ws.send(JSON.stringify(INIT));
+    await slow.reply("init");
+    slow.ws.send(JSON.stringify(INITIALIZED));
+    slow.ws.send(JSON.stringify({ jsonrpc: "2.0", id: "hang", method: "tools/call", params: { name: "hang", arguments: { tag: "ws-slow" }, _meta: { progressToken: "p" } } }));
+    await waitFor(() => slow.messages.some((m) => m.method === "notifications/progress"), "the hang tool to start");
+    expect(slow.ws.pause()).toBe(true);
+    const count = 64;
+    for (let i = 1; i <= count; i++)
+      slow.ws.send(JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { name: "big_text", arguments: { bytes: 256 * 1024 } } }));
+    // The server gives up on the peer: the session closes, which aborts its running tool.
+    await waitFor(() => net.state.aborted.includes("ws-slow"), "the slow peer's session to close", 5000);
+    const other = await openWs();
+    other.ws.send(JSON.stringify(INIT));
+    expect((await other.reply("init")).result.protocolVersion).toBe("2025-11-25");
+    other.ws.send(JSON.stringify({ jsonrpc: "2.0", id: "big", method: "tools/call", params: { name: "big_text", arguments: { bytes: 100_000 } } }));
+    expect((await other.reply("big")).result.content[0].text).toHaveLength(100_000);
+    other.ws.close();
+    // Reading again, the slow peer finds the connection gone with only part of the answers delivered.
+    slow.ws.resume();
+    expect((await within(slow.closed)).code).toBe(1006);
+    const answered = slow.messages.filter((m) => typeof m.id === "number");
+    expect(answered.length).toBeLessThan(count);
+    expect(answered.map((m) => m.id)).toEqual(Array.from({ length: answered.length }, (_, i) => i + 1));
+    expect(slow.messages.some((m) => m.id === "hang")).toBe(false);
+  });
+
+  test("an abrupt close mid-request aborts the handler", async () => {
+    const c = await openWs();
+    c.ws.send(JSON.stringify(INIT));
+    await c.reply("init");
+    c.ws.send(JSON.stringify(INITIALIZED));
+    c.ws.send(JSON.stringify({ jsonrpc: "2.0", id: "hang", method: "tools/call", params: { name: "hang", arguments: { tag: "ws-abrupt" }, _meta: { progressToken: "p" } } }));
+    await waitFor(() => c.messages.some((m) => m.method === "notifications/progress"), "the hang tool to start");
+    c.ws.terminate();
+    await waitFor(() => net.state.aborted.includes("ws-abrupt"), "the handler to be aborted");
+    expect(net.state.aborted.filter((t) => t === "ws-abrupt")).toHaveLength(1);
   });
 
   /** Sends a raw HTTP/1.1 upgrade request for /ws; returns the status, headers and body. */
@@ -279,6 +320,28 @@ describe("TCP", () => {
     await c.close();
   });
 
+  test.each([
+    ["\n", MAX_BYTES, true],
+    ["\r\n", MAX_BYTES, true],
+    ["\n", MAX_BYTES + 1, false],
+    ["\r\n", MAX_BYTES + 1, false],
+  ] as const)("a line ending %j of %d bytes is served: %p", async (ending, size, served) => {
+    const c = await connectTcp();
+    await c.handshake();
+    const frame = JSON.stringify({ jsonrpc: "2.0", id: "edge", method: "ping", params: { pad: "" } });
+    const line = frame.replace('"pad":""', `"pad":"${"x".repeat(size - Buffer.byteLength(frame))}"`);
+    expect(Buffer.byteLength(line)).toBe(size);
+    c.socket.write(line + ending);
+    c.send(PING("after"));
+    await c.reply("after");
+    expect(c.messages.filter((m) => m.id !== "init" && m.id !== "after")).toEqual(
+      served
+        ? [{ jsonrpc: "2.0", id: "edge", result: {} }]
+        : [{ jsonrpc: "2.0", id: null, error: { code: -32600, message: `Invalid Request: message of ${size + ending.length - 1} bytes exceeds limits.maxMessageBytes (${MAX_BYTES} bytes)` } }],
+    );
+    await c.close();
+  });
+
   test("after a half-close the requests already sent are answered, then the server closes", async () => {
     const c = await connectTcp({ allowHalfOpen: true });
     await c.handshake();
@@ -294,6 +357,49 @@ describe("TCP", () => {
     expect(c.messages.find((m) => m.id === "ping")).toEqual({ jsonrpc: "2.0", id: "ping", result: {} });
     await waitFor(() => c.ended || c.closed, "the server to close the connection");
     expect(c.messages).toHaveLength(4);
+  });
+
+  test("a final line without a newline, then a half-close, is still answered", async () => {
+    const c = await connectTcp({ allowHalfOpen: true });
+    await c.handshake();
+    c.socket.write(JSON.stringify(PING("last")));
+    c.socket.shutdown();
+    expect(await c.reply("last")).toEqual({ jsonrpc: "2.0", id: "last", result: {} });
+    await waitFor(() => c.ended || c.closed, "the server to close the connection");
+  });
+
+  test("a half-close with nothing in flight closes the connection at once", async () => {
+    const c = await connectTcp({ allowHalfOpen: true });
+    await c.handshake();
+    c.send(PING("p"));
+    await c.reply("p");
+    const started = Date.now();
+    c.socket.shutdown();
+    await waitFor(() => c.ended || c.closed, "the server to close the connection", 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(() => sessions() === 0, "the session to end");
+  });
+
+  test("a consumer that reads late, within tcp.maxQueueBytes, gets every answer intact and in order", async () => {
+    const roomy = startNetworkServer({ tcp: { maxQueueBytes: 64 * 1024 * 1024 } });
+    const count = 32;
+    const bytes = 256 * 1024;
+    const child = Bun.spawn([process.execPath, SLOW_CONSUMER, roomy.tcp!.hostname, String(roomy.tcp!.port), String(count), String(bytes), "500"], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    try {
+      const out = readLines(child.stdout);
+      expect(await out.next()).toBe("sent");
+      const report = JSON.parse(await out.next(10_000));
+      expect(report).toEqual({ lines: count + 1, bytes: expect.any(Number), closedByServer: false, ids: Array.from({ length: count + 1 }, (_, i) => i), intact: true });
+      expect(report.bytes).toBeGreaterThan(count * bytes);
+      expect(await child.exited).toBe(0);
+    } finally {
+      child.kill();
+      await child.exited;
+      await roomy.stop();
+    }
   });
 
   test("a consumer that never reads is disconnected past tcp.maxQueueBytes while other connections keep working", async () => {
@@ -327,6 +433,9 @@ describe("TCP", () => {
       expect(report.closedByServer).toBe(true);
       expect(report.lines).toBeGreaterThanOrEqual(1);
       expect(report.lines).toBeLessThan(1 + count);
+      // What did arrive is whole and in order.
+      expect(report.ids).toEqual(Array.from({ length: report.lines }, (_, i) => i));
+      expect(report.intact).toBe(true);
       expect(report.bytes).toBeLessThan(count * bytes);
       expect(await child.exited).toBe(0);
     } finally {
