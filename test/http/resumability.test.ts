@@ -297,3 +297,38 @@ describe("without an event store", () => {
     }
   });
 });
+
+describe("a memory store under stream pressure", () => {
+  test("a live stream evicted by maxStreams keeps unique ids; a Last-Event-ID from before the eviction gets 400", async () => {
+    const store = new MemoryEventStore({ maxEventsPerStream: 100, maxStreams: 3 });
+    const h = startHttp({ listen: { store } });
+    try {
+      const c = await HttpClient.open(h);
+      await c.call("resources/subscribe", { uri: WATCHED });
+      const abort = new AbortController();
+      const g = new SseReader(await c.get({ signal: abort.signal }));
+      h.server.notifyResourceUpdated(WATCHED);
+      h.server.notifyResourceUpdated(WATCHED);
+      const before = await g.messages(2);
+      // Three POST streams push the standalone stream out of the 3-stream store.
+      for (let i = 0; i < 3; i++) {
+        const { response } = await c.request("tools/call", { name: "test_tool_with_logging" });
+        expect(await new SseReader(response).readToEnd()).toHaveLength(5);
+      }
+      h.server.notifyResourceUpdated(WATCHED);
+      const [after] = await g.messages(1);
+      expect([...before, after!].map((b) => b.id)).toEqual(["g_1", "g_2", "g_3"]);
+      abort.abort();
+      await g.cancel();
+      // g_1's successor g_2 was lost with the eviction: resuming there cannot be exact.
+      const e = await errorOf(await reopen(c, "g_1"));
+      expect(e).toMatchObject({ status: 400, code: -32600 });
+      const resumed = new SseReader(await reopen(c, "g_3"));
+      h.server.notifyResourceUpdated(WATCHED);
+      expect((await resumed.messages(1))[0]!.id).toBe("g_4");
+      await resumed.cancel();
+    } finally {
+      await h.stop();
+    }
+  });
+});

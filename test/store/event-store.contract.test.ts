@@ -145,23 +145,53 @@ for (const impl of IMPLEMENTATIONS) {
 }
 
 describe("MemoryEventStore: stream bound", () => {
-  test("past maxStreams the oldest stream is evicted, and only it", () => {
+  test("past maxStreams the least recently appended stream is evicted, and only it", () => {
     const store = new MemoryEventStore({ maxEventsPerStream: 10, maxStreams: 3 });
     for (const key of ["a", "b", "c"]) fill(store, key, 2);
     expect(store.size).toBe(3);
-    // Appending to an existing stream creates nothing and evicts nothing.
+    // Appending to "a" creates nothing, evicts nothing, and makes "b" the least recent.
     store.append("a", "m3");
     expect(store.size).toBe(3);
     store.append("d", "m1");
     expect(store.size).toBe(3);
-    expect(store.replay("a", 1)).toBeNull();
-    expect(store.replay("b", 0)).toHaveLength(2);
+    expect(store.replay("b", 1)).toBeNull();
+    expect(store.replay("a", 0)).toHaveLength(3);
     expect(store.replay("c", 0)).toHaveLength(2);
     expect(store.replay("d", 0)).toEqual([{ seq: 1, data: "m1" }]);
     store.append("e", "m1");
-    expect(store.replay("b", 1)).toBeNull();
-    expect(store.replay("c", 0)).toHaveLength(2);
+    expect(store.replay("c", 1)).toBeNull();
+    expect(store.replay("a", 0)).toHaveLength(3);
     expect(store.size).toBe(3);
+  });
+
+  test("an evicted stream appended again carries on its numbering; its lost past replays as null", () => {
+    const store = new MemoryEventStore({ maxEventsPerStream: 10, maxStreams: 2 });
+    fill(store, "s/g", 4);
+    fill(store, "s/p1", 1);
+    fill(store, "s/p2", 1);
+    // "s/g" was evicted: even from 0 its events cannot be replayed any more.
+    expect(store.replay("s/g", 0)).toBeNull();
+    expect(store.replay("s/g", 4)).toBeNull();
+    expect(store.append("s/g", "m5")).toBe(5);
+    expect(store.append("s/g", "m6")).toBe(6);
+    expect(store.replay("s/g", 2)).toBeNull();
+    expect(store.replay("s/g", 4)).toEqual([
+      { seq: 5, data: "m5" },
+      { seq: 6, data: "m6" },
+    ]);
+  });
+
+  test("dropping an evicted stream forgets it entirely: numbering starts over", () => {
+    const store = new MemoryEventStore({ maxEventsPerStream: 10, maxStreams: 1 });
+    fill(store, "s1/g", 3);
+    fill(store, "s2/g", 3);
+    fill(store, "s3/g", 1);
+    store.dropStream("s1/g");
+    store.dropPrefix("s2/");
+    expect(store.replay("s1/g", 0)).toEqual([]);
+    expect(store.replay("s2/g", 0)).toEqual([]);
+    expect(store.append("s1/g", "m1")).toBe(1);
+    expect(store.append("s2/g", "m1")).toBe(1);
   });
 
   test("dropPrefix and dropStream shrink the count; close empties the store", () => {
