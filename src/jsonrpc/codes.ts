@@ -41,6 +41,20 @@ export const LocalCode = {
   SchemaDialectUnsupported: "schema_dialect_unsupported",
   RegistrationInvalid: "registration_invalid",
   ChannelClosed: "channel_closed",
+  /** Client: a request got no answer within its timeout. */
+  RequestTimeout: "request_timeout",
+  /** Client: the caller cancelled a request (its AbortSignal fired). */
+  RequestCancelled: "request_cancelled",
+  /** Client: the server broke the protocol (malformed JSON, wrong ids, impossible answers). */
+  PeerProtocolViolation: "peer_protocol_violation",
+  /** Client: the server speaks no protocol version this client speaks. */
+  VersionNegotiationFailed: "version_negotiation_failed",
+  /** Client: the server ended the HTTP session (404 for its Mcp-Session-Id). */
+  SessionExpired: "session_expired",
+  /** Client: an HTTP error answer that carries no JSON-RPC error. */
+  HttpStatus: "http_status",
+  /** Client: the operation does not exist in the era the connection negotiated. */
+  EraMismatch: "era_mismatch",
 } as const;
 
 export type LocalCode = (typeof LocalCode)[keyof typeof LocalCode];
