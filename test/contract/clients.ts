@@ -32,7 +32,7 @@ export interface RawClient {
 }
 
 /** The transports the contract suite runs over. */
-export const TRANSPORTS = ["stdio", "tcp", "http-json", "http-sse", "legacy-sse", "websocket"] as const;
+export const TRANSPORTS = ["stdio", "tcp", "http-json", "http-sse", "http-auto", "legacy-sse", "websocket"] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
 /** The stdio child's script. */
@@ -49,6 +49,8 @@ export function openClient(transport: TransportName, net: NetworkServer): Promis
       return Promise.resolve(new StreamableClient(net.httpFor("json").url));
     case "http-sse":
       return Promise.resolve(new StreamableClient(net.httpFor("sse").url));
+    case "http-auto":
+      return Promise.resolve(new StreamableClient(net.httpFor("auto").url));
     case "legacy-sse":
       return LegacySseClient.open(new URL("/sse", net.http[0]!.url));
     case "websocket":

@@ -1,6 +1,6 @@
 /**
  * The transport contract: one behaviour suite, run unchanged over stdio, TCP, Streamable HTTP
- * (JSON and SSE response modes), the legacy HTTP+SSE pair and WebSocket. Each test opens its
+ * (JSON, SSE and auto response modes), the legacy HTTP+SSE pair and WebSocket. Each test opens its
  * own raw client (test/contract/clients.ts) and speaks JSON-RPC itself, so what is checked is
  * exactly what goes over the wire.
  */
@@ -59,7 +59,7 @@ const EXTRA_TOOLS = [
 
 let net: NetworkServer;
 beforeAll(() => {
-  net = startNetworkServer({ http: [{ responseMode: "json" }, { responseMode: "sse" }], tcp: {} });
+  net = startNetworkServer({ http: [{ responseMode: "json" }, { responseMode: "sse" }, { responseMode: "auto" }], tcp: {} });
 });
 afterAll(() => net.stop());
 

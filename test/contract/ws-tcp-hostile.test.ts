@@ -8,6 +8,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { STATE_URI } from "../fixtures/extra-tools.ts";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
@@ -408,7 +411,8 @@ describe("TCP", () => {
     const count = 64;
     const bytes = 256 * 1024;
     // 16 MiB of answers: far more than loopback kernel buffers hold for a peer that never reads.
-    const child = Bun.spawn([process.execPath, SLOW_CONSUMER, net.tcp!.hostname, String(net.tcp!.port), String(count), String(bytes), "2000"], {
+    const release = join(tmpdir(), `erlmcp-slow-consumer-${process.pid}-${Date.now()}`);
+    const child = Bun.spawn([process.execPath, SLOW_CONSUMER, net.tcp!.hostname, String(net.tcp!.port), String(count), String(bytes), "15000", release], {
       stdout: "pipe",
       stderr: "inherit",
     });
@@ -416,7 +420,7 @@ describe("TCP", () => {
       const out = readLines(child.stdout);
       expect(await out.next()).toBe("sent");
       // While the child is blocked, the server drops it once its unsent bytes pass the bound.
-      await waitFor(() => sessions() === 1, "the slow consumer to be disconnected", 2000);
+      await waitFor(() => sessions() === 1, "the slow consumer to be disconnected", 10_000);
       expect(child.exitCode).toBeNull();
       other.send({ jsonrpc: "2.0", id: "still", method: "tools/call", params: { name: "big_text", arguments: { bytes: 100_000 } } });
       const still = await other.reply("still");
@@ -426,6 +430,8 @@ describe("TCP", () => {
       late.send(PING("late"));
       expect(await late.reply("late")).toEqual({ jsonrpc: "2.0", id: "late", result: {} });
       await late.close();
+      expect(child.exitCode).toBeNull();
+      await Bun.write(release, "");
 
       // Once it reads again, the child finds the connection closed by the server, with the
       // initialize answer and only some of the big answers delivered.
@@ -441,6 +447,7 @@ describe("TCP", () => {
     } finally {
       child.kill();
       await child.exited;
+      await rm(release, { force: true });
       await other.close();
     }
   });
