@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LEGACY_VERSIONS } from "../../src/protocol/versions.ts";
-import { ACCEPT_BOTH, errorOf, HttpClient, initializeRequest, jsonBody, LATEST, parseRaw, post, rawExchange, startHttp, type Harness } from "../fixtures/http-harness.ts";
+import { ACCEPT_BOTH, errorOf, HttpClient, initializeRequest, jsonBody, LATEST, post, startHttp, type Harness } from "../fixtures/http-harness.ts";
+import { parseRaw, rawExchange } from "../fixtures/http-raw.ts";
 
 const MAX_BYTES = 4096;
 let h: Harness;

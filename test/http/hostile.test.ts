@@ -5,7 +5,8 @@
  * notice, and initialize past http.maxSessions (503 + Retry-After).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ACCEPT_BOTH, errorOf, HttpClient, initializeRequest, jsonBody, LATEST, parseRaw, post, RawConnection, SseReader, startHttp, type Harness } from "../fixtures/http-harness.ts";
+import { ACCEPT_BOTH, errorOf, HttpClient, initializeRequest, jsonBody, LATEST, post, SseReader, startHttp, type Harness } from "../fixtures/http-harness.ts";
+import { parseRaw, RawConnection } from "../fixtures/http-raw.ts";
 
 const BODY_TIMEOUT_MS = 400;
 const IDLE_TIMEOUT_SEC = 1;

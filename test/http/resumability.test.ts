@@ -153,6 +153,22 @@ for (const { name, open } of STORES) {
       expect(await jsonBody(response)).toEqual({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: RECONNECTION_TEXT }] } });
     });
 
+    test("a client that drops its POST stream mid-call has not cancelled: GET + Last-Event-ID gets the rest", async () => {
+      const c = await HttpClient.open(h);
+      const abort = new AbortController();
+      const { response, id } = await c.request("tools/call", { name: "test_tool_with_logging" }, { signal: abort.signal });
+      const post = track(response);
+      expect(await post.next()).toEqual({ id: "p1_0", retry: 250, data: "" });
+      const [firstLog] = await post.messages(1);
+      expect(firstLog!.id).toBe("p1_1");
+      abort.abort();
+      await post.cancel();
+      const rest = await track(await reopen(c, "p1_1")).readToEnd();
+      expect(rest.map((b) => b.id)).toEqual(["p1_2", "p1_3", "p1_4"]);
+      expect(rest.map((b) => b.message.method ?? b.message.id)).toEqual(["notifications/message", "notifications/message", id]);
+      expect(rest[2]!.message.result.content[0].text).toBe("Tool with logging executed successfully");
+    });
+
     test("a dropped standalone stream resumes with exactly the notifications it missed, then carries on live", async () => {
       const c = await HttpClient.open(h);
       await c.call("resources/subscribe", { uri: WATCHED });

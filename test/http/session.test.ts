@@ -138,6 +138,20 @@ describe("the standalone GET stream", () => {
     expect(status).toBe(200);
   });
 
+  test("an open stream gets a keep-alive comment every http.keepaliveMs, and nothing else", async () => {
+    const k = startHttp({ listen: { keepaliveMs: 100 } });
+    try {
+      const c = await HttpClient.open(k);
+      const sse = new SseReader(await c.get());
+      expect(await sse.quiet(450)).toBe(true);
+      // One comment opens the stream; then one per period.
+      expect(sse.comments).toBeGreaterThanOrEqual(4);
+      await sse.cancel();
+    } finally {
+      await k.stop();
+    }
+  });
+
   test("GET without text/event-stream in Accept gets 406", async () => {
     const c = await HttpClient.open(h);
     const e = await errorOf(await c.get({ headers: { accept: "application/json" } }));
