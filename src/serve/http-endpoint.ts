@@ -1,6 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
-import { isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
+import { errorResponse, isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
 import { hasClaim } from "../modern/envelope.ts";
 import { ModernHttp } from "./http-modern.ts";
 import { Method } from "../protocol/methods.ts";
@@ -208,7 +208,11 @@ function classify(d: Decoded, headerVersion: string | null): "legacy" | "modern"
   if (!("method" in m)) return "legacy";
   const claimed = hasClaim(m.params);
   if (isRequest(m) && m.method === Method.Initialize && !claimed) {
-    if (modernHeader) return httpError(400, WireCode.HeaderMismatch, "Header mismatch: initialize negotiates 2025-era revisions only; drop the 2026-07-28 MCP-Protocol-Version header");
+    if (modernHeader) {
+      // The id is readable, so the error names it (JSON-RPC 2.0 §5: null only when it cannot be read).
+      const error = { code: WireCode.HeaderMismatch, message: "Header mismatch: initialize negotiates 2025-era revisions only; drop the 2026-07-28 MCP-Protocol-Version header" };
+      return new Response(JSON.stringify(errorResponse(m.id, error)), { status: 400, headers: { "content-type": "application/json" } });
+    }
     return "legacy";
   }
   return claimed || modernHeader ? "modern" : "legacy";
