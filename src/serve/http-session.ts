@@ -1,5 +1,5 @@
 import type { Decoded } from "../jsonrpc/decode.ts";
-import { isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
+import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
 import { allowsBatches, allowsSsePriming } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
@@ -157,6 +157,13 @@ export class HttpSession {
     if (ids.length === 0 && decoded.kind !== "error") {
       this.session.receive(decoded);
       return new Response(null, { status: 202, headers: http.headers });
+    }
+    // An id already in flight would take over that request's POST, whose answer would then go
+    // astray; refused here with the session's own answer to a reused id.
+    const reused = ids.find((id) => this.exchanges.has(id));
+    if (reused !== undefined) {
+      const refusal = errorResponse(reused, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in flight` });
+      return new Response(JSON.stringify(decoded.kind === "batch" ? [refusal] : refusal), { status: 200, headers: { ...http.headers, "content-type": "application/json" } });
     }
     const exchange = new Exchange(this, ids, mode, http.signal, http.headers, http.onSse);
     for (const id of ids) this.exchanges.set(id, exchange);
