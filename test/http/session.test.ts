@@ -91,6 +91,22 @@ describe("202 Accepted", () => {
   });
 });
 
+describe("request ids", () => {
+  test("an id already in flight is refused on its own POST, and the first POST still gets its answer", async () => {
+    const c = await HttpClient.open(h);
+    const first = c.post({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "test_tool_with_logging" } });
+    const firstStream = new SseReader(await first);
+    await firstStream.messages(1);
+    const second = await c.post({ jsonrpc: "2.0", id: 7, method: "ping" });
+    expect(await jsonBody(second)).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32600, message: "Invalid Request: id 7 is already in use by a request in flight" } });
+    const rest = (await firstStream.readToEnd()).map((b) => b.message);
+    expect(rest).toHaveLength(3);
+    expect(rest[2]).toEqual({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: "Tool with logging executed successfully" }] } });
+    // Once answered, the id may be used again.
+    expect(await jsonBody(await c.post({ jsonrpc: "2.0", id: 7, method: "ping" }))).toEqual({ jsonrpc: "2.0", id: 7, result: {} });
+  });
+});
+
 describe("the standalone GET stream", () => {
   test("opens as text/event-stream and carries list_changed and resources/updated", async () => {
     const c = await HttpClient.open(h);
