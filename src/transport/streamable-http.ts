@@ -11,6 +11,12 @@ import { openSse, type SseConnection } from "./sse.ts";
 export class LogicalStream {
   private connection: SseConnection | undefined;
   private seq = 0;
+  /**
+   * Sequence number of the first event logged while no connection was attached, which no
+   * connection has carried yet; 0 when there is none. A fresh GET delivers from there, so a
+   * server→client request sent before the client's GET arrived is not lost.
+   */
+  private undeliveredFrom = 0;
   /** True once the stream has delivered its last event (a POST stream after its responses). */
   ended = false;
 
@@ -30,6 +36,7 @@ export class LogicalStream {
   /** Carries the stream on `connection` from now on. */
   attach(connection: SseConnection): void {
     this.connection = connection;
+    this.undeliveredFrom = 0;
     connection.onClose(() => {
       if (this.connection === connection) this.connection = undefined;
     });
@@ -39,7 +46,20 @@ export class LogicalStream {
   send(data: string): void {
     const store = this.hub.store;
     const seq = store ? store.append(this.key, data) : ++this.seq;
-    this.connection?.event(data, store ? `${this.id}_${seq}` : undefined);
+    if (this.connection) this.connection.event(data, store ? `${this.id}_${seq}` : undefined);
+    else if (this.undeliveredFrom === 0) this.undeliveredFrom = seq;
+  }
+
+  /**
+   * Carries the stream on a connection that resumes from no event (a GET without
+   * Last-Event-ID): first the events logged while nothing carried the stream, then live ones.
+   * Events an earlier connection carried are not repeated; resuming them takes Last-Event-ID.
+   */
+  attachFresh(connection: SseConnection): void {
+    const store = this.hub.store;
+    const missed = store && this.undeliveredFrom > 0 ? store.replay(this.key, this.undeliveredFrom - 1) : null;
+    for (const e of missed ?? []) connection.event(e.data, `${this.id}_${e.seq}`);
+    this.attach(connection);
   }
 
   /** No more events: the connection, if any, is closed. */
@@ -119,7 +139,7 @@ export class StreamHub {
     if (lastEventId === null) {
       if (this.standalone.attached) return { status: 409, reason: "Conflict: this session already has an open GET stream" };
       const connection = openSse(signal, headers);
-      this.standalone.attach(connection);
+      this.standalone.attachFresh(connection);
       return connection;
     }
     const parsed = /^([a-z]\d*)_(\d+)$/.exec(lastEventId);
