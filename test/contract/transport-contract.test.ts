@@ -131,6 +131,17 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
       });
     }));
 
+  test("pipelined requests are each answered once, under their own id", () =>
+    withPeer(async (p) => {
+      const n = 20;
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) ids.push(await p.start("tools/call", { name: "structured_add", arguments: { a: i, b: 1 } }));
+      const answers = await Promise.all(ids.map((id) => p.response(id)));
+      expect(answers.map((a) => a.result.structuredContent)).toEqual(Array.from({ length: n }, (_, i) => ({ sum: i + 1 })));
+      await p.request("ping");
+      expect(p.raw.received.filter((m) => ids.includes(m.id))).toHaveLength(n);
+    }));
+
   test("tools/call returns the tool's text", () =>
     withPeer(async (p) => {
       expect(await p.request("tools/call", { name: "test_simple_text", arguments: {} })).toEqual(textResult("r2", "This is a simple text response for testing."));

@@ -5,7 +5,7 @@
  * or repeated. Checked through the official SDK client and at the raw fetch level.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { STATE_URI } from "../fixtures/extra-tools.ts";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
 import { SseStream } from "../fixtures/network-sse.ts";
@@ -120,6 +120,98 @@ describe.each(MODES)("responseMode %s", (mode) => {
       expect(resumes.map((s) => [s.lastEventId, s.status])).toEqual([["g_1", 200]]);
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe.each(MODES)("responseMode %s, a GET stream that opens late", (mode) => {
+  test("a sampling request sent before the client's GET stream opened reaches the client once it opens", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let callSent = false;
+    // The standalone GET is slower than the POST that follows it, as on a real network.
+    const late = (async (input: string | URL | Request, init?: RequestInit) => {
+      const method = init?.method ?? "GET";
+      if (method === "GET" && new Headers(init?.headers).get("last-event-id") === null) await gate;
+      if (method === "POST" && String(init?.body).includes('"tools/call"')) callSent = true;
+      return fetch(input, init);
+    }) as typeof fetch;
+    let sampled = 0;
+    const c = await connectSdk(`streamable-${mode}`, net, {
+      fetch: late,
+      capabilities: { sampling: {} },
+      setup: (client) =>
+        client.setRequestHandler(CreateMessageRequestSchema, () => {
+          sampled++;
+          return { role: "assistant", content: { type: "text", text: "late but there" }, model: "test-model" };
+        }),
+    });
+    try {
+      const call = c.client.callTool({ name: "test_sampling", arguments: { prompt: "anyone?" } });
+      await waitFor(() => callSent, 3000, "the tools/call POST");
+      await Bun.sleep(100);
+      release();
+      const result = await Promise.race([call, Bun.sleep(3000).then(() => "no answer within 3 s" as const)]);
+      expect(result).toEqual({ content: [{ type: "text", text: "LLM response: late but there" }] });
+      expect(sampled).toBe(1);
+    } finally {
+      release();
+      await c.close();
+    }
+  });
+});
+
+describe("the standalone GET stream, opened after server messages were sent", () => {
+  test("delivers what was sent while no GET was open, once, then live messages", async () => {
+    const url = net.httpFor("json").url;
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const init = await fetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
+    });
+    const session = { "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+    await init.body?.cancel();
+    const post = async (body: unknown) => {
+      const r = await fetch(url, { method: "POST", headers: { ...headers, ...session }, body: JSON.stringify(body) });
+      return r.status === 202 ? undefined : ((await r.json()) as Record<string, unknown>);
+    };
+    const streams: AbortController[] = [];
+    const get = () => {
+      const abort = new AbortController();
+      streams.push(abort);
+      return fetch(url, { headers: { accept: "text/event-stream", ...session }, signal: abort.signal });
+    };
+    try {
+      await post({ jsonrpc: "2.0", method: "notifications/initialized" });
+      expect(await post({ jsonrpc: "2.0", id: 1, method: "resources/subscribe", params: { uri: URIS[0] } })).toEqual({ jsonrpc: "2.0", id: 1, result: {} });
+      expect(await post({ jsonrpc: "2.0", id: 2, method: "resources/subscribe", params: { uri: URIS[1] } })).toEqual({ jsonrpc: "2.0", id: 2, result: {} });
+      await post({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "touch_resource", arguments: { uri: URIS[0] } } });
+      const updated = (uri: string) => ({ jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri } });
+
+      const first = new SseStream(await get());
+      expect(await first.nextMessage()).toEqual({ id: "g_1", message: updated(URIS[0]) });
+      await post({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "touch_resource", arguments: { uri: URIS[1] } } });
+      expect(await first.nextMessage()).toEqual({ id: "g_2", message: updated(URIS[1]) });
+      await expect(first.nextMessage(100)).rejects.toThrow("no SSE event within");
+
+      // A new GET (no Last-Event-ID) after the first one closed starts fresh: what the first
+      // carried is not sent again, and live messages follow.
+      streams[0]!.abort();
+      await first.done;
+      let second: SseStream | undefined;
+      await waitFor(async () => {
+        const r = await get();
+        if (r.status === 200) second = new SseStream(r);
+        else await r.body?.cancel();
+        return second !== undefined;
+      }, 3000, "a second GET stream (409 until the server sees the first go)");
+      await expect(second!.nextMessage(100)).rejects.toThrow("no SSE event within");
+      await post({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "touch_resource", arguments: { uri: URIS[0] } } });
+      expect(await second!.nextMessage()).toEqual({ id: "g_3", message: updated(URIS[0]) });
+    } finally {
+      for (const a of streams) a.abort();
+      await (await fetch(url, { method: "DELETE", headers: session })).body?.cancel();
     }
   });
 });

@@ -88,6 +88,12 @@ describe.each(SDK_TRANSPORTS)("SDK client over %s", (kind) => {
       expect(await c.client.callTool({ name, arguments: args })).toEqual(expected);
     });
 
+    test("concurrent calls are each answered with their own result", async () => {
+      const n = 20;
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => c.client.callTool({ name: "structured_add", arguments: { a: i, b: 1000 } })));
+      expect(results.map((r) => r.structuredContent)).toEqual(Array.from({ length: n }, (_, i) => ({ sum: i + 1000 })));
+    });
+
     test("an unknown tool is -32602", async () => {
       const error = await mcpErrorOf(c.client.callTool({ name: "no_such_tool", arguments: {} }));
       expect(error.code).toBe(-32602);
