@@ -6,7 +6,7 @@ import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { negotiateSubprotocol, websocketHandlers, type WsData } from "../transport/websocket.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { attachChannel } from "./attach.ts";
+import { attachChannel, type Attached } from "./attach.ts";
 import { StreamableHttpEndpoint } from "./http-endpoint.ts";
 import type { ResponseMode } from "./http-session.ts";
 import { LegacySseEndpoint } from "./legacy-sse-endpoint.ts";
@@ -97,6 +97,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     return httpError(426, WireCode.InvalidRequest, "Upgrade Required: /ws speaks WebSocket only", { upgrade: "websocket" });
   };
 
+  /** Open WebSocket connections, closed gracefully by stop(). */
+  const sockets = new Set<Attached>();
   const app = new Elysia()
     .post(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
     .get(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
@@ -128,7 +130,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
       idleTimeoutSec: Math.max(opts.idleTimeoutSec, 30),
-      onChannel: (channel) => attachChannel(server, channel),
+      onChannel: (channel) => void sockets.add(attachChannel(server, channel, { onClose: (c) => sockets.delete(c) })),
     }),
   } as Parameters<typeof app.listen>[0]);
 
@@ -140,6 +142,9 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     async stop() {
       streamable.close();
       legacy.close();
+      // Closed by us while still open, each WebSocket ends gracefully (2026-07-28 listen streams
+      // get their final result); closed by Bun's stop, it would just drop.
+      for (const c of [...sockets]) c.close("server shutting down");
       await app.stop(true);
     },
   };
