@@ -119,6 +119,18 @@ describe("subscriptions/listen over Streamable HTTP", () => {
     }
   });
 
+  test("an idle listen stream gets keep-alive comments and nothing else", async () => {
+    const chatty = startModern({ http: { keepaliveMs: 40 } });
+    try {
+      const stream = await listenHttp(chatty, "ka-1", { toolsListChanged: true });
+      expect(await stream.quiet(250)).toBe(true);
+      expect(stream.comments).toBeGreaterThanOrEqual(2);
+      await stream.cancel();
+    } finally {
+      await chatty.stop();
+    }
+  });
+
   test("a graceful shutdown ends every stream with its final result", async () => {
     const other = startModern();
     const a = await listenHttp(other, "end-a", { toolsListChanged: true });
@@ -144,6 +156,7 @@ describe("subscriptions/listen over stdio", () => {
     c.request("subscriptions/listen", { notifications: { toolsListChanged: true, promptsListChanged: true } }, { id: "L2" });
     await c.next((m) => m.method === ACK && m.params._meta[K.sub] === "L1", "ack L1");
     await c.next((m) => m.method === ACK && m.params._meta[K.sub] === "L2", "ack L2");
+    expect((await c.call("subscriptions/listen", { notifications: { toolsListChanged: true } }, { id: "L1" })).error).toMatchObject({ code: -32600, message: expect.stringContaining("already in use") });
     await c.call("tools/call", { name: "test_trigger_tool_change", arguments: {} });
     await c.call("tools/call", { name: "test_trigger_prompt_change", arguments: {} });
     await c.barrier();
@@ -175,7 +188,7 @@ describe("subscriptions/listen over stdio", () => {
     c.proc!.stdin.end();
     expect(await c.proc!.exited).toBe(0);
     await c.ended;
-    const endOf = (id: unknown) => c.received.filter((m) => m.id === id || m.params?.requestId === id);
+    const endOf = (id: unknown) => c.received.filter((m) => (m.id === id && "result" in m) || m.params?.requestId === id);
     expect(endOf("L2")).toEqual([final("L2"), { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "L2", reason: "server closing the subscription" } }]);
     expect(endOf(1000)).toEqual([final(1000), { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 1000, reason: "server closing the subscription" } }]);
     expect(endOf("L1")).toEqual([]);
