@@ -34,6 +34,8 @@ class TcpChannel implements Channel {
   private inputEndHandler: (() => void) | undefined;
   private queue: Buffer[] = [];
   private queued = 0;
+  /** Closed gracefully with bytes still queued: drain() sends the FIN once they are flushed. */
+  private ending = false;
   closed = false;
   readonly splitter: LineSplitter;
 
@@ -59,7 +61,8 @@ class TcpChannel implements Channel {
     this.queue.push(buf);
     this.queued += buf.length;
     if (this.queued > this.opts.maxQueueBytes) {
-      this.close(`slow consumer: more than ${this.opts.maxQueueBytes} bytes queued (tcp.maxQueueBytes)`);
+      this.markClosed(`slow consumer: more than ${this.opts.maxQueueBytes} bytes queued (tcp.maxQueueBytes)`);
+      this.socket.end();
       return false;
     }
     return false;
@@ -77,6 +80,10 @@ class TcpChannel implements Channel {
         return;
       }
       this.queue.shift();
+    }
+    if (this.ending) {
+      this.ending = false;
+      this.socket.end();
     }
   }
 
@@ -96,16 +103,27 @@ class TcpChannel implements Channel {
     else this.close("peer closed");
   }
 
+  /**
+   * Closes gracefully: answers already queued still go out before the FIN, so a half-closed
+   * peer gets every answer to what it sent. The queue cannot grow any more (send refuses).
+   */
   close(reason = "closed"): void {
-    this.markClosed(reason);
-    this.socket.end();
+    this.finish(reason);
+    if (this.queued > 0) this.ending = true;
+    else this.socket.end();
   }
 
+  /** The connection is gone or given up on: what is queued is dropped. */
   markClosed(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
     this.queue = [];
     this.queued = 0;
+    this.ending = false;
+    this.finish(reason);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const h of this.closeHandlers) h(reason);
   }
 }
