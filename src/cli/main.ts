@@ -4,11 +4,23 @@
  */
 import { run } from "./run.ts";
 
-/** Resolves once everything written to `stream` so far has been handed to the OS. */
+/** How long exiting waits for stdout and stderr to flush (a reader that never reads cannot hold it). */
+const FLUSH_TIMEOUT_MS = 10_000;
+
+/**
+ * Ends `stream` and resolves once everything written to it has been handed to the OS, or
+ * after `FLUSH_TIMEOUT_MS`. Bun calls back `end` only then; `write("", cb)` may call back
+ * while a large earlier write is still queued, and process.exit would drop the rest.
+ */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.write("", () => resolve())) return;
-    stream.once("drain", () => resolve());
+    const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once("error", done);
+    stream.end(done);
   });
 }
 
