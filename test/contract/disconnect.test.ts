@@ -4,10 +4,12 @@
  * On Streamable HTTP a dropped connection is not a cancellation (2025-11-25 transports §POST,
  * lifecycle §cancellation): the handler runs on until notifications/cancelled. And stopping
  * the server closes every connection of every transport and aborts all work in flight.
+ * Ending only the input side (stdin EOF) still gets every answer out, however large.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { fileURLToPath } from "node:url";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
-import { openClient, type TransportName } from "./clients.ts";
+import { openClient, STDIO_FIXTURE, type TransportName } from "./clients.ts";
 import { handshake, Peer } from "./peer.ts";
 
 let net: NetworkServer;
@@ -63,6 +65,48 @@ describe.each(["http-json", "http-sse"] as const)("over %s", (transport) => {
     } finally {
       await p.raw.close();
     }
+  });
+});
+
+describe("over stdio", () => {
+  const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+  const bytes = 8 * 1024 * 1024;
+  const init = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "eof", version: "1" } } };
+  const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+
+  /** Writes `messages`, closes stdin, and returns every line of stdout once the process has exited. */
+  async function afterEof(argv: string[], messages: unknown[]): Promise<{ messages: any[]; code: number }> {
+    const proc = Bun.spawn([process.execPath, ...argv], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    try {
+      for (const m of messages) proc.stdin.write(JSON.stringify(m) + "\n");
+      await proc.stdin.end();
+      const out = await Promise.race([new Response(proc.stdout).text(), Bun.sleep(10_000).then(() => "")]);
+      return { messages: out.split("\n").filter(Boolean).map((l) => JSON.parse(l)), code: await proc.exited };
+    } finally {
+      proc.kill();
+    }
+  }
+
+  test("stdin EOF after requests: every answer arrives whole, even one far past the pipe's buffer, then the server exits 0", async () => {
+    const slow = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow_task", arguments: { ms: 100 } } };
+    const big = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "big_text", arguments: { bytes } } };
+    const r = await afterEof([STDIO_FIXTURE], [init, initialized, slow, big]);
+    expect(r.messages.map((m) => m.id)).toEqual([0, 2, 1]);
+    expect(r.messages[1].result.content[0].text).toHaveLength(bytes);
+    expect(r.messages[2]).toEqual({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "done after 100 ms" }] } });
+    expect(r.code).toBe(0);
+  });
+
+  test("the appliance (erlmcp serve --stdio) writes a large last answer in full before it exits", async () => {
+    // json_schema_2020_12_tool echoes its arguments, so a large argument makes a large answer,
+    // the last thing written before the exit.
+    const name = "n".repeat(bytes);
+    const echo = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "json_schema_2020_12_tool", arguments: { name } } };
+    const argv = [CLI, "serve", "--stdio", "--log-level", "silent", "--set", "http.enabled=false", "--set", `limits.maxMessageBytes=${4 * bytes}`];
+    const r = await afterEof(argv, [init, initialized, echo]);
+    expect(r.messages.map((m) => m.id)).toEqual([0, 1]);
+    expect(r.messages[1]).toEqual({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: `JSON Schema 2020-12 tool called with: {"name":"${name}"}` }] } });
+    expect(r.code).toBe(0);
   });
 });
 

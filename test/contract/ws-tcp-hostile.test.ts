@@ -244,7 +244,7 @@ function readLines(stream: ReadableStream<Uint8Array>) {
 
 describe("TCP", () => {
   /** A raw TCP client: newline-delimited JSON, with its end-of-stream and close observed. */
-  async function connectTcp(opts: { allowHalfOpen?: boolean } = {}) {
+  async function connectTcp(opts: { allowHalfOpen?: boolean; port?: number } = {}) {
     const messages: any[] = [];
     let buffer = "";
     let ended = false;
@@ -252,7 +252,7 @@ describe("TCP", () => {
     const decoder = new TextDecoder();
     const socket: Socket<undefined> = await Bun.connect({
       hostname: net.tcp!.hostname,
-      port: net.tcp!.port,
+      port: opts.port ?? net.tcp!.port,
       allowHalfOpen: opts.allowHalfOpen ?? false,
       socket: {
         data(_s, data) {
@@ -360,6 +360,23 @@ describe("TCP", () => {
     expect(c.messages.find((m) => m.id === "ping")).toEqual({ jsonrpc: "2.0", id: "ping", result: {} });
     await waitFor(() => c.ended || c.closed, "the server to close the connection");
     expect(c.messages).toHaveLength(4);
+  });
+
+  test("after a half-close an answer larger than the socket buffers arrives whole before the server closes", async () => {
+    const roomy = startNetworkServer({ tcp: { maxQueueBytes: 64 * 1024 * 1024 } });
+    try {
+      const c = await connectTcp({ allowHalfOpen: true, port: roomy.tcp!.port });
+      await c.handshake();
+      const bytes = 8 * 1024 * 1024;
+      c.send({ jsonrpc: "2.0", id: "big", method: "tools/call", params: { name: "big_text", arguments: { bytes } } });
+      c.socket.shutdown();
+      await waitFor(() => c.ended || c.closed, "the server to close the connection", 10_000);
+      const answer = c.messages.find((m) => m.id === "big");
+      expect(answer?.result.content[0].text.length).toBe(bytes);
+      expect(c.messages.map((m) => m.id)).toEqual(["init", "big"]);
+    } finally {
+      await roomy.stop();
+    }
   });
 
   test("a final line without a newline, then a half-close, is still answered", async () => {
