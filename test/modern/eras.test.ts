@@ -92,6 +92,22 @@ describe("what every 2026-07-28 result carries", () => {
     expect([r.ttlMs, r.cacheScope]).toEqual(cacheable ? [5000, "public"] : [undefined, undefined]);
   });
 
+  test("discover declares exactly the capabilities whose methods this era serves", async () => {
+    expect((await result("server/discover")).capabilities).toEqual({ completions: {}, logging: {}, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, tools: { listChanged: true } });
+    const bare = startModern({ everything: false, server: { features: { tools: false, prompts: false, logging: false } } });
+    try {
+      const d = await mcall(bare.url, "b-0", "server/discover");
+      expect(d.body.result.capabilities).toEqual({ completions: {}, resources: { subscribe: true, listChanged: true } });
+      for (const method of ["tools/list", "prompts/list"]) {
+        const a = await mcall(bare.url, `b-${method}`, method);
+        expect([method, a.status, a.body.id, a.body.error?.code]).toEqual([method, 404, `b-${method}`, -32601]);
+      }
+      expect((await mcall(bare.url, "b-r", "resources/list")).status).toBe(200);
+    } finally {
+      await bare.stop();
+    }
+  });
+
   test("test://stateless-static-text is private; input_required carries no hints", async () => {
     const r = await result("resources/read", { uri: "test://stateless-static-text" });
     expect([r.ttlMs, r.cacheScope, r.contents[0].text]).toEqual([60_000, "private", "This is the content of the stateless static text resource."]);

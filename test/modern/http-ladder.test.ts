@@ -216,6 +216,19 @@ describe("2026-07-28 beside a 2025 session", () => {
     expect(old.result.tools.find((t: Msg) => t.name === "modern_task_tool").execution).toEqual({ taskSupport: "optional" });
   });
 
+  test("an unknown Mcp-Session-Id or a Last-Event-ID does not touch a modern request", async () => {
+    const r = await mpost(s.url, mreq("sid-2", "server/discover"), { headers: { "mcp-session-id": "no-such-session", "last-event-id": "x_1" } });
+    expect([r.status, r.headers.get("mcp-session-id"), r.headers.get("content-type")]).toEqual([200, null, "application/json"]);
+    expect((await json(r)).result.supportedVersions).toEqual([MODERN]);
+  });
+
+  test("a foreign Origin is 403 before any 2026-07-28 validation", async () => {
+    const r = await mpost(s.url, mreq("o-1", "tools/call", { name: "test_simple_text", arguments: {} }), { headers: { origin: "http://evil.example" }, omit: ["mcp-method", "mcp-name"] });
+    expect(r.status).toBe(403);
+    expect((await json(r)).error.message).toContain("Origin");
+    await legacyStillWorks();
+  });
+
   test("a modern trigger reaches the session's GET stream as a plain 2025 notification", async () => {
     const ctl = new AbortController();
     const stream = new SseReader(await legacy.get(ctl.signal));
@@ -230,7 +243,7 @@ describe("2026-07-28 beside a 2025 session", () => {
 
   test("the legacy session answered between every case", () => {
     const cases = envelope.length + versions.length + standard.length + params.length + capability.length + removed.length + other.length;
-    expect(legacyChecks).toBe(cases + 3);
+    expect(legacyChecks).toBe(cases + 4);
     expect(cases).toBe(55);
   });
 });
