@@ -24,8 +24,9 @@ interface Conn {
 
 /**
  * A TCP connection as a Channel: newline-delimited JSON, the framing of stdio. Writes that
- * the kernel does not take at once are queued up to `maxQueueBytes`; past that the peer is
- * a slow consumer and is disconnected, so memory never grows without bound. A FIN from the
+ * the kernel does not take at once are queued; a peer with more than `maxQueueBytes` still
+ * queued when another frame comes is a slow consumer and is disconnected, so memory never
+ * grows without bound. A FIN from the
  * peer is a half-close: work in flight is finished before the connection closes.
  */
 class TcpChannel implements Channel {
@@ -57,14 +58,20 @@ class TcpChannel implements Channel {
     return this.enqueue(Buffer.from(data).subarray(written));
   }
 
+  /**
+   * Queues what the kernel did not take. The peer is a slow consumer when it has not taken
+   * what was already queued: more than `maxQueueBytes` still waiting when another frame comes.
+   * So one frame larger than the bound still goes out whole to a peer that keeps reading
+   * (as on WebSocket), and memory stays under the bound plus one frame.
+   */
   private enqueue(buf: Buffer): boolean {
-    this.queue.push(buf);
-    this.queued += buf.length;
     if (this.queued > this.opts.maxQueueBytes) {
       this.markClosed(`slow consumer: more than ${this.opts.maxQueueBytes} bytes queued (tcp.maxQueueBytes)`);
       this.socket.end();
       return false;
     }
+    this.queue.push(buf);
+    this.queued += buf.length;
     return false;
   }
 
