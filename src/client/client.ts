@@ -1,0 +1,350 @@
+import { LocalCode, WireCode } from "../jsonrpc/codes.ts";
+import { LocalError, McpError } from "../jsonrpc/errors.ts";
+import type { JsonRpcNotification, JsonRpcRequest, Params } from "../jsonrpc/message.ts";
+import { Method, Notice } from "../protocol/methods.ts";
+import { MetaKey, ModernMethod } from "../protocol/modern.ts";
+import type { CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation, LoggingLevel, ReadResourceResult } from "../protocol/types.ts";
+import { isPlainObject } from "../util/guards.ts";
+import type { ClientConnection } from "./connection.ts";
+import { protocolViolation } from "./errors.ts";
+import { answerInput, declaredCapabilities, type ClientHandlers } from "./handlers.ts";
+import type { AuthHook } from "./http-fetch.ts";
+import { LegacySession, handshake } from "./legacy.ts";
+import { Subscription, type SubscriptionFilter } from "./listen.ts";
+import { ModernSession } from "./modern.ts";
+import { negotiate, type EraChoice } from "./negotiate.ts";
+import { collectPages, ToolCatalog, type Page } from "./catalog.ts";
+import { RpcPeer, type CancelStyle, type RequestOptions } from "./rpc.ts";
+import type { EraSession, ServerDescription, Wire } from "./session.ts";
+import type { HttpSettings } from "./streamable-http.ts";
+import { openTarget, type ConnectTarget } from "./targets.ts";
+
+/** How to build a client. Only `name` and `version` are required. */
+export interface ClientOptions {
+  name: string;
+  version: string;
+  title?: string;
+  /** Laid over the capabilities the handlers imply (e.g. `{ elicitation: { form: {}, url: {} } }`). */
+  capabilities?: ClientCapabilities;
+  /** Answers to sampling, elicitation and roots, in both eras. */
+  handlers?: ClientHandlers;
+  /** Called on every HTTP request (OAuth plugs in here). */
+  auth?: AuthHook;
+  /** "auto" (default): the newest era the server speaks. */
+  era?: EraChoice;
+  /** Forces one protocol version (and with it the era). */
+  protocolVersion?: string;
+  /** Per-request timeout (ms, default 60000; progress restarts it; 0 = none). */
+  requestTimeoutMs?: number;
+  /** How long the server/discover probe may take before falling back to initialize (ms, default 5000). */
+  discoverTimeoutMs?: number;
+  /** Most input_required rounds per call (default 8). */
+  maxInputRounds?: number;
+  /** On a 2025-era HTTP session the server forgot (404), run initialize again and retry (default false). */
+  reinitializeOnSessionExpiry?: boolean;
+  /** 2026-07-28: the log level each request asks for (none by default); setLogLevel changes it. */
+  logLevel?: LoggingLevel;
+  /** Largest inbound message (bytes, default 16 MiB). */
+  maxMessageBytes?: number;
+  /** Reconnections in a row of a broken legacy SSE stream before giving up (default 5). */
+  maxReconnects?: number;
+  /** Wait before reconnecting when the server sent no `retry` (ms, default 1000). */
+  defaultRetryMs?: number;
+  /** Fill schema defaults into accepted elicitations (SEP-1034, default true). */
+  applyElicitationDefaults?: boolean;
+}
+
+/** A completion reference (completion/complete). */
+export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
+
+type NotificationHandler = (n: JsonRpcNotification) => void;
+
+/** Creates an MCP client; `connect` picks the transport and the era. */
+export function createClient(options: ClientOptions): McpClient {
+  return new McpClient(options);
+}
+
+/**
+ * The erlmcp MCP client: one API over stdio, TCP, WebSocket, Streamable HTTP and HTTP+SSE,
+ * speaking 2026-07-28 when the server does and the 2025 session protocol otherwise.
+ */
+export class McpClient {
+  private wire: Wire | undefined;
+  private session: EraSession | undefined;
+  private readonly handlers: ClientHandlers;
+  private readonly notificationHandlers = new Map<string, Set<NotificationHandler>>();
+  private readonly errorHandlers = new Set<(e: Error) => void>();
+  private readonly subscriptions = new Map<string | number, Subscription>();
+  private readonly tools = new ToolCatalog();
+  private level: LoggingLevel | undefined;
+  private closing = false;
+
+  constructor(private readonly options: ClientOptions) {
+    this.handlers = options.handlers ?? {};
+    this.level = options.logLevel;
+  }
+
+  /** What the server said about itself; throws before connect. */
+  get server(): ServerDescription {
+    return this.current().description;
+  }
+
+  /** Opens `target`, negotiates the era and version, and returns what the server said. */
+  async connect(target: ConnectTarget): Promise<ServerDescription> {
+    if (this.wire) throw new LocalError(LocalCode.UsageInvalid, "this client is already connected; close it or create another");
+    const o = this.options;
+    const http: HttpSettings = {
+      auth: o.auth,
+      maxMessageBytes: o.maxMessageBytes ?? 16 * 1024 * 1024,
+      maxReconnects: o.maxReconnects ?? 5,
+      defaultRetryMs: o.defaultRetryMs ?? 1000,
+    };
+    const clientInfo = this.clientInfo();
+    const capabilities = (era: "legacy" | "modern") => declaredCapabilities(this.handlers, era, o.capabilities);
+    const { wire, description } = await negotiate({
+      era: o.era ?? "auto",
+      version: o.protocolVersion,
+      clientInfo,
+      capabilities,
+      discoverTimeoutMs: o.discoverTimeoutMs ?? 5000,
+      requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
+      open: (legacySse) => openTarget(target, http, legacySse),
+      wire: (conn) => this.makeWire(conn),
+    });
+    this.wire = wire;
+    if (description.era === "modern") {
+      this.session = new ModernSession(wire, description, {
+        clientInfo,
+        capabilities: capabilities("modern"),
+        handlers: this.handlers,
+        applyElicitationDefaults: o.applyElicitationDefaults ?? true,
+        maxInputRounds: o.maxInputRounds ?? 8,
+        logLevel: () => this.level,
+        headerParams: (tool) => this.tools.headerParams(tool),
+      });
+    } else {
+      const settings = { clientInfo, capabilities: capabilities("legacy"), version: description.protocolVersion, timeoutMs: o.requestTimeoutMs ?? 60_000 };
+      this.session = new LegacySession(wire, description, o.reinitializeOnSessionExpiry ? () => handshake(wire, settings) : undefined);
+    }
+    return description;
+  }
+
+  // ---- tools
+
+  /** One page of tools/list. Tools whose x-mcp-header annotations break the rules are dropped (2026-07-28 §2.3). */
+  async listTools(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"tools">> {
+    const page = await this.page(Method.ToolsList, "tools", options);
+    return this.tools.accept(page, (e) => this.emitError(e));
+  }
+
+  /** Every tool, following nextCursor to the end. */
+  async listAllTools(options: RequestOptions = {}): Promise<Page<"tools">["tools"]> {
+    const all = await collectPages((cursor) => this.listTools({ ...options, cursor }), "tools");
+    this.tools.complete();
+    return all;
+  }
+
+  /** Calls a tool. `onProgress` receives progress; aborting `signal` cancels the call. */
+  async callTool(name: string, args: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<CallToolResult> {
+    const session = this.current();
+    // On 2026-07-28 HTTP, x-mcp-header arguments must be mirrored into headers: know the tools first.
+    const needsHeaders = session.description.era === "modern" && this.wire!.conn.kind === "streamable-http";
+    if (needsHeaders && !this.tools.listed && session.description.capabilities.tools) await this.listAllTools({ signal: options.signal });
+    try {
+      return (await session.request(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
+    } catch (e) {
+      // A header mismatch can mean the tool changed since we listed it: learn it again, once.
+      if (!needsHeaders || !(e instanceof McpError) || e.code !== WireCode.HeaderMismatch) throw e;
+      await this.listAllTools({ signal: options.signal });
+      return (await session.request(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
+    }
+  }
+
+  // ---- resources
+
+  listResources(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"resources">> {
+    return this.page(Method.ResourcesList, "resources", options);
+  }
+  listAllResources(options: RequestOptions = {}): Promise<Page<"resources">["resources"]> {
+    return collectPages((cursor) => this.listResources({ ...options, cursor }), "resources");
+  }
+  listResourceTemplates(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"resourceTemplates">> {
+    return this.page(Method.ResourceTemplatesList, "resourceTemplates", options);
+  }
+  listAllResourceTemplates(options: RequestOptions = {}): Promise<Page<"resourceTemplates">["resourceTemplates"]> {
+    return collectPages((cursor) => this.listResourceTemplates({ ...options, cursor }), "resourceTemplates");
+  }
+  async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+    return (await this.current().request(Method.ResourcesRead, { uri }, options)) as ReadResourceResult;
+  }
+
+  /** 2025 era: resources/subscribe; updates arrive as notifications/resources/updated (onNotification). */
+  async subscribe(uri: string, options: RequestOptions = {}): Promise<void> {
+    await this.legacyOnly("subscribe", "listen({ resourceSubscriptions: [uri] })").request(Method.ResourcesSubscribe, { uri }, options);
+  }
+  async unsubscribe(uri: string, options: RequestOptions = {}): Promise<void> {
+    await this.legacyOnly("unsubscribe", "close() on the Subscription").request(Method.ResourcesUnsubscribe, { uri }, options);
+  }
+
+  /**
+   * 2026-07-28: opens a subscriptions/listen stream. Its notifications also reach
+   * onNotification handlers. Await `acknowledged` for the honoured filter.
+   */
+  listen(filter: SubscriptionFilter, options: { onNotification?: NotificationHandler } = {}): Subscription {
+    const session = this.current();
+    if (session.description.era !== "modern")
+      throw new LocalError(LocalCode.EraMismatch, `subscriptions/listen is 2026-07-28; this connection speaks ${session.description.protocolVersion}: use subscribe(uri) and onNotification instead`);
+    const controller = new AbortController();
+    const sub = new Subscription(controller, options.onNotification);
+    session
+      .request(ModernMethod.SubscriptionsListen, { notifications: filter }, {
+        signal: controller.signal,
+        timeoutMs: 0,
+        onId: (id) => {
+          sub.id = id;
+          this.subscriptions.set(id, sub);
+        },
+      })
+      .then((r) => sub.settle(r), (e: Error) => sub.settle(e))
+      .finally(() => this.subscriptions.delete(sub.id!));
+    return sub;
+  }
+
+  // ---- prompts and completion
+
+  listPrompts(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"prompts">> {
+    return this.page(Method.PromptsList, "prompts", options);
+  }
+  listAllPrompts(options: RequestOptions = {}): Promise<Page<"prompts">["prompts"]> {
+    return collectPages((cursor) => this.listPrompts({ ...options, cursor }), "prompts");
+  }
+  async getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
+    return (await this.current().request(Method.PromptsGet, { name, arguments: args }, options)) as GetPromptResult;
+  }
+  async complete(ref: CompletionRef, argument: { name: string; value: string }, context?: { arguments?: Record<string, string> }, options: RequestOptions = {}): Promise<CompleteResult> {
+    const params: Params = { ref, argument };
+    if (context) params.context = context;
+    return (await this.current().request(Method.CompletionComplete, params, options)) as CompleteResult;
+  }
+
+  // ---- logging, liveness, roots
+
+  /** 2025 era: logging/setLevel. 2026-07-28: the level every later request asks for in its _meta. */
+  async setLogLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
+    const session = this.current();
+    if (session.description.era === "modern") this.level = level;
+    else await session.request(Method.LoggingSetLevel, { level }, options);
+  }
+
+  /** 2025 era: ping. 2026-07-28 has no ping: a server/discover round trip stands in. */
+  async ping(options: RequestOptions = {}): Promise<void> {
+    const session = this.current();
+    await session.request(session.description.era === "modern" ? ModernMethod.Discover : Method.Ping, undefined, options);
+  }
+
+  /** Tells a 2025-era server the roots changed (2026-07-28 has no such notification: a no-op). */
+  async rootsChanged(): Promise<void> {
+    const session = this.current();
+    if (session.description.era === "legacy" && this.handlers.roots) await session.notify(Notice.RootsListChanged);
+  }
+
+  /** Any request, with the era's envelope and headers (an escape hatch for extensions). */
+  request(method: string, params?: Params, options: RequestOptions = {}): Promise<Params> {
+    return this.current().request(method, params, options);
+  }
+
+  // ---- events and lifetime
+
+  /** Calls `fn` for each notification named `method` ("*" for all); returns the unsubscribe. */
+  onNotification(method: string, fn: NotificationHandler): () => void {
+    let set = this.notificationHandlers.get(method);
+    if (!set) this.notificationHandlers.set(method, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** Problems not tied to a request (a malformed frame, a failed standalone stream). */
+  onError(fn: (e: Error) => void): () => void {
+    this.errorHandlers.add(fn);
+    return () => this.errorHandlers.delete(fn);
+  }
+
+  /** Ends open subscriptions and the connection (HTTP: DELETE of a 2025 session). */
+  async close(): Promise<void> {
+    if (this.closing || !this.wire) return;
+    this.closing = true;
+    for (const sub of this.subscriptions.values()) sub.close();
+    await this.wire.conn.close();
+  }
+
+  // ---- internals
+
+  private clientInfo(): Implementation {
+    const info: Implementation = { name: this.options.name, version: this.options.version };
+    if (this.options.title) info.title = this.options.title;
+    return info;
+  }
+
+  private current(): EraSession {
+    if (!this.session) throw new LocalError(LocalCode.UsageInvalid, "the client is not connected: call connect(target) first");
+    return this.session;
+  }
+
+  private legacyOnly(what: string, instead: string): EraSession {
+    const session = this.current();
+    if (session.description.era === "modern")
+      throw new LocalError(LocalCode.EraMismatch, `${what} does not exist in 2026-07-28 (this connection's era); use ${instead}`);
+    return session;
+  }
+
+  private async page<K extends "tools" | "resources" | "resourceTemplates" | "prompts">(method: string, key: K, options: RequestOptions & { cursor?: string }): Promise<Page<K>> {
+    const { cursor, ...rest } = options;
+    const result = await this.current().request(method, cursor === undefined ? {} : { cursor }, rest);
+    if (!Array.isArray(result[key])) throw protocolViolation(`the server's ${method} result has no ${key} array`);
+    return result as unknown as Page<K>;
+  }
+
+  private makeWire(conn: ClientConnection): Wire {
+    const rpc = new RpcPeer(conn, {
+      timeoutMs: this.options.requestTimeoutMs ?? 60_000,
+      cancelStyle: () => this.cancelStyle(conn),
+      onRequest: (req, signal) => this.answerServer(req, signal),
+      onNotification: (n) => this.dispatch(n),
+      onError: (e) => this.emitError(e),
+    });
+    return { conn, rpc };
+  }
+
+  /** stdio/TCP/WebSocket: notifications/cancelled; 2026-07-28 HTTP: close the stream; 2025 HTTP: both. */
+  private cancelStyle(conn: ClientConnection): CancelStyle {
+    if (conn.kind !== "streamable-http") return "notification";
+    return this.session?.description.era === "legacy" ? "both" : "close-stream";
+  }
+
+  /** A server→client request (2025 era): ping, or one of the application's handlers. */
+  private async answerServer(req: JsonRpcRequest, signal: AbortSignal): Promise<Params> {
+    if (req.method === Method.Ping) return {};
+    if (this.session?.description.era === "modern")
+      throw new McpError(WireCode.MethodNotFound, `Method not found: ${req.method} (a 2026-07-28 server asks through input_required, not requests)`);
+    return answerInput(this.handlers, req.method, req.params, { era: "legacy", signal }, this.options.applyElicitationDefaults ?? true);
+  }
+
+  private dispatch(n: JsonRpcNotification): void {
+    const meta = n.params?._meta;
+    const subId = isPlainObject(meta) ? meta[MetaKey.SubscriptionId] : undefined;
+    if (typeof subId === "string" || typeof subId === "number") this.subscriptions.get(subId)?.push(n);
+    if (n.method === Notice.ToolsListChanged) this.tools.invalidate();
+    for (const key of [n.method, "*"])
+      for (const fn of this.notificationHandlers.get(key) ?? []) {
+        try {
+          fn(n);
+        } catch (e) {
+          this.emitError(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+  }
+
+  private emitError(e: Error): void {
+    for (const fn of this.errorHandlers) fn(e);
+  }
+}
