@@ -142,6 +142,15 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
       expect(p.raw.received.filter((m) => ids.includes(m.id))).toHaveLength(n);
     }));
 
+  test("one answer far larger than the send-queue bound (12 MiB; tcp/http.maxQueueBytes is 4 MiB) reaches a reading client whole", () =>
+    withPeer(async (p) => {
+      const bytes = 12 * 1024 * 1024;
+      const r = await p.request("tools/call", { name: "big_text", arguments: { bytes } }, 10_000);
+      expect(r.result.content).toHaveLength(1);
+      expect(r.result.content[0].text).toBe("x".repeat(bytes));
+      expect(await p.request("ping")).toEqual({ jsonrpc: "2.0", id: "r3", result: {} });
+    }));
+
   test("tools/call returns the tool's text", () =>
     withPeer(async (p) => {
       expect(await p.request("tools/call", { name: "test_simple_text", arguments: {} })).toEqual(textResult("r2", "This is a simple text response for testing."));
