@@ -48,6 +48,14 @@ describe.each(TRANSPORTS)("era pinning on %s", (_name, open) => {
     expect((await c.call("tools/list")).result.tools.length).toBeGreaterThanOrEqual(4);
   });
 
+  test("initialize with a claim is a removed method (-32601) and pins 2026-07-28", async () => {
+    await fresh();
+    c.send(mreq(40, "initialize", { protocolVersion: MODERN, capabilities: {}, clientInfo: { name: "raw", version: "1" } }));
+    expect((await c.response(40)).error).toMatchObject({ code: -32601 });
+    c.send(initialize(41));
+    expect((await c.response(41)).error.code).toBe(-32022);
+  });
+
   test("server/discover answers without pinning: initialize still opens a 2025 session, which refuses claims", async () => {
     await fresh();
     const d = (await c.call("server/discover")).result;
@@ -64,6 +72,27 @@ describe.each(TRANSPORTS)("era pinning on %s", (_name, open) => {
     const legacy = (await c.response(63)).result;
     expect([legacy.resultType, legacy.ttlMs, legacy._meta, legacy.tools.length >= 4]).toEqual([undefined, undefined, undefined, true]);
   });
+});
+
+test("the 2024-11-05 HTTP+SSE transport only ever speaks 2025: a claim is -32600 on its stream", async () => {
+  const ctl = new AbortController();
+  const body = (await fetch(new URL("/sse", s.url), { headers: { accept: "text/event-stream" }, signal: ctl.signal })).body!.getReader();
+  let text = "";
+  const read = async (re: RegExp) => {
+    await until(async () => {
+      const chunk = await body.read();
+      text += new TextDecoder().decode(chunk.value);
+      return re.test(text);
+    }, `${re} on the SSE stream`);
+    return re.exec(text)!;
+  };
+  const [, endpoint] = await read(/event: endpoint\ndata: (\S+)\n/);
+  const r = await fetch(new URL(endpoint!, s.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(mreq("sse-1", "server/discover")) });
+  expect(r.status).toBe(202);
+  const [, data] = await read(/data: (\{.*"sse-1".*\})\n/);
+  const answer = JSON.parse(data!) as Msg;
+  expect([answer.id, answer.error?.code, answer.result]).toEqual(["sse-1", -32600, undefined]);
+  ctl.abort();
 });
 
 /** Sends a modern request over HTTP and returns its result (status 200 asserted). */
