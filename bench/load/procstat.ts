@@ -1,0 +1,85 @@
+/**
+ * What a server process costs, read from /proc: CPU time (utime + stime) and resident memory
+ * of a PID and all its descendants (a Node server's workers, a shell wrapper's child).
+ * Linux only; elsewhere every read is zero and the report says "n/a".
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Linux USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every mainstream kernel). */
+const TICKS_PER_SECOND = 100;
+
+/** One reading of a process tree. */
+export interface ProcSample {
+  /** CPU time used so far, µs (utime + stime, all threads, the tree's processes). */
+  cpuUs: number;
+  /** Resident set size now, bytes, summed over the tree. */
+  rssBytes: number;
+  /** How many processes the tree had. */
+  processes: number;
+}
+
+/** The fields after the command name in /proc/<pid>/stat (the name may contain spaces). */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every descendant PID of `root` (one scan of /proc, parent links followed). */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const ppid = Number(statFields(pid)?.[1]);
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) for (const child of children.get(queue.pop()!) ?? []) out.push(child), queue.push(child);
+  return out;
+}
+
+/** VmRSS of one process in bytes (0 when gone). */
+function rssOf(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU and RSS of `pid` and its descendants. */
+export function sampleTree(pid: number): ProcSample {
+  let cpuUs = 0;
+  let rssBytes = 0;
+  let processes = 0;
+  for (const p of [pid, ...descendants(pid)]) {
+    const f = statFields(p);
+    if (!f) continue;
+    // Fields 14 and 15 of stat (utime, stime) are indexes 11 and 12 after the name.
+    cpuUs += ((Number(f[11]) + Number(f[12])) * 1_000_000) / TICKS_PER_SECOND;
+    rssBytes += rssOf(p);
+    processes++;
+  }
+  return { cpuUs, rssBytes, processes };
+}
+
+/** The machine's 1-minute load average (0 when unreadable). */
+export function loadAverage(): number[] {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
+  } catch {
+    return [0, 0, 0];
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * What `bun run bench` measures: the scenarios of the quick, full and smoke plans. Data only;
+ * bench/run.ts carries them out. Durations are per trial; peers in a scenario are measured
+ * alternately (A, B, A, B…) `rounds` times so drifting machine load hits them alike.
+ */
+import type { Transport } from "./load/client.ts";
+import type { Era, OpName } from "./load/mcp.ts";
+
+/** One side of a comparison: a target reached over one transport in one era. */
+export interface Contestant {
+  /** Short label in tables and ratios, e.g. "erlmcp 2026". */
+  label: string;
+  target: string;
+  transport: Transport;
+  era: Era;
+}
+
+/** A ratio to report: throughput of `over` ÷ throughput of `under`. */
+export interface RatioDef {
+  over: string;
+  under: string;
+}
+
+/** One scenario. */
+export type Scenario =
+  | { kind: "load"; id: string; title: string; op: OpName; connections: number; inflight: number; contestants: Contestant[]; rounds: number; ratios: RatioDef[] }
+  | { kind: "sweep"; id: string; title: string; op: OpName; connections: number; rates: number[]; contestants: Contestant[] }
+  | { kind: "idle"; id: string; title: string; target: string; transport: Transport; steps: number[] }
+  | { kind: "fanout"; id: string; title: string; target: string; transport: Transport; subscribers: number; rounds: number }
+  | { kind: "churn"; id: string; title: string; target: string; transport: Transport; concurrency: number; iterations: number };
+
+/** A whole plan. */
+export interface Plan {
+  name: string;
+  warmupMs: number;
+  durationMs: number;
+  /** Load worker processes per trial. */
+  workers: number;
+  /** Loopback source addresses connections are spread over (1 = the kernel's choice). */
+  sources: number;
+  scenarios: Scenario[];
+}
+
+const c = (label: string, target: string, transport: Transport, era: Era): Contestant => ({ label, target, transport, era });
+
+const ERL_2026 = c("erlmcp 2026", "erlmcp", "http", "2026");
+const ERL_2025 = c("erlmcp 2025 session", "erlmcp", "http", "2025");
+const SDK1_STATELESS = c("SDK v1 stateless", "sdk-v1-stateless", "http", "2025-stateless");
+const SDK1_STATEFUL = c("SDK v1 stateful", "sdk-v1-stateful", "http", "2025");
+const SDK2 = c("SDK v2 2026", "sdk-v2", "http", "2026");
+const RAW_HTTP = c("raw Bun.serve", "raw-bun", "http", "raw");
+
+/** The Streamable HTTP tools/call comparison of issue 5's first target. */
+function httpCall(connections: number, rounds: number, peers = true): Scenario {
+  return {
+    kind: "load",
+    id: `http-call-${connections}`,
+    title: `Streamable HTTP tools/call, ${connections} connections (closed loop, JSON answers)`,
+    op: "call",
+    connections,
+    inflight: 1,
+    rounds,
+    contestants: peers ? [ERL_2026, SDK1_STATELESS, RAW_HTTP, ERL_2025, SDK1_STATEFUL, SDK2] : [ERL_2026, ERL_2025],
+    ratios: peers
+      ? [
+          { over: "erlmcp 2026", under: "SDK v1 stateless" },
+          { over: "erlmcp 2025 session", under: "SDK v1 stateful" },
+          { over: "erlmcp 2026", under: "SDK v2 2026" },
+          { over: "erlmcp 2026", under: "raw Bun.serve" },
+        ]
+      : [],
+  };
+}
+
+/** tools/call over a stream transport with 16 in flight, against the raw Bun echo. */
+function streamCall(transport: "ws" | "tcp", rounds: number, peers = true): Scenario {
+  const name = transport === "ws" ? "WebSocket" : "TCP";
+  const erl = c(`erlmcp ${transport}`, "erlmcp", transport, "2025");
+  const raw = c(`raw Bun ${transport}`, "raw-bun", transport, "raw");
+  return {
+    kind: "load",
+    id: `${transport}-call-16`,
+    title: `${name} tools/call, 16 in flight (4 connections × 4)`,
+    op: "call",
+    connections: 4,
+    inflight: 4,
+    rounds,
+    contestants: peers ? [erl, raw] : [erl],
+    ratios: peers ? [{ over: erl.label, under: raw.label }] : [],
+  };
+}
+
+function opCompare(op: OpName, title: string, rounds: number): Scenario {
+  return {
+    kind: "load",
+    id: `http-${op}`,
+    title,
+    op,
+    connections: 16,
+    inflight: 1,
+    rounds,
+    contestants: [ERL_2026, SDK1_STATELESS],
+    ratios: [{ over: "erlmcp 2026", under: "SDK v1 stateless" }],
+  };
+}
+
+const sseCall = (rounds: number): Scenario => ({
+  kind: "load",
+  id: "http-sse-call",
+  title: "Streamable HTTP tools/call answered as SSE, 2025 sessions, 16 connections",
+  op: "call",
+  connections: 16,
+  inflight: 1,
+  rounds,
+  contestants: [c("erlmcp SSE", "erlmcp", "http-sse", "2025"), c("SDK v1 stateful SSE", "sdk-v1-stateful-sse", "http-sse", "2025")],
+  ratios: [{ over: "erlmcp SSE", under: "SDK v1 stateful SSE" }],
+});
+
+const stdioCall: Scenario = {
+  kind: "load",
+  id: "stdio-call-16",
+  title: "stdio tools/call, 16 in flight (one session)",
+  op: "call",
+  connections: 1,
+  inflight: 16,
+  rounds: 1,
+  contestants: [c("erlmcp stdio", "erlmcp", "stdio", "2025")],
+  ratios: [],
+};
+
+const sweep = (rates: number[]): Scenario => ({
+  kind: "sweep",
+  id: "http-open-loop",
+  title: "Streamable HTTP tools/call at fixed rates (open loop, 32 connections): latency vs throughput",
+  op: "call",
+  connections: 32,
+  rates,
+  contestants: [ERL_2026, SDK1_STATELESS],
+});
+
+const idle = (transport: Transport, steps: number[]): Scenario => ({
+  kind: "idle",
+  id: `idle-${transport}`,
+  title: `Idle ${transport === "http-sse" ? "Streamable HTTP sessions, each holding its GET SSE stream" : `${transport} sessions`}`,
+  target: "erlmcp",
+  transport,
+  steps,
+});
+
+/** `bun run bench`: every workload and peer once, in under 3 minutes. */
+export const QUICK: Plan = {
+  name: "quick",
+  warmupMs: 500,
+  durationMs: 2000,
+  workers: 2,
+  sources: 1,
+  scenarios: [
+    httpCall(64, 2),
+    streamCall("ws", 2),
+    streamCall("tcp", 2),
+    stdioCall,
+    sseCall(1),
+    opCompare("list", "Streamable HTTP tools/list (200 tools), 16 connections", 1),
+    opCompare("read", "Streamable HTTP resources/read (4 KB), 16 connections", 1),
+    sweep([500, 1500, 3000]),
+    idle("ws", [250, 500, 1000]),
+    idle("tcp", [250, 500, 1000]),
+    idle("http-sse", [250, 500, 1000]),
+    { kind: "fanout", id: "fanout-ws", title: "One resources/updated fanned out to 1,000 WebSocket subscribers", target: "erlmcp", transport: "ws", subscribers: 1000, rounds: 5 },
+    { kind: "churn", id: "churn-http", title: "Session churn: initialize + tools/call + DELETE over Streamable HTTP", target: "erlmcp", transport: "http", concurrency: 8, iterations: 1000 },
+  ],
+};
+
+/** `bun run bench:full`: longer trials, more rounds and sizes; for a quiet machine. */
+export const FULL: Plan = {
+  name: "full",
+  warmupMs: 2000,
+  durationMs: 10_000,
+  workers: 2,
+  sources: 4,
+  scenarios: [
+    httpCall(1, 3),
+    httpCall(16, 3),
+    httpCall(64, 3),
+    httpCall(256, 3),
+    streamCall("ws", 3),
+    streamCall("tcp", 3),
+    stdioCall,
+    sseCall(3),
+    opCompare("list", "Streamable HTTP tools/list (200 tools), 16 connections", 3),
+    opCompare("read", "Streamable HTTP resources/read (4 KB), 16 connections", 3),
+    sweep([500, 1000, 2000, 4000, 8000, 12000]),
+    idle("ws", [1000, 2500, 5000, 10000]),
+    idle("tcp", [1000, 2500, 5000, 10000]),
+    idle("http-sse", [1000, 2500, 5000]),
+    { kind: "fanout", id: "fanout-ws", title: "One resources/updated fanned out to 10,000 WebSocket subscribers", target: "erlmcp", transport: "ws", subscribers: 10_000, rounds: 10 },
+    { kind: "churn", id: "churn-http", title: "Session churn: initialize + tools/call + DELETE over Streamable HTTP", target: "erlmcp", transport: "http", concurrency: 16, iterations: 10_000 },
+    { kind: "churn", id: "churn-ws", title: "Session churn: WebSocket connect + initialize + tools/call + close", target: "erlmcp", transport: "ws", concurrency: 16, iterations: 10_000 },
+  ],
+};
+
+/** The CI smoke: erlmcp only, tiny load, a few seconds; proves the harness runs and reports. */
+export const SMOKE: Plan = {
+  name: "smoke",
+  warmupMs: 200,
+  durationMs: 600,
+  workers: 1,
+  sources: 1,
+  scenarios: [httpCall(2, 1, false), streamCall("ws", 1, false), streamCall("tcp", 1, false)],
+};
+
+export const PLANS: Readonly<Record<string, Plan>> = { quick: QUICK, full: FULL, smoke: SMOKE };

@@ -1,0 +1,76 @@
+/**
+ * The benchmark harness. `bun bench/run.ts [quick|full|smoke] [--no-write] [--json FILE] [--docs DIR]`
+ * runs a plan (bench/plan.ts) against erlmcp and its peers on loopback, prints the tables,
+ * and (quick and full) writes docs/benchmarks.md and docs/bench/*.svg. Every run is bounded:
+ * each trial has a deadline, the whole run has one, and every child process is stopped by
+ * its PID at the end, on error and on Ctrl-C.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execute, type Results } from "./execute.ts";
+import { loadAverage } from "./load/procstat.ts";
+import { PLANS } from "./plan.ts";
+import { describeMachine } from "./report/machine.ts";
+import { writeReport } from "./report/markdown.ts";
+import { sections } from "./report/summary.ts";
+import { textTable } from "./report/table.ts";
+import { installCleanup, stopAll } from "./servers/children.ts";
+
+/** Hard limits on a whole run, by plan: past it everything is stopped and the run fails. */
+const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, full: 3_600_000 };
+
+const args = process.argv.slice(2);
+const planName = args.find((a) => !a.startsWith("--") && !args[args.indexOf(a) - 1]?.match(/^--(json|docs)$/)) ?? "quick";
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const plan = PLANS[planName];
+if (!plan) {
+  console.error(`bench: unknown plan ${planName} (one of ${Object.keys(PLANS).join(", ")})`);
+  process.exit(2);
+}
+const write = planName !== "smoke" && !args.includes("--no-write");
+const docsDir = option("--docs") ?? join(import.meta.dir, "..", "docs");
+
+installCleanup();
+const limit = setTimeout(() => {
+  console.error(`bench: the ${planName} run passed its ${RUN_LIMIT_MS[planName]! / 1000} s limit; stopping`);
+  void stopAll().finally(() => process.exit(124));
+}, RUN_LIMIT_MS[planName]);
+
+const machine = describeMachine();
+console.error(`bench: ${planName} plan on ${machine.cpu} (${machine.cores} cores), load average ${machine.loadBefore.join(" ")}`);
+let results: Results;
+try {
+  results = await execute(plan, (line) => console.error(line));
+} finally {
+  await stopAll();
+}
+machine.loadAfter = loadAverage();
+clearTimeout(limit);
+
+for (const s of sections(results)) console.log(`\n${s.title}\n${textTable(s.table)}`);
+console.log(`\nbench: ${planName} run took ${(results.elapsedMs / 1000).toFixed(1)} s`);
+
+const jsonFile = option("--json");
+if (jsonFile)
+  writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        plan: planName,
+        elapsedMs: results.elapsedMs,
+        machine,
+        load: results.load.map(({ scenario, rows }) => ({
+          scenario: scenario.id,
+          rows: rows.map((r) => ({ label: r.contestant.label, throughput: r.throughput, p99Ms: r.latency.percentileMs(0.99), errors: r.errors, cpuUsPerRequest: r.cpuUsPerRequest })),
+        })),
+        skipped: results.skipped,
+      },
+      null,
+      2,
+    ),
+  );
+if (write) for (const f of writeReport(results, machine, `bun run ${planName === "quick" ? "bench" : `bench:${planName}`}`, docsDir)) console.error(`bench: wrote ${f}`);
+process.exit(results.skipped.length && planName === "smoke" ? 1 : 0);

@@ -1,0 +1,147 @@
+/**
+ * The benchmark targets: how to start each as a child process on free loopback ports, and
+ * which transports ("surfaces") it offers. Node-side SDK servers are TypeScript built for Node
+ * by `bun build` at start (into bench/.build, ignored by git).
+ */
+import type { Subprocess } from "bun";
+import { join } from "node:path";
+import type { Transport } from "../load/client.ts";
+import type { Era } from "../load/mcp.ts";
+import { freePort, spawnChild, stopChild, waitForPort } from "./children.ts";
+
+const HOST = "127.0.0.1";
+const BENCH = join(import.meta.dir, "..");
+const BUN = process.execPath;
+const START_TIMEOUT_MS = 15_000;
+
+/** One transport a target serves. */
+export interface Surface {
+  host: string;
+  port: number;
+  path: string;
+}
+
+/** A started target. */
+export interface RunningTarget {
+  readonly name: string;
+  readonly pid: number;
+  readonly surfaces: Partial<Record<Transport, Surface>>;
+  /** stdio: the command a client spawns (each stdio client owns its server). */
+  readonly stdioCommand?: string[];
+  /** /healthz-style URL whose JSON has `sessions`, when the target counts sessions. */
+  readonly healthUrl?: string;
+  /** GET → {heapUsed, rss, sessions} after a GC (erlmcp only). */
+  readonly statsUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** A target definition. */
+export interface TargetDef {
+  readonly name: string;
+  /** One line for the report: what it is and on what runtime. */
+  readonly description: string;
+  /** Eras its HTTP surface speaks (the scenarios pick among them). */
+  readonly eras: readonly Era[];
+  start(): Promise<RunningTarget>;
+}
+
+async function started(name: string, child: Subprocess, surfaces: Partial<Record<Transport, Surface>>, extra: Partial<RunningTarget> = {}): Promise<RunningTarget> {
+  try {
+    for (const s of new Set(Object.values(surfaces).map((s) => s.port))) await waitForPort(HOST, s, START_TIMEOUT_MS, child);
+  } catch (e) {
+    await stopChild(child);
+    throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { name, pid: child.pid, surfaces, ...extra, stop: () => stopChild(child) };
+}
+
+/** Builds a Node-side server script once per run. */
+const built = new Map<string, Promise<string>>();
+function buildForNode(script: string): Promise<string> {
+  let out = built.get(script);
+  if (!out) {
+    out = (async () => {
+      const outfile = join(BENCH, ".build", script.replace(/\.ts$/, ".mjs"));
+      const result = await Bun.build({ entrypoints: [join(BENCH, "servers", script)], target: "node", packages: "external", outdir: join(BENCH, ".build") });
+      if (!result.success) throw new Error(`bun build ${script}: ${result.logs.join("\n")}`);
+      return outfile;
+    })();
+    built.set(script, out);
+  }
+  return out;
+}
+
+const erlmcp: TargetDef = {
+  name: "erlmcp",
+  description: "erlmcp (this repo) on Bun: createServer + listenHttp/serveTcp/serveStdio, bench profile",
+  eras: ["2025", "2026"],
+  async start() {
+    const [http, sse, tcp, stats] = [freePort(), freePort(), freePort(), freePort()];
+    const script = join(BENCH, "servers", "erlmcp.ts");
+    const child = spawnChild([BUN, script, "--http", `${HOST}:${http}`, "--http-sse", `${HOST}:${sse}`, "--tcp", `${HOST}:${tcp}`, "--stats", `${HOST}:${stats}`]);
+    return started(
+      "erlmcp",
+      child,
+      {
+        http: { host: HOST, port: http, path: "/mcp" },
+        "http-sse": { host: HOST, port: sse, path: "/mcp" },
+        ws: { host: HOST, port: http, path: "/ws" },
+        tcp: { host: HOST, port: tcp, path: "" },
+      },
+      { stdioCommand: [BUN, script, "--stdio"], healthUrl: `http://${HOST}:${http}/healthz`, statsUrl: `http://${HOST}:${stats}/` },
+    );
+  },
+};
+
+/** The SDK v1 server in one of its modes. */
+function sdkV1(name: string, mode: "stateless" | "stateful", json: boolean): TargetDef {
+  return {
+    name,
+    description: `@modelcontextprotocol/sdk v1 on Node, ${mode}, ${json ? "JSON" : "SSE"} answers (node:http, no express)`,
+    eras: [mode === "stateless" ? "2025-stateless" : "2025"],
+    async start() {
+      const port = freePort();
+      const script = await buildForNode("sdk-v1.ts");
+      const child = spawnChild(["node", script, "--listen", `${HOST}:${port}`, "--mode", mode, ...(json ? ["--json"] : [])]);
+      const surface = { host: HOST, port, path: "/mcp" };
+      return started(name, child, json ? { http: surface } : { "http-sse": surface }, { healthUrl: `http://${HOST}:${port}/healthz` });
+    },
+  };
+}
+
+const sdkV2: TargetDef = {
+  name: "sdk-v2",
+  description: "@modelcontextprotocol/server v2 on Node: createMcpHandler + toNodeHandler, JSON answers",
+  eras: ["2026", "2025-stateless"],
+  async start() {
+    const port = freePort();
+    const script = await buildForNode("sdk-v2.ts");
+    const child = spawnChild(["node", script, "--listen", `${HOST}:${port}`, "--json"]);
+    return started("sdk-v2", child, { http: { host: HOST, port, path: "/mcp" } });
+  },
+};
+
+const rawBun: TargetDef = {
+  name: "raw-bun",
+  description: "raw Bun.serve / Bun WebSocket / Bun.listen JSON echo: the platform's ceiling, no MCP",
+  eras: ["raw"],
+  async start() {
+    const [http, tcp] = [freePort(), freePort()];
+    const child = spawnChild([BUN, join(BENCH, "servers", "raw-bun.ts"), "--http", `${HOST}:${http}`, "--tcp", `${HOST}:${tcp}`]);
+    return started("raw-bun", child, {
+      http: { host: HOST, port: http, path: "/" },
+      ws: { host: HOST, port: http, path: "/ws" },
+      tcp: { host: HOST, port: tcp, path: "" },
+    });
+  },
+};
+
+/** Every target by name. */
+export const TARGETS: Readonly<Record<string, TargetDef>> = {
+  erlmcp,
+  "sdk-v1-stateless": sdkV1("sdk-v1-stateless", "stateless", true),
+  "sdk-v1-stateful": sdkV1("sdk-v1-stateful", "stateful", true),
+  "sdk-v1-stateful-sse": sdkV1("sdk-v1-stateful-sse", "stateful", false),
+  "sdk-v2": sdkV2,
+  "raw-bun": rawBun,
+};

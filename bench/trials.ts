@@ -1,0 +1,160 @@
+/**
+ * One measurement ("trial") of one target: spawn the load workers, let them open their
+ * connections, run the load over a window shared by every worker, and read the server's CPU
+ * and memory from /proc at the window's edges. Each function returns plain numbers for the
+ * report; nothing here knows about tables or charts.
+ */
+import type { Transport } from "./load/client.ts";
+import { Histogram } from "./load/histogram.ts";
+import type { Era, OpName } from "./load/mcp.ts";
+import { deal, WorkerPool } from "./load/pool.ts";
+import { sampleTree, type ProcSample } from "./load/procstat.ts";
+import type { Job, Tally } from "./load/protocol.ts";
+import { specsFor } from "./load/specs.ts";
+import { addErrors } from "./load/tally.ts";
+import type { RunningTarget } from "./servers/targets.ts";
+
+/** Merged results of every worker. */
+export interface Outcome {
+  ok: number;
+  errors: Record<string, number>;
+  latency: Histogram;
+  /** ok per second of the measured window. */
+  throughput: number;
+}
+
+function merge(tallies: Tally[]): Outcome {
+  const latency = new Histogram();
+  const errors: Record<string, number> = {};
+  let ok = 0;
+  for (const t of tallies) ok += t.ok, latency.merge(t.latency), addErrors(errors, t.errors);
+  const windowMs = tallies[0]?.windowMs ?? 0;
+  return { ok, errors, latency, throughput: windowMs ? (ok * 1000) / windowMs : 0 };
+}
+
+/** How a load trial is shaped. */
+export interface LoadShape {
+  transport: Transport;
+  era: Era;
+  op: OpName;
+  connections: number;
+  /** Closed loop: requests in flight per connection. */
+  inflight?: number;
+  /** Open loop: total requests per second (instead of inflight). */
+  rate?: number;
+  workers: number;
+  sources: string[];
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** A load trial's result. */
+export interface LoadResult extends Outcome {
+  /** Server CPU µs per successful request (process tree). */
+  cpuUsPerRequest: number;
+  /** Server CPU use over the window, in cores (1.0 = one core busy). */
+  cpuCores: number;
+  /** Server resident memory at the end of the window, bytes. */
+  rssBytes: number;
+}
+
+/** Runs one closed- or open-loop trial against `target`. */
+export async function runLoad(target: RunningTarget, shape: LoadShape): Promise<LoadResult> {
+  const specs = specsFor(target, shape.transport, shape.era, shape.connections, shape.sources);
+  const workers = Math.min(shape.workers, shape.connections);
+  const jobs: Job[] = deal(specs, workers).map((clients) =>
+    shape.rate ? { mode: "open", clients, op: shape.op, era: shape.era, rate: shape.rate / workers } : { mode: "closed", clients, op: shape.op, era: shape.era, inflight: shape.inflight ?? 1 },
+  );
+  const pool = new WorkerPool(jobs, shape.warmupMs + shape.durationMs + 90_000);
+  try {
+    const ready = await pool.all("ready");
+    const failed = ready.reduce((errors, r) => addErrors(errors, r.failed), {} as Record<string, number>);
+    const pids = [target.pid, ...ready.flatMap((r) => r.pids)].filter((p) => p > 0);
+    const startAt = Date.now() + 200;
+    pool.broadcast({ type: "go", startAt, warmupMs: shape.warmupMs, durationMs: shape.durationMs });
+    const from = startAt + shape.warmupMs;
+    const [before, after] = await Promise.all([sampleAt(pids, from), sampleAt(pids, from + shape.durationMs)]);
+    const outcome = merge((await pool.all("result")).map((r) => r.tally));
+    addErrors(outcome.errors, failed);
+    const cpuUs = after.cpuUs - before.cpuUs;
+    return {
+      ...outcome,
+      cpuUsPerRequest: outcome.ok ? cpuUs / outcome.ok : 0,
+      cpuCores: cpuUs / (shape.durationMs * 1000),
+      rssBytes: after.rssBytes,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The summed /proc sample of several process trees at wall-clock time `at`. */
+async function sampleAt(pids: number[], at: number): Promise<ProcSample> {
+  await Bun.sleep(Math.max(0, at - Date.now()));
+  return sampleSum(pids);
+}
+
+function sampleSum(pids: number[]): ProcSample {
+  const total = { cpuUs: 0, rssBytes: 0, processes: 0 };
+  for (const s of pids.map(sampleTree)) (total.cpuUs += s.cpuUs), (total.rssBytes += s.rssBytes), (total.processes += s.processes);
+  return total;
+}
+
+/** How an idle-sessions trial is shaped. */
+export interface IdleShape {
+  transport: Transport;
+  /** Session counts to step through; memory is read at each. */
+  steps: number[];
+  workers: number;
+  sources: string[];
+  pingRate: number;
+  pingMs: number;
+}
+
+/** Memory at each step, per-session cost, and ping latency at the top step. */
+export interface IdleResult {
+  points: { sessions: number; rssBytes: number }[];
+  /** Least-squares slope of RSS over sessions, bytes per session. */
+  bytesPerSession: number;
+  ping: Outcome;
+  openErrors: Record<string, number>;
+}
+
+/** Time for the server to settle (and its GC to run) before memory is read at a step. */
+const SETTLE_MS = 500;
+
+/** Opens idle 2025 sessions in steps, reading the server's RSS at each, then pings them. */
+export async function runIdle(target: RunningTarget, shape: IdleShape): Promise<IdleResult> {
+  const top = shape.steps[shape.steps.length - 1]!;
+  const specs = specsFor(target, shape.transport, "2025", top, shape.sources);
+  const shares = deal(specs, shape.workers);
+  const pool = new WorkerPool(shares.map((clients) => ({ mode: "idle", clients })), 300_000);
+  const openErrors: Record<string, number> = {};
+  try {
+    await pool.all("ready");
+    await Bun.sleep(SETTLE_MS);
+    const points = [{ sessions: 0, rssBytes: sampleTree(target.pid).rssBytes }];
+    let opened = 0;
+    for (const step of shape.steps) {
+      const want = step - opened;
+      pool.workers.forEach((w, i) => w.send({ type: "open", count: Math.floor(want / shape.workers) + (i < want % shape.workers ? 1 : 0) }));
+      for (const r of await pool.all("opened")) (opened += r.opened), addErrors(openErrors, r.failed);
+      await Bun.sleep(SETTLE_MS);
+      points.push({ sessions: opened, rssBytes: sampleTree(target.pid).rssBytes });
+    }
+    pool.broadcast({ type: "ping", durationMs: shape.pingMs, rate: shape.pingRate / shape.workers });
+    const ping = merge((await pool.all("result")).map((r) => r.tally));
+    return { points, bytesPerSession: slope(points.map((p) => [p.sessions, p.rssBytes])), ping, openErrors };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Least-squares slope of y over x. */
+export function slope(points: [number, number][]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx ? points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx : 0;
+}
