@@ -4,6 +4,7 @@ import { LOG_LEVELS } from "../config/schema.ts";
 /** The commands `erlmcp` understands, each with its line in `erlmcp --help`. */
 export const COMMANDS = {
   serve: "serve MCP with the configured transports",
+  client: "connect to an MCP server as a client (erlmcp client --help)",
   help: "print this help",
   version: "print the version",
 } as const;

@@ -14,6 +14,7 @@ export function usage(): string {
     "",
     "Usage:",
     "  erlmcp serve [--stdio] [--profile NAME] [--config FILE] [--log-level LEVEL] [--set KEY=VALUE ...]",
+    "  erlmcp client URL | --tcp HOST:PORT | --stdio CMD [ARGS...]  [--list] [--call TOOL [--args JSON]]",
     "  erlmcp help | --help",
     "  erlmcp version | --version",
     "",

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { VERSION } from "../config/server-options.ts";
 import { parseArgs, type Command, type ParsedArgs } from "./args.ts";
+import { runClient } from "./client.ts";
 import { usage } from "./help.ts";
 import { serve } from "./serve.ts";
 
@@ -28,6 +29,11 @@ const RUNNERS: Record<Command, (args: ParsedArgs, io: CliIo) => number | Promise
     io.out(`erlmcp ${VERSION}\n`);
     return 0;
   },
+  // Reached only when flags come before the word "client"; its own arguments follow it.
+  client(_args, io) {
+    io.err("erlmcp: put client first: erlmcp client URL|--stdio CMD ... (see erlmcp client --help)");
+    return EXIT_USAGE;
+  },
   async serve(args, io) {
     let config;
     try {
@@ -43,6 +49,7 @@ const RUNNERS: Record<Command, (args: ParsedArgs, io: CliIo) => number | Promise
 
 /** Runs the CLI on `argv` (without executable and script); resolves with the exit code. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (argv[0] === "client") return runClient(argv.slice(1), io);
   const args = parseArgs(argv);
   if (args.errors.length) {
     for (const e of args.errors) io.err(`erlmcp: ${e}`);
