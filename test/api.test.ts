@@ -6,14 +6,20 @@ import { expect, test } from "bun:test";
 import * as api from "../src/index.ts";
 
 const VALUE_EXPORTS = [
+  "HttpStatusError",
   "LATEST_LEGACY_VERSION",
   "LEGACY_VERSIONS",
+  "McpClient",
   "McpError",
+  "McpHttpError",
   "McpServer",
   "MemoryEventStore",
   "SqliteEventStore",
+  "Subscription",
   "WireCode",
+  "applyElicitationDefaults",
   "attachChannel",
+  "createClient",
   "createLogger",
   "createServer",
   "hostPolicy",
@@ -46,4 +52,6 @@ test("the kinds of the exports", () => {
   expect(api.WireCode.InvalidRequest).toBe(-32600);
   expect(new api.McpError(-32602, "x")).toBeInstanceOf(Error);
   expect(api.createServer({ name: "n", version: "1" })).toBeInstanceOf(api.McpServer);
+  expect(api.createClient({ name: "n", version: "1" })).toBeInstanceOf(api.McpClient);
+  expect(new api.McpHttpError(400, -32022, "x")).toBeInstanceOf(api.McpError);
 });
