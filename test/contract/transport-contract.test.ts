@@ -68,6 +68,8 @@ const textResult = (id: string, text: string) => ({ jsonrpc: "2.0", id, result: 
 describe.each(TRANSPORTS)("over %s", (transport) => {
   /** Runs `body` with a fresh connected peer, closing it whatever happens. */
   async function withPeer(body: (p: Peer) => Promise<void>, capabilities: Record<string, unknown> = {}): Promise<void> {
+    // The body's assertions are the test: it must make some.
+    expect.hasAssertions();
     const p = new Peer(await openClient(transport, net));
     try {
       await handshake(p, capabilities);
