@@ -79,7 +79,6 @@ export class ModernHttp {
       hooks.timeout?.(req, 0);
       settle(sse.response);
     };
-    if (this.opts.responseMode === "sse") upgrade();
     answerModern(this.server, message, envelope, {
       signal: controller.signal,
       notify: (n) => {
@@ -88,9 +87,14 @@ export class ModernHttp {
         sse!.event(JSON.stringify(n));
       },
     }).then((answer) => {
-      if (!sse) return settle(asResponse(answer));
-      if (!controller.signal.aborted) sse.event(JSON.stringify(answer.response));
-      sse.close();
+      if (!sse) {
+        // "sse" mode streams every answer, but not before it is known: a capability (-32021) or
+        // other ladder error raised by the handler keeps its 4xx status (2026-07-28 §2.4).
+        if (this.opts.responseMode !== "sse" || answer.status !== 200) return settle(asResponse(answer));
+        upgrade();
+      }
+      if (!controller.signal.aborted) sse!.event(JSON.stringify(answer.response));
+      sse!.close();
     });
     return response;
   }
