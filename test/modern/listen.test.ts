@@ -119,8 +119,8 @@ describe("subscriptions/listen over Streamable HTTP", () => {
     }
   });
 
-  test("an idle listen stream gets keep-alive comments and nothing else", async () => {
-    const chatty = startModern({ http: { keepaliveMs: 40 } });
+  test("an idle listen stream gets keep-alive comments and nothing else, as SSE even when answers are JSON", async () => {
+    const chatty = startModern({ http: { keepaliveMs: 40, responseMode: "json" } });
     try {
       const stream = await listenHttp(chatty, "ka-1", { toolsListChanged: true });
       expect(await stream.quiet(250)).toBe(true);

@@ -15,17 +15,21 @@ const K2 = newKey();
 const hex = (k: Uint8Array) => Buffer.from(k).toString("hex");
 
 let http: ModernServer;
+let httpSse: ModernServer;
 let foreign: ModernServer;
 let stdio: LineClient;
+let ws: LineClient;
 
-beforeAll(() => {
+beforeAll(async () => {
   http = startModern({ server: { requestStateKeys: [K1] } });
+  httpSse = startModern({ server: { requestStateKeys: [K1] }, http: { responseMode: "sse" } });
   foreign = startModern({ server: { requestStateKeys: [K2] } });
   stdio = LineClient.stdio(MODERN_STDIO, { MODERN_STATE_KEYS: hex(K1) });
+  ws = await LineClient.ws(http.ws);
 });
 afterAll(async () => {
-  await stdio.close();
-  await Promise.all([http.stop(), foreign.stop()]);
+  await Promise.all([stdio.close(), ws.close()]);
+  await Promise.all([http.stop(), httpSse.stop(), foreign.stop()]);
 });
 
 /** One round: the JSON-RPC response, and on HTTP its status. */
@@ -36,13 +40,19 @@ interface Round {
 type Send = (method: string, params: Msg, caps?: Msg) => Promise<Round>;
 
 let seq = 0;
+/** Over HTTP; with `mode`, every 200 answer must have come as JSON or as SSE. */
 const viaHttp =
-  (s: () => ModernServer): Send =>
+  (s: () => ModernServer, mode?: "json" | "sse"): Send =>
   async (method, params, caps = ALL_CAPS) => {
     const a = await mcall(s().url, `r${++seq}`, method, params, caps);
+    if (mode && a.status === 200) expect(a.mode).toBe(mode);
+    if (a.status !== 200) expect(a.mode).toBe("json");
     return { status: a.status, msg: a.body };
   };
-const viaStdio: Send = async (method, params, caps = ALL_CAPS) => ({ status: undefined, msg: await stdio.call(method, params, { caps }) });
+const viaLine =
+  (c: () => LineClient): Send =>
+  async (method, params, caps = ALL_CAPS) => ({ status: undefined, msg: await c().call(method, params, { caps }) });
+const viaStdio = viaLine(() => stdio);
 
 const form = (message: string, properties: Msg) => ({
   method: "elicitation/create",
@@ -89,8 +99,10 @@ const tool = (name: string, extra: Msg = {}, args: Msg = {}) => ({ name, argumen
 const text = (result: Msg) => result.content[0].text;
 
 describe.each([
-  ["http", viaHttp(() => http)],
+  ["http (json answers)", viaHttp(() => http, "json")],
+  ["http (sse answers)", viaHttp(() => httpSse, "sse")],
   ["stdio", viaStdio],
+  ["websocket", viaLine(() => ws)],
 ] as const)("input_required over %s", (_transport, send) => {
   const SINGLE: [string, string, Msg, Msg, string][] = [
     ["test_input_required_result_elicitation", "user_name", NAME_FORM, accept({ name: "Alice" }), "Hello, Alice!"],
