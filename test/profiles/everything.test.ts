@@ -39,10 +39,26 @@ describe("install", () => {
         "test_elicitation_sep1034_defaults",
         "test_elicitation_sep1330_enums",
         "json_schema_2020_12_tool",
+        // The 2026-07-28 fixtures (mcp-2026-07-28.md §6).
+        "test_missing_capability",
+        "test_streaming_elicitation",
+        "test_logging_tool",
+        "test_trigger_tool_change",
+        "test_trigger_prompt_change",
+        "test_input_required_result_elicitation",
+        "test_input_required_result_sampling",
+        "test_input_required_result_list_roots",
+        "test_input_required_result_request_state",
+        "test_input_required_result_multiple_inputs",
+        "test_input_required_result_multi_round",
+        "test_input_required_result_tampered_state",
+        "test_input_required_result_capabilities",
+        "test_header_param",
       ]);
-      expect(registry.listResources().map((r) => r.uri)).toEqual(["test://static-text", "test://static-binary", "test://watched-resource"]);
+      expect(registry.listResources().map((r) => r.uri)).toEqual(["test://stateless-static-text", "test://static-text", "test://static-binary", "test://watched-resource"]);
       expect(registry.listTemplates().map((t) => t.uriTemplate)).toEqual(["test://template/{id}/data"]);
       expect(registry.listPrompts().map((p) => p.name)).toEqual([
+        "test_input_required_result_prompt",
         "test_simple_prompt",
         "test_prompt_with_arguments",
         "test_prompt_with_embedded_resource",
