@@ -116,12 +116,25 @@ export class HttpMcpClient implements McpClient {
     if (response.status !== 200) throw new Error(`GET stream: HTTP ${response.status}`);
   }
 
-  /** For a 2025 session, DELETE it first (on a fresh request), then close the connection. */
+  /**
+   * For a 2025 session, DELETE it, then close the connection. A connection held by the GET
+   * stream cannot carry the DELETE, so a fresh one does: closing a stream alone leaves the
+   * session alive on the server until its idle timeout, and later trials would pay for it.
+   */
   async end(): Promise<void> {
-    if (this.sessionHeaders && this.http.backlog === 0)
-      await this.http
-        .send(`DELETE ${this.spec.path} HTTP/1.1\r\nHost: ${this.http.host}\r\n${this.sessionHeaders}Content-Length: 0\r\n\r\n`)
-        .catch(() => undefined);
+    if (this.sessionHeaders) {
+      const del = `DELETE ${this.spec.path} HTTP/1.1\r\nHost: ${this.http.host}\r\n${this.sessionHeaders}Content-Length: 0\r\n\r\n`;
+      try {
+        if (this.http.backlog === 0) await this.http.send(del);
+        else {
+          const fresh = await Http1.open(this.spec.endpoint);
+          await fresh.send(del);
+          fresh.close();
+        }
+      } catch {
+        /* the server may already have closed it */
+      }
+    }
     this.http.close();
   }
 }
