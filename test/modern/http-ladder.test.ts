@@ -5,29 +5,34 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SseReader } from "../fixtures/http-harness.ts";
-import { json, K, LEGACY, LegacyHttp, meta, MODERN, mpost, mreq, type Msg } from "../fixtures/modern-client.ts";
+import { answerOf, json, K, LEGACY, LegacyHttp, meta, MODERN, mpost, mreq, type Msg } from "../fixtures/modern-client.ts";
 import { startModern, type ModernServer } from "../fixtures/modern-server.ts";
 
 let s: ModernServer;
 let legacy: LegacyHttp;
+/** The same ladder with responseMode "sse": every answer a stream, except the 4xx ones. */
+let sse: ModernServer;
+let sseLegacy: LegacyHttp;
 let supported: string[];
 let legacyChecks = 0;
 
 beforeAll(async () => {
   s = startModern();
   legacy = await LegacyHttp.open(s.url);
+  sse = startModern({ http: { responseMode: "sse" } });
+  sseLegacy = await LegacyHttp.open(sse.url);
   const r = await mpost(s.url, mreq("d0", "server/discover"));
   supported = (await json(r)).result.supportedVersions;
 });
-afterAll(() => s.stop());
+afterAll(() => Promise.all([s.stop(), sse.stop()]));
 
 const b64 = (text: string) => `=?base64?${Buffer.from(text, "utf8").toString("base64")}?=`;
 const call = (id: string, name: string, args: Msg = {}, caps?: Msg) => mreq(id, "tools/call", { name, arguments: args }, caps);
 const MODERN_HDR = { "mcp-protocol-version": MODERN };
 
 /** The legacy session still answers, and its answers are 2025-shaped. */
-async function legacyStillWorks(): Promise<void> {
-  const r = await legacy.call("tools/call", { name: "test_simple_text", arguments: {} });
+async function legacyStillWorks(session = legacy): Promise<void> {
+  const r = await session.call("tools/call", { name: "test_simple_text", arguments: {} });
   expect(r.result).toEqual({ content: [{ type: "text", text: "This is a simple text response for testing." }] });
   legacyChecks++;
 }
@@ -131,14 +136,15 @@ const other: Case[] = [
   { name: "notification with a mismatched Mcp-Method", body: { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 1, _meta: meta() } }, headers: { "mcp-method": "notifications/progress" }, status: 400, code: -32020, message: "Mcp-Method" },
 ];
 
-async function run(c: Case): Promise<void> {
-  const r = await mpost(s.url, c.body, { headers: c.headers, omit: c.omit });
+async function run(c: Case, mode: "auto" | "sse"): Promise<void> {
+  const r = await mpost((mode === "sse" ? sse : s).url, c.body, { headers: c.headers, omit: c.omit });
   expect(r.headers.get("mcp-session-id")).toBeNull();
   expect(r.status).toBe(c.status);
   if (c.status === 202) expect(await r.text()).toBe("");
   else {
-    expect(r.headers.get("content-type")).toBe("application/json");
-    const body = await json(r);
+    const streamed = mode === "sse" && c.status === 200;
+    expect(r.headers.get("content-type")).toBe(streamed ? "text/event-stream" : "application/json");
+    const body = streamed ? (await answerOf(r)).body : await json(r);
     const id = typeof c.body === "object" && !Array.isArray(c.body) ? c.body.id : undefined;
     if (id !== undefined) expect(body.id).toBe(id);
     if (c.code !== undefined) {
@@ -147,10 +153,10 @@ async function run(c: Case): Promise<void> {
     } else expect(body.result._meta[K.serverInfo]).toEqual({ name: "modern-test-server", version: "1.2.3" });
     c.check?.(body);
   }
-  await legacyStillWorks();
+  await legacyStillWorks(mode === "sse" ? sseLegacy : legacy);
 }
 
-describe.each([
+const GROUPS = [
   ["envelope", envelope],
   ["versions", versions],
   ["standard headers", standard],
@@ -158,8 +164,11 @@ describe.each([
   ["capabilities", capability],
   ["removed methods", removed],
   ["initialize, batches, notifications", other],
-] as const)("2026-07-28 ladder: %s", (_group, cases) => {
-  test.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, c) => run(c));
+] as const;
+describe.each(["auto", "sse"] as const)("responseMode %s", (mode) => {
+  describe.each(GROUPS)("2026-07-28 ladder: %s", (_group, cases) => {
+    test.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, c) => run(c, mode));
+  });
 });
 
 /** A raw HTTP/1.1 POST, so header-name case and whitespace reach the server untouched by fetch. */
@@ -243,7 +252,7 @@ describe("2026-07-28 beside a 2025 session", () => {
 
   test("the legacy session answered between every case", () => {
     const cases = envelope.length + versions.length + standard.length + params.length + capability.length + removed.length + other.length;
-    expect(legacyChecks).toBe(cases + 4);
+    expect(legacyChecks).toBe(2 * cases + 4);
     expect(cases).toBe(55);
   });
 });
