@@ -10,6 +10,10 @@ import { TARGETS, type RunningTarget } from "./servers/targets.ts";
 import { runChurn, runFanout, type ChurnResult, type FanoutResult } from "./trials-sessions.ts";
 import { runIdle, runLoad, type IdleResult, type LoadResult } from "./trials.ts";
 import { addErrors } from "./load/tally.ts";
+import { hotFunctions } from "./report/profile.ts";
+import type { Table } from "./report/table.ts";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 
 /** A contestant's trials in one load scenario, and their aggregate. */
 export interface LoadRow {
@@ -40,6 +44,8 @@ export interface Results {
   idle: { scenario: Extract<Scenario, { kind: "idle" }>; result: IdleResult }[];
   fanout: { scenario: Extract<Scenario, { kind: "fanout" }>; result: FanoutResult }[];
   churn: { scenario: Extract<Scenario, { kind: "churn" }>; result: ChurnResult }[];
+  /** Profile plans: erlmcp's hottest functions per scenario. */
+  profiles: { scenario: Scenario; hot: Table }[];
   skipped: { what: string; why: string }[];
 }
 
@@ -67,83 +73,111 @@ function targetsOf(s: Scenario): string[] {
   return s.kind === "load" || s.kind === "sweep" ? s.contestants.map((c) => c.target) : [s.target];
 }
 
+/** Where profile plans have erlmcp write its CPU profiles (one folder per scenario). */
+const PROFILE_DIR = join(import.meta.dir, ".build", "profiles");
+
 /** Runs `plan`; `log` gets one line per trial as it finishes. */
 export async function execute(plan: Plan, log: (line: string) => void): Promise<Results> {
   const t0 = performance.now();
-  const results: Results = { plan, started: new Date(), elapsedMs: 0, load: [], sweeps: [], idle: [], fanout: [], churn: [], skipped: [] };
+  const results: Results = { plan, started: new Date(), elapsedMs: 0, load: [], sweeps: [], idle: [], fanout: [], churn: [], profiles: [], skipped: [] };
   const running = new Map<string, RunningTarget>();
-  const base = { warmupMs: plan.warmupMs, durationMs: plan.durationMs, workers: plan.workers, sources: [] as string[] };
-  const spread = loopbackSources(plan.sources);
-  try {
-    for (const name of new Set(plan.scenarios.flatMap(targetsOf))) {
+  const start = async (names: Iterable<string>, profileDir?: string) => {
+    for (const name of names) {
       try {
-        running.set(name, await TARGETS[name]!.start());
+        running.set(name, await TARGETS[name]!.start(name === "erlmcp" ? profileDir : undefined));
         log(`started ${name}`);
       } catch (e) {
         results.skipped.push({ what: `target ${name}`, why: message(e) });
         log(`cannot start ${name}: ${message(e)}`);
       }
     }
-    const target = (name: string) => running.get(name);
+  };
+  const stop = async () => {
+    await Promise.allSettled([...running.values()].map((t) => t.stop()));
+    running.clear();
+  };
+  try {
+    if (!plan.profile) await start(new Set(plan.scenarios.flatMap(targetsOf)));
     for (const s of plan.scenarios) {
       log(`— ${s.title}`);
-      if (s.kind === "load") {
-        const trials = new Map<string, LoadResult[]>();
-        for (let round = 0; round < s.rounds; round++)
-          for (const c of s.contestants) {
-            const t = target(c.target);
-            if (!t) continue;
-            try {
-              const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: s.op, connections: s.connections, inflight: s.inflight });
-              trials.set(c.label, [...(trials.get(c.label) ?? []), r]);
-              log(`  ${c.label}: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
-            } catch (e) {
-              results.skipped.push({ what: `${s.id} ${c.label}`, why: message(e) });
-              log(`  ${c.label}: failed: ${message(e)}`);
-            }
-          }
-        results.load.push({ scenario: s, rows: s.contestants.filter((c) => trials.has(c.label)).map((c) => aggregate(c, trials.get(c.label)!)) });
-      } else if (s.kind === "sweep") {
-        const points: SweepPoint[] = [];
-        for (const rate of s.rates)
-          for (const c of s.contestants) {
-            const t = target(c.target);
-            if (!t) continue;
-            try {
-              const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: s.op, connections: s.connections, rate });
-              points.push({ contestant: c, rate, result: r });
-              log(`  ${c.label} @ ${rate}/s: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
-            } catch (e) {
-              results.skipped.push({ what: `${s.id} ${c.label} @ ${rate}/s`, why: message(e) });
-            }
-          }
-        results.sweeps.push({ scenario: s, points });
-      } else {
-        const t = target(s.target);
-        if (!t) continue;
-        try {
-          if (s.kind === "idle") {
-            const result = await runIdle(t, { transport: s.transport, steps: s.steps, workers: plan.workers, sources: spread, pingRate: 200, pingMs: 1000 });
-            results.idle.push({ scenario: s, result });
-            log(`  ${Math.round(result.bytesPerSession)} bytes/session, ping p99 ${result.ping.latency.percentileMs(0.99).toFixed(2)} ms`);
-          } else if (s.kind === "fanout") {
-            const result = await runFanout(t, s.transport, s.subscribers, s.rounds, plan.workers, spread);
-            results.fanout.push({ scenario: s, result });
-            log(`  ${result.subscribers} subscribers: all delivered p50 ${result.allDelivered.percentileMs(0.5).toFixed(2)} ms`);
-          } else {
-            const result = await runChurn(t, s.transport, s.concurrency, s.iterations, plan.workers, plan.durationMs * 15);
-            results.churn.push({ scenario: s, result });
-            log(`  ${result.ok} sessions at ${Math.round(result.throughput)}/s; back to baseline: ${result.backToBaseline}`);
-          }
-        } catch (e) {
-          results.skipped.push({ what: s.id, why: message(e) });
-          log(`  failed: ${message(e)}`);
-        }
+      if (!plan.profile) {
+        await runScenario(s, plan, running, results, log);
+        continue;
       }
+      // A fresh erlmcp per scenario, so each profile covers exactly one workload.
+      const dir = join(PROFILE_DIR, s.id);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      await start(new Set(targetsOf(s)), dir);
+      await runScenario(s, plan, running, results, log);
+      await stop();
+      const hot = hotFunctions(dir);
+      if (hot) results.profiles.push({ scenario: s, hot });
+      else results.skipped.push({ what: `profile of ${s.id}`, why: `no profile was written to ${dir}` });
     }
   } finally {
-    await Promise.allSettled([...running.values()].map((t) => t.stop()));
+    await stop();
     results.elapsedMs = performance.now() - t0;
   }
   return results;
+}
+
+/** Runs one scenario against the running targets, adding to `results`. */
+async function runScenario(s: Scenario, plan: Plan, running: Map<string, RunningTarget>, results: Results, log: (line: string) => void): Promise<void> {
+  const base = { warmupMs: plan.warmupMs, durationMs: plan.durationMs, workers: plan.workers, sources: [] as string[] };
+  const spread = loopbackSources(plan.sources);
+  const target = (name: string) => running.get(name);
+  if (s.kind === "load") {
+    const trials = new Map<string, LoadResult[]>();
+    for (let round = 0; round < s.rounds; round++)
+      for (const c of s.contestants) {
+        const t = target(c.target);
+        if (!t) continue;
+        try {
+          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: s.op, connections: s.connections, inflight: s.inflight });
+          trials.set(c.label, [...(trials.get(c.label) ?? []), r]);
+          log(`  ${c.label}: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
+        } catch (e) {
+          results.skipped.push({ what: `${s.id} ${c.label}`, why: message(e) });
+          log(`  ${c.label}: failed: ${message(e)}`);
+        }
+      }
+    results.load.push({ scenario: s, rows: s.contestants.filter((c) => trials.has(c.label)).map((c) => aggregate(c, trials.get(c.label)!)) });
+  } else if (s.kind === "sweep") {
+    const points: SweepPoint[] = [];
+    for (const rate of s.rates)
+      for (const c of s.contestants) {
+        const t = target(c.target);
+        if (!t) continue;
+        try {
+          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: s.op, connections: s.connections, rate });
+          points.push({ contestant: c, rate, result: r });
+          log(`  ${c.label} @ ${rate}/s: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
+        } catch (e) {
+          results.skipped.push({ what: `${s.id} ${c.label} @ ${rate}/s`, why: message(e) });
+        }
+      }
+    results.sweeps.push({ scenario: s, points });
+  } else {
+    const t = target(s.target);
+    if (!t) return;
+    try {
+      if (s.kind === "idle") {
+        const result = await runIdle(t, { transport: s.transport, steps: s.steps, workers: plan.workers, sources: spread, pingRate: 200, pingMs: 1000 });
+        results.idle.push({ scenario: s, result });
+        log(`  ${Math.round(result.bytesPerSession)} bytes/session, ping p99 ${result.ping.latency.percentileMs(0.99).toFixed(2)} ms`);
+      } else if (s.kind === "fanout") {
+        const result = await runFanout(t, s.transport, s.subscribers, s.rounds, plan.workers, spread);
+        results.fanout.push({ scenario: s, result });
+        log(`  ${result.subscribers} subscribers: all delivered p50 ${result.allDelivered.percentileMs(0.5).toFixed(2)} ms`);
+      } else {
+        const result = await runChurn(t, s.transport, s.concurrency, s.iterations, plan.workers, plan.durationMs * 15);
+        results.churn.push({ scenario: s, result });
+        log(`  ${result.ok} sessions at ${Math.round(result.throughput)}/s; back to baseline: ${result.backToBaseline}`);
+      }
+    } catch (e) {
+      results.skipped.push({ what: s.id, why: message(e) });
+      log(`  failed: ${message(e)}`);
+    }
+  }
 }

@@ -29,6 +29,9 @@ export type Scenario =
   | { kind: "fanout"; id: string; title: string; target: string; transport: Transport; subscribers: number; rounds: number }
   | { kind: "churn"; id: string; title: string; target: string; transport: Transport; concurrency: number; iterations: number };
 
+/** A closed-loop scenario. */
+export type LoadScenario = Extract<Scenario, { kind: "load" }>;
+
 /** A whole plan. */
 export interface Plan {
   name: string;
@@ -39,6 +42,11 @@ export interface Plan {
   /** Loopback source addresses connections are spread over (1 = the kernel's choice). */
   sources: number;
   scenarios: Scenario[];
+  /**
+   * Profile erlmcp: each scenario gets a fresh erlmcp under Bun's CPU profiler, and the
+   * report shows its hottest functions (where the time goes, measured rather than guessed).
+   */
+  profile?: boolean;
 }
 
 const c = (label: string, target: string, transport: Transport, era: Era): Contestant => ({ label, target, transport, era });
@@ -51,7 +59,7 @@ const SDK2 = c("SDK v2 2026", "sdk-v2", "http", "2026");
 const RAW_HTTP = c("raw Bun.serve", "raw-bun", "http", "raw");
 
 /** The Streamable HTTP tools/call comparison of issue 5's first target. */
-function httpCall(connections: number, rounds: number, peers = true): Scenario {
+function httpCall(connections: number, rounds: number, peers = true): LoadScenario {
   return {
     kind: "load",
     id: `http-call-${connections}`,
@@ -73,7 +81,7 @@ function httpCall(connections: number, rounds: number, peers = true): Scenario {
 }
 
 /** tools/call over a stream transport with 16 in flight, against the raw Bun echo. */
-function streamCall(transport: "ws" | "tcp", rounds: number, peers = true): Scenario {
+function streamCall(transport: "ws" | "tcp", rounds: number, peers = true): LoadScenario {
   const name = transport === "ws" ? "WebSocket" : "TCP";
   const erl = c(`erlmcp ${transport}`, "erlmcp", transport, "2025");
   const raw = c(`raw Bun ${transport}`, "raw-bun", transport, "raw");
@@ -209,4 +217,20 @@ export const SMOKE: Plan = {
   scenarios: [httpCall(2, 1, false), streamCall("ws", 1, false), streamCall("tcp", 1, false)],
 };
 
-export const PLANS: Readonly<Record<string, Plan>> = { quick: QUICK, full: FULL, smoke: SMOKE };
+/** `bun bench/run.ts profile`: erlmcp alone on the hot paths of the throughput targets, profiled. */
+export const PROFILE: Plan = {
+  name: "profile",
+  warmupMs: 500,
+  durationMs: 3000,
+  workers: 2,
+  sources: 1,
+  profile: true,
+  scenarios: [
+    { ...httpCall(64, 1, false), contestants: [ERL_2026] },
+    { ...httpCall(64, 1, false), id: "http-call-64-session", title: "Streamable HTTP tools/call, 64 connections, 2025 sessions", contestants: [ERL_2025] },
+    streamCall("ws", 1, false),
+    streamCall("tcp", 1, false),
+  ],
+};
+
+export const PLANS: Readonly<Record<string, Plan>> = { quick: QUICK, full: FULL, smoke: SMOKE, profile: PROFILE };

@@ -17,7 +17,7 @@ import { textTable } from "./report/table.ts";
 import { installCleanup, stopAll } from "./servers/children.ts";
 
 /** Hard limits on a whole run, by plan: past it everything is stopped and the run fails. */
-const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, full: 3_600_000 };
+const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, profile: 120_000, full: 3_600_000 };
 
 const args = process.argv.slice(2);
 const planName = args.find((a) => !a.startsWith("--") && !args[args.indexOf(a) - 1]?.match(/^--(json|docs)$/)) ?? "quick";

@@ -92,6 +92,8 @@ export function sections(r: Results): Section[] {
       },
     });
 
+  for (const { scenario, hot } of r.profiles) out.push({ title: `Where erlmcp's CPU time goes: ${scenario.title} (Bun CPU profile, hottest functions by self time)`, table: hot });
+
   out.push({
     title: "Targets of issue 5",
     table: {

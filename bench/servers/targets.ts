@@ -42,7 +42,8 @@ export interface TargetDef {
   readonly description: string;
   /** Eras its HTTP surface speaks (the scenarios pick among them). */
   readonly eras: readonly Era[];
-  start(): Promise<RunningTarget>;
+  /** Starts it; with `profileDir`, under a CPU profiler that writes there when it exits (erlmcp only). */
+  start(profileDir?: string): Promise<RunningTarget>;
 }
 
 async function started(name: string, child: Subprocess, surfaces: Partial<Record<Transport, Surface>>, extra: Partial<RunningTarget> = {}): Promise<RunningTarget> {
@@ -75,10 +76,12 @@ const erlmcp: TargetDef = {
   name: "erlmcp",
   description: "erlmcp (this repo) on Bun: createServer + listenHttp/serveTcp/serveStdio, bench profile",
   eras: ["2025", "2026"],
-  async start() {
+  async start(profileDir) {
     const [http, sse, tcp, stats] = [freePort(), freePort(), freePort(), freePort()];
     const script = join(BENCH, "servers", "erlmcp.ts");
-    const child = spawnChild([BUN, script, "--http", `${HOST}:${http}`, "--http-sse", `${HOST}:${sse}`, "--tcp", `${HOST}:${tcp}`, "--stats", `${HOST}:${stats}`]);
+    // Bun's sampling profiler, with its Markdown summary (hot functions by self time).
+    const profile = profileDir ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawnChild([BUN, ...profile, script, "--http", `${HOST}:${http}`, "--http-sse", `${HOST}:${sse}`, "--tcp", `${HOST}:${tcp}`, "--stats", `${HOST}:${stats}`]);
     return started(
       "erlmcp",
       child,
