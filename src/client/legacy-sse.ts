@@ -78,7 +78,7 @@ export class LegacySseConnection extends FramedConnection implements ClientConne
         this.deliverText(e.data, "SSE message event");
       }
     } catch (e) {
-      if (e instanceof LocalError) this.report(e);
+      if (e instanceof LocalError && !this.closing) this.report(e);
     }
     this.end(this.closing ? "closed by the client" : `the server ended the HTTP+SSE stream at ${this.url.href}`);
   }
