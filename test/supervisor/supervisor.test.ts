@@ -1,0 +1,150 @@
+/**
+ * OTP-style supervision: restart strategies, restart types, intensity and escalation, stop
+ * order. Children are real async units with their own exit promises.
+ */
+import { describe, expect, test } from "bun:test";
+import { Supervisor, type ChildHandle, type ChildSpec, type SupervisorEvent } from "../../src/supervisor/supervisor.ts";
+
+/** A controllable child: records starts and stops in `log`; `crash(id)` makes it exit. */
+function world() {
+  const log: string[] = [];
+  const live = new Map<string, (reason: string) => void>();
+  const spec = (id: string, restart?: ChildSpec["restart"]): ChildSpec => ({
+    id,
+    restart,
+    start(): ChildHandle {
+      log.push(`start ${id}`);
+      let exit!: (reason: string) => void;
+      const exited = new Promise<string>((resolve) => (exit = resolve));
+      live.set(id, exit);
+      return {
+        exited,
+        async stop(reason) {
+          log.push(`stop ${id}`);
+          live.delete(id);
+          exit(`stopped: ${reason}`);
+        },
+      };
+    },
+  });
+  const crash = async (id: string, reason = "crash") => {
+    const exit = live.get(id);
+    if (!exit) throw new Error(`${id} is not running`);
+    live.delete(id);
+    exit(reason);
+    await Bun.sleep(5);
+  };
+  return { log, spec, crash };
+}
+
+describe("restart strategies", () => {
+  test.each([
+    ["one_for_one", ["start b"]],
+    ["rest_for_one", ["stop c", "start b", "start c"]],
+    ["one_for_all", ["stop c", "stop a", "start a", "start b", "start c"]],
+  ] as const)("%s restarts exactly its set, stopping in reverse and starting in order", async (strategy, afterCrash) => {
+    const w = world();
+    const sup = new Supervisor([w.spec("a"), w.spec("b"), w.spec("c")], { strategy, maxRestarts: 5, periodMs: 1000 });
+    await sup.start();
+    expect(w.log.splice(0)).toEqual(["start a", "start b", "start c"]);
+    await w.crash("b");
+    expect(w.log.splice(0)).toEqual([...afterCrash]);
+    expect(sup.running).toEqual(["a", "b", "c"]);
+    await sup.stop();
+    expect(w.log).toEqual(["stop c", "stop b", "stop a"]);
+  });
+});
+
+describe("restart types", () => {
+  test("temporary children are never restarted; transient only after an abnormal exit", async () => {
+    const w = world();
+    const sup = new Supervisor([w.spec("tmp", "temporary"), w.spec("tr", "transient")], { strategy: "one_for_one", maxRestarts: 5, periodMs: 1000 });
+    await sup.start();
+    await w.crash("tmp");
+    await w.crash("tr", "normal");
+    expect(sup.running).toEqual([]);
+    const again = world();
+    const sup2 = new Supervisor([again.spec("tr", "transient")], { strategy: "one_for_one", maxRestarts: 5, periodMs: 1000 });
+    await sup2.start();
+    await again.crash("tr", "boom");
+    expect(sup2.running).toEqual(["tr"]);
+    await sup2.stop();
+  });
+});
+
+describe("restart intensity", () => {
+  test("more than maxRestarts in periodMs gives up, stops everything and escalates once", async () => {
+    const w = world();
+    const events: SupervisorEvent[] = [];
+    const gaveUp: string[] = [];
+    const sup = new Supervisor([w.spec("a"), w.spec("b")], {
+      strategy: "one_for_one",
+      maxRestarts: 2,
+      periodMs: 10_000,
+      onGiveUp: (r) => gaveUp.push(r),
+      onEvent: (e) => events.push(e),
+    });
+    await sup.start();
+    await w.crash("b");
+    await w.crash("b");
+    expect(sup.running).toEqual(["a", "b"]);
+    await w.crash("b");
+    expect(sup.running).toEqual([]);
+    expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toContain("more than 2 restarts in 10000 ms");
+    expect(await sup.done).toBe(gaveUp[0]!);
+    expect(events.filter((e) => e.kind === "restarting")).toHaveLength(2);
+  });
+
+  test("restarts spread wider than the period never give up", async () => {
+    const w = world();
+    const sup = new Supervisor([w.spec("a")], { strategy: "one_for_one", maxRestarts: 1, periodMs: 30 });
+    await sup.start();
+    for (let i = 0; i < 4; i++) {
+      await w.crash("a");
+      await Bun.sleep(40);
+    }
+    expect(sup.running).toEqual(["a"]);
+    await sup.stop();
+  });
+
+  test("a nested supervisor that gives up is restarted by its parent", async () => {
+    const w = world();
+    let innerStarts = 0;
+    const parent = new Supervisor(
+      [
+        {
+          id: "inner",
+          start: async () => {
+            innerStarts++;
+            const inner = new Supervisor([w.spec(`x${innerStarts}`)], { strategy: "one_for_one", maxRestarts: 0, periodMs: 1000 });
+            await inner.start();
+            return inner.asChild();
+          },
+        },
+      ],
+      { strategy: "one_for_one", maxRestarts: 3, periodMs: 1000 },
+    );
+    await parent.start();
+    await w.crash("x1");
+    await Bun.sleep(10);
+    expect(innerStarts).toBe(2);
+    expect(w.log).toContain("start x2");
+    await parent.stop();
+  });
+});
+
+test("a child that fails to start makes start() reject after stopping the ones already up", async () => {
+  const w = world();
+  const sup = new Supervisor(
+    [w.spec("a"), { id: "bad", start: () => Promise.reject(new Error("port in use")) }],
+    { strategy: "one_for_one", maxRestarts: 1, periodMs: 1000 },
+  );
+  await expect(sup.start()).rejects.toThrow("port in use");
+  expect(w.log).toEqual(["start a", "stop a"]);
+});
+
+test("duplicate child ids are refused at construction", () => {
+  const w = world();
+  expect(() => new Supervisor([w.spec("a"), w.spec("a")], { strategy: "one_for_one", maxRestarts: 1, periodMs: 1 })).toThrow('duplicate child id "a"');
+});
