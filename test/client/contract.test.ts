@@ -50,7 +50,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
       test("connect settles the era, version and transport, and reports the server", () => {
         expect(client.server.era).toBe(era);
         expect(client.server.protocolVersion).toBe(era === "modern" ? "2026-07-28" : "2025-11-25");
-        expect(client.server.transport).toBe(transport.startsWith("http-") ? "streamable-http" : transport);
+        expect<string>(client.server.transport).toBe(transport.startsWith("http-") ? "streamable-http" : transport);
         expect(client.server.serverInfo?.name).toBe(transport === "stdio" ? "erlmcp-everything-fixture" : "erlmcp-network-fixture");
         expect(client.server.capabilities.tools).toEqual({ listChanged: true });
         if (era === "modern") expect(client.server.supportedVersions).toEqual(["2026-07-28"]);
@@ -179,7 +179,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
           }
           // Breaking out of the loop closed the stream.
           await sub.ended;
-          expect(got.every((n) => n.params?._meta?.["io.modelcontextprotocol/subscriptionId"] === sub.id)).toBe(true);
+          expect(got.every((n) => (n.params?._meta as Record<string, unknown> | undefined)?.["io.modelcontextprotocol/subscriptionId"] === sub.id)).toBe(true);
           expect(new Set(got.map((n) => n.method))).toEqual(new Set(["notifications/tools/list_changed", "notifications/resources/updated"]));
           if (transport !== "stdio") await waitFor(() => net.server.listens.size === 0, "the server to close the listen stream");
           await expect(client.subscribe(WATCHED)).rejects.toThrow(/subscribe does not exist in 2026-07-28/);
