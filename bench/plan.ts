@@ -161,7 +161,7 @@ export const QUICK: Plan = {
   warmupMs: 500,
   durationMs: 2000,
   workers: 2,
-  sources: 1,
+  sources: 2,
   scenarios: [
     httpCall(64, 2),
     streamCall("ws", 2),

@@ -130,8 +130,11 @@ export function charts(r: Results): Record<string, Chart> {
     out["memory-vs-sessions.svg"] = {
       title: "erlmcp server memory with idle sessions open",
       xLabel: "open sessions",
-      yLabel: "server RSS (MB)",
-      series: r.idle.map(({ scenario, result }) => ({ name: scenario.transport, points: result.points.map((p): [number, number] => [p.sessions, p.rssBytes / 1024 / 1024]) })),
+      yLabel: "server RSS above its baseline (MB)",
+      series: r.idle.map(({ scenario, result }) => ({
+        name: scenario.transport === "http-sse" ? "HTTP + GET SSE stream" : scenario.transport,
+        points: result.points.map((p): [number, number] => [p.sessions, (p.rssBytes - result.points[0]!.rssBytes) / 1024 / 1024]),
+      })),
     };
   return out;
 }

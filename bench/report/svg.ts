@@ -73,8 +73,10 @@ export function renderChart(chart: Chart): string {
   out.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${M.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(chart.xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}</text>`);
+  // Series that differ only in a percentile suffix ("… p50", "… p99") share a colour.
+  const groups = [...new Set(chart.series.map((s) => s.name.replace(/ p[\d.]+$/, "")))];
   chart.series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length]!;
+    const color = COLORS[groups.indexOf(s.name.replace(/ p[\d.]+$/, "")) % COLORS.length]!;
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!chart.logY || y > 0)).sort((a, b) => a[0] - b[0]);
     const dash = s.name.includes("p50") ? ` stroke-dasharray="5 4"` : "";
     if (pts.length) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" ")}"/>`);
