@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createClient } from "../../src/client/client.ts";
 import type { JsonRpcNotification } from "../../src/jsonrpc/message.ts";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
-import { startProxy, waitFor } from "./helpers.ts";
+import { startProxy, waitFor, type Msg } from "./helpers.ts";
 
 const RETRY_MS = 300;
 let net: NetworkServer;
@@ -90,7 +90,7 @@ function scripted(stream: () => string, resume: (lastEventId: string | null) => 
         gets.push(req.headers.get("last-event-id"));
         return resume(req.headers.get("last-event-id"));
       }
-      const m = await req.json();
+      const m = (await req.json()) as Msg;
       if (m.method === "initialize")
         return Response.json({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "scripted", version: "1" } } }, { headers: { "mcp-session-id": "s1" } });
       if (m.id === undefined) return new Response(null, { status: 202 });
