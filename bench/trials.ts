@@ -113,9 +113,12 @@ export interface IdleShape {
 
 /** Memory at each step, per-session cost, and ping latency at the top step. */
 export interface IdleResult {
-  points: { sessions: number; rssBytes: number }[];
+  /** heapBytes only when the target reports its heap (erlmcp's bench stats endpoint). */
+  points: { sessions: number; rssBytes: number; heapBytes?: number }[];
   /** Least-squares slope of RSS over sessions, bytes per session. */
   bytesPerSession: number;
+  /** The same slope for the JS heap, when known. */
+  heapBytesPerSession?: number;
   ping: Outcome;
   openErrors: Record<string, number>;
 }
@@ -132,22 +135,38 @@ export async function runIdle(target: RunningTarget, shape: IdleShape): Promise<
   const openErrors: Record<string, number> = {};
   try {
     await pool.all("ready");
-    await Bun.sleep(SETTLE_MS);
-    const points = [{ sessions: 0, rssBytes: sampleTree(target.pid).rssBytes }];
+    const points = [{ sessions: 0, ...(await memoryOf(target)) }];
     let opened = 0;
     for (const step of shape.steps) {
       const want = step - opened;
       pool.workers.forEach((w, i) => w.send({ type: "open", count: Math.floor(want / shape.workers) + (i < want % shape.workers ? 1 : 0) }));
       for (const r of await pool.all("opened")) (opened += r.opened), addErrors(openErrors, r.failed);
-      await Bun.sleep(SETTLE_MS);
-      points.push({ sessions: opened, rssBytes: sampleTree(target.pid).rssBytes });
+      points.push({ sessions: opened, ...(await memoryOf(target)) });
     }
     pool.broadcast({ type: "ping", durationMs: shape.pingMs, rate: shape.pingRate / shape.workers });
     const ping = merge((await pool.all("result")).map((r) => r.tally));
-    return { points, bytesPerSession: slope(points.map((p) => [p.sessions, p.rssBytes])), ping, openErrors };
+    const heap = points.every((p) => p.heapBytes !== undefined) ? slope(points.map((p) => [p.sessions, p.heapBytes!])) : undefined;
+    return { points, bytesPerSession: slope(points.map((p) => [p.sessions, p.rssBytes])), heapBytesPerSession: heap, ping, openErrors };
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The server's memory once it has settled. A target with a stats endpoint runs a full GC
+ * first (and reports its heap): without it, garbage left by earlier trials is collected at
+ * random moments and RSS steps can even go down as sessions go up.
+ */
+async function memoryOf(target: RunningTarget): Promise<{ rssBytes: number; heapBytes?: number }> {
+  let heapBytes: number | undefined;
+  if (target.statsUrl)
+    try {
+      heapBytes = ((await (await fetch(target.statsUrl)).json()) as { heapUsed: number }).heapUsed;
+    } catch {
+      /* no heap figure; RSS still counts */
+    }
+  await Bun.sleep(SETTLE_MS);
+  return { rssBytes: sampleTree(target.pid).rssBytes, ...(heapBytes === undefined ? {} : { heapBytes }) };
 }
 
 /** Least-squares slope of y over x. */

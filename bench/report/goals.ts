@@ -32,9 +32,10 @@ function atLeast(goal: string, value: number | undefined, want: number, show: (v
   return { goal, measured: show(value), met, gap: met ? `${num(value / want, 2)}× the target` : `needs ${num(want / value, 2)}× more` };
 }
 
-/** "at most" check. */
+/** "at most" check; a value ≤ 0 (a memory slope lost in noise) is reported, not judged. */
 function atMost(goal: string, value: number | undefined, want: number, show: (v: number) => string): Verdict {
   if (value === undefined) return { goal, measured: "not measured", met: undefined, gap: "" };
+  if (value <= 0) return { goal, measured: show(value), met: undefined, gap: "lost in noise: repeat with more sessions (bench:full)" };
   const met = value <= want;
   return { goal, measured: show(value), met, gap: met ? `${num((value / want) * 100, 0)} % of the limit` : `${num(value / want, 2)}× over` };
 }

@@ -45,11 +45,11 @@ export function sections(r: Results): Section[] {
     out.push({
       title: "Idle sessions: server memory per session, ping latency while they stay open",
       table: {
-        header: ["transport", "sessions", "server RSS", "bytes/session", "ping p50 ms", "ping p99 ms", "ping max ms", "errors"],
+        header: ["transport", "sessions", "server RSS", "RSS bytes/session", "JS heap bytes/session", "ping p50 ms", "ping p99 ms", "ping max ms", "errors"],
         rows: r.idle.map(({ scenario, result }) => {
           const top = result.points[result.points.length - 1]!;
           const p = result.ping.latency;
-          return [scenario.transport, num(top.sessions), bytes(top.rssBytes), num(result.bytesPerSession), ms(p.percentileMs(0.5)), ms(p.percentileMs(0.99)), ms(p.percentileMs(1)), errorList({ ...result.openErrors, ...result.ping.errors })];
+          return [scenario.transport, num(top.sessions), bytes(top.rssBytes), num(result.bytesPerSession), result.heapBytesPerSession === undefined ? "n/a" : num(result.heapBytesPerSession), ms(p.percentileMs(0.5)), ms(p.percentileMs(0.99)), ms(p.percentileMs(1)), errorList({ ...result.openErrors, ...result.ping.errors })];
         }),
       },
     });
