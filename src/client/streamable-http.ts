@@ -68,7 +68,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     const initialize = isRequest(message) && message.method === "initialize";
     if (initialize) delete headers[SESSION_HEADER];
     const r = await authorizedFetch(this.url, { method: "POST", headers, body: JSON.stringify(message), signal }, this.settings.auth);
-    if (r.status === 404 && this.sessionId !== undefined && !initialize) throw await this.expired(r, `POST ${describe(message)}`);
+    if (r.status === 404 && headers[SESSION_HEADER] !== undefined) throw await this.expired(r, `POST ${describe(message)}`, headers[SESSION_HEADER]);
     if (!r.ok) throw await statusError(r, `POST ${describe(message)} to ${this.url.href}`);
     if (initialize) this.adoptSession(r);
     if (!isRequest(message)) return void (await r.body?.cancel().catch(() => {}));
@@ -94,10 +94,12 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     this.sessionId = sid;
   }
 
-  private async expired(r: Response, what: string): Promise<LocalError> {
+  /**
+   * The error for a 404 on a request that carried session `sid` (2025-11-25 §3.2.6: start a new
+   * session). The id is kept until resetSession: concurrent requests must all see the 404.
+   */
+  private async expired(r: Response, what: string, sid: string): Promise<LocalError> {
     await r.body?.cancel().catch(() => {});
-    const sid = this.sessionId;
-    this.sessionId = undefined;
     return new LocalError(LocalCode.SessionExpired, `${what}: the server no longer knows session ${JSON.stringify(sid)} (HTTP 404); a new initialize is needed`);
   }
 
@@ -149,7 +151,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     const headers: Record<string, string> = { accept: "text/event-stream", ...this.sessionHeaders() };
     if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
     const r = await authorizedFetch(this.url, { method: "GET", headers, signal }, this.settings.auth);
-    if (r.status === 404 && this.sessionId !== undefined) throw await this.expired(r, `GET resuming ${what}`);
+    if (r.status === 404 && headers[SESSION_HEADER] !== undefined) throw await this.expired(r, `GET resuming ${what}`, headers[SESSION_HEADER]);
     if (!r.ok) throw await statusError(r, `GET resuming ${what}`);
     if (mediaType(r) !== "text/event-stream") {
       await r.body?.cancel().catch(() => {});
