@@ -96,7 +96,7 @@ export function defaultConfig(): Config {
       keepaliveMs: 15_000,
       // ms clients wait before reconnecting a closed SSE stream (the SSE retry field).
       retryMs: 1000,
-      // Bytes a WebSocket may have queued unsent before it is dropped as a slow consumer.
+      // Bytes a WebSocket or SSE stream may have unsent before its reader is cut off as a slow consumer.
       maxQueueBytes: 4 * 1024 * 1024,
     },
     tcp: {

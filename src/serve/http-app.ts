@@ -33,7 +33,7 @@ export interface HttpListenOptions {
    */
   idleTimeoutSec: number;
   keepaliveMs: number;
-  /** Per-connection unsent-bytes bound for WebSocket (slow consumers are closed). */
+  /** Per-connection unsent-bytes bound for WebSocket and SSE streams (slow consumers are cut off). */
   maxQueueBytes: number;
   hosts: HostPolicy;
   store: EventStore | undefined;
@@ -84,6 +84,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     maxSessions: opts.maxSessions,
     bodyTimeoutMs: opts.bodyTimeoutMs,
     keepaliveMs: opts.keepaliveMs,
+    maxQueueBytes: opts.maxQueueBytes,
     hosts: opts.hosts,
   });
   const hooks = (bun: Server<WsData> | null) => (bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s) } : {});

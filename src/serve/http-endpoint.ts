@@ -27,6 +27,8 @@ export interface StreamableHttpOptions {
   bodyTimeoutMs: number;
   /** Keep-alive comment period on open SSE streams (ms). */
   keepaliveMs: number;
+  /** Unsent bytes an SSE connection may hold before its reader is cut off as a slow consumer. */
+  maxQueueBytes?: number;
   hosts: HostPolicy;
   store: EventStore | undefined;
 }
@@ -157,6 +159,7 @@ export class StreamableHttpEndpoint {
     const session = new HttpSession(id, this.server, {
       store: this.opts.store,
       retryMs: this.opts.retryMs,
+      maxQueueBytes: this.opts.maxQueueBytes,
       responseMode: this.opts.responseMode,
       onClose: (s) => {
         if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);

@@ -102,6 +102,8 @@ class Exchange {
 export interface HttpSessionOptions {
   store: EventStore | undefined;
   retryMs: number;
+  /** http.maxQueueBytes: the slow-consumer bound of each SSE connection. */
+  maxQueueBytes?: number;
   responseMode: ResponseMode;
   onClose(session: HttpSession): void;
 }
@@ -122,7 +124,7 @@ export class HttpSession {
     server: McpServer,
     private readonly opts: HttpSessionOptions,
   ) {
-    this.hub = new StreamHub(id, { store: opts.store, retryMs: opts.retryMs });
+    this.hub = new StreamHub(id, { store: opts.store, retryMs: opts.retryMs, maxQueueBytes: opts.maxQueueBytes });
     const outlet: Outlet = {
       send: (message, relatedTo) => {
         const exchange = relatedTo === undefined ? undefined : this.exchanges.get(relatedTo);

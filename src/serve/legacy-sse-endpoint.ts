@@ -12,6 +12,8 @@ export interface LegacySseOptions {
   maxSessions: number;
   bodyTimeoutMs: number;
   keepaliveMs: number;
+  /** Unsent bytes the stream may hold before its reader is cut off (and the session ends). */
+  maxQueueBytes?: number;
   hosts: HostPolicy;
 }
 
@@ -47,7 +49,7 @@ export class LegacySseEndpoint {
     if (this.channels.size >= this.opts.maxSessions)
       return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
     const id = crypto.randomUUID();
-    const sse = openSse(req.signal);
+    const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, channel);
     channel.onClose(() => this.channels.delete(id));

@@ -23,7 +23,8 @@ export interface SseConnection {
 interface DirectController {
   write(chunk: string): number | Promise<number>;
   flush(): number | Promise<number>;
-  close(): void;
+  /** With an error the response fails: buffered bytes are dropped and the connection closes. */
+  close(error?: Error): void;
 }
 
 /** Standard SSE response headers (no caching or proxy buffering). */
@@ -34,14 +35,24 @@ export const SSE_HEADERS: Record<string, string> = {
   "x-accel-buffering": "no",
 };
 
-/** Opens an SSE response. `signal` is the request's: its abort means the client went away. */
-export function openSse(signal: AbortSignal, headers?: Record<string, string>): SseConnection {
+/**
+ * Opens an SSE response. `signal` is the request's: its abort means the client went away.
+ * A client that stops reading is a slow consumer: once more than `maxQueueBytes` it was sent
+ * wait unsent when another event comes (http.maxQueueBytes), the response is failed, which
+ * drops what is buffered and closes the connection. One event larger than the bound still
+ * goes out whole to a client that keeps reading.
+ */
+export function openSse(signal: AbortSignal, headers?: Record<string, string>, maxQueueBytes = Infinity): SseConnection {
   let controller: DirectController | undefined;
   let pending = "";
   let closed = false;
   let ended = false;
   let finish: (() => void) | undefined;
   const closeHandlers: (() => void)[] = [];
+  /** Bytes written since the client last caught up (the destination reported backpressure). */
+  let unsent = 0;
+  let draining = false;
+  let overflowed = false;
 
   const markClosed = () => {
     if (closed) return;
@@ -50,34 +61,60 @@ export function openSse(signal: AbortSignal, headers?: Record<string, string>): 
     finish?.();
   };
 
+  const overflow = () => {
+    overflowed = true;
+    markClosed();
+    return false;
+  };
+
+  /** Writes to the flowing body, counting what the client has not taken yet. */
+  const send = (c: DirectController, chunk: string) => {
+    const wrote = c.write(chunk);
+    const flushed = c.flush();
+    const waiting = wrote instanceof Promise ? wrote : flushed instanceof Promise ? flushed : undefined;
+    if (!waiting) return;
+    unsent += chunk.length;
+    if (draining) return;
+    draining = true;
+    waiting.then(
+      () => {
+        unsent = 0;
+        draining = false;
+      },
+      () => {},
+    );
+  };
+
   const write = (chunk: string) => {
     if (closed) return false;
+    // Before the body flows nothing can have been read: the bound applies from then on.
     if (!controller) {
       pending += chunk;
       return true;
     }
-    controller.write(chunk);
-    controller.flush();
+    if (unsent > maxQueueBytes) return overflow();
+    send(controller, chunk);
     return true;
   };
+  const slowConsumer = () => new Error(`slow consumer: more than ${maxQueueBytes} bytes unsent (http.maxQueueBytes)`);
 
   const stream = new ReadableStream({
     type: "direct",
     pull(c: DirectController) {
       controller = c;
+      if (overflowed) return c.close(slowConsumer());
       // Bun sends the status line and headers with the first body bytes: a stream with
       // nothing to say yet (a standalone GET) opens with a comment, or the client would wait
       // for its 200 until the first event or keep-alive.
       if (pending || !ended) {
-        c.write(pending || ": \n\n");
-        c.flush();
+        send(c, pending || ": \n\n");
         pending = "";
       }
       if (ended) return c.close();
       return new Promise<void>((resolve) => {
         finish = () => {
           try {
-            c.close();
+            c.close(overflowed ? slowConsumer() : undefined);
           } catch {
             // already closed by the peer
           }

@@ -93,6 +93,8 @@ export interface StreamHubOptions {
   store: EventStore | undefined;
   /** The `retry` hint (ms) sent with priming events and before server-initiated closes. */
   retryMs: number;
+  /** Unsent bytes a connection may hold before its reader is cut off as a slow consumer (http.maxQueueBytes). */
+  maxQueueBytes?: number;
 }
 
 /** Ended POST streams a session keeps resumable. */
@@ -105,6 +107,7 @@ export class StreamHub {
   private readonly ended: string[] = [];
   readonly store: EventStore | undefined;
   readonly retryMs: number;
+  private readonly maxQueueBytes: number | undefined;
   /** The standalone stream opened by GET; it persists so missed events can be replayed. */
   readonly standalone: LogicalStream;
 
@@ -114,6 +117,7 @@ export class StreamHub {
   ) {
     this.store = opts.store;
     this.retryMs = opts.retryMs;
+    this.maxQueueBytes = opts.maxQueueBytes;
     this.standalone = new LogicalStream(this, "g");
     this.streams.set("g", this.standalone);
   }
@@ -125,7 +129,7 @@ export class StreamHub {
   openPost(signal: AbortSignal, headers: Record<string, string>, prime: boolean): { stream: LogicalStream; connection: SseConnection } {
     const stream = new LogicalStream(this, `p${this.nextPost++}`);
     this.streams.set(stream.id, stream);
-    const connection = openSse(signal, headers);
+    const connection = openSse(signal, headers, this.maxQueueBytes);
     if (prime && this.store) connection.prime(`${stream.id}_0`, this.retryMs);
     stream.attach(connection);
     return { stream, connection };
@@ -138,7 +142,7 @@ export class StreamHub {
   openGet(signal: AbortSignal, headers: Record<string, string>, lastEventId: string | null): SseConnection | { status: 400 | 409; reason: string } {
     if (lastEventId === null) {
       if (this.standalone.attached) return { status: 409, reason: "Conflict: this session already has an open GET stream" };
-      const connection = openSse(signal, headers);
+      const connection = openSse(signal, headers, this.maxQueueBytes);
       this.standalone.attachFresh(connection);
       return connection;
     }
@@ -147,7 +151,7 @@ export class StreamHub {
     const events = stream && this.store ? this.store.replay(stream.key, Number(parsed![2])) : null;
     if (!stream || events === null) return { status: 400, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
     if (stream.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
-    const connection = openSse(signal, headers);
+    const connection = openSse(signal, headers, this.maxQueueBytes);
     for (const e of events) connection.event(e.data, `${stream.id}_${e.seq}`);
     if (stream.ended) connection.close();
     else stream.attach(connection);
