@@ -54,6 +54,7 @@ const EXTRA_TOOLS = [
   "hang",
   "touch_resource",
   "log_levels",
+  "flood",
   "big_text",
 ];
 

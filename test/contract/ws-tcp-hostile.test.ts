@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { STATE_URI } from "../fixtures/extra-tools.ts";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
+import { readLines } from "./child.ts";
 
 /** A frame limit small enough to cross cheaply. */
 const MAX_BYTES = 4096;
@@ -218,28 +219,6 @@ async function rawHttp(hostname: string, port: number, request: string): Promise
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return { status: Number(statusLine!.split(" ")[1]), headers, body: text.slice(end + 4) };
-}
-
-/** Lines of a child's stdout, one at a time, each within a bounded wait. */
-function readLines(stream: ReadableStream<Uint8Array>) {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  return {
-    async next(timeoutMs = 5000): Promise<string> {
-      const deadline = Date.now() + timeoutMs;
-      while (!buffer.includes("\n")) {
-        const chunk = await Promise.race([reader.read(), Bun.sleep(Math.max(1, deadline - Date.now())).then(() => "timeout" as const)]);
-        if (chunk === "timeout") throw new Error(`no line from the child within ${timeoutMs} ms`);
-        if (chunk.done) throw new Error(`the child's stdout ended; buffered: ${JSON.stringify(buffer)}`);
-        buffer += decoder.decode(chunk.value, { stream: true });
-      }
-      const nl = buffer.indexOf("\n");
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      return line;
-    },
-  };
 }
 
 describe("TCP", () => {
