@@ -117,8 +117,17 @@ export function startProxy(upstream: URL) {
       const headers = new Headers(req.headers);
       headers.set("host", upstream.host);
       const abort = new AbortController();
-      const r = await fetch(new URL(url.pathname + url.search, upstream), { method: req.method, headers, body: text || undefined, signal: abort.signal });
-      if (req.method !== "GET" || !r.body) return new Response(r.body, { status: r.status, headers: r.headers });
+      // The client going away before the answer started also goes away upstream.
+      const signal = AbortSignal.any([abort.signal, req.signal]);
+      let r: Response;
+      try {
+        r = await fetch(new URL(url.pathname + url.search, upstream), { method: req.method, headers, body: text || undefined, signal });
+      } catch {
+        return new Response(null, { status: 502 });
+      }
+      if (!r.body) return new Response(null, { status: r.status, headers: r.headers });
+      // Every body is piped, so a client closing its side closes the upstream request too
+      // (2026-07-28 cancels by closing the stream).
       let drop!: () => void;
       const body = new ReadableStream<Uint8Array>({
         async start(controller) {
@@ -130,7 +139,7 @@ export function startProxy(upstream: URL) {
               // already closed
             }
           };
-          open.add(drop);
+          if (req.method === "GET") open.add(drop);
           const reader = r.body!.getReader();
           try {
             for (;;) {
