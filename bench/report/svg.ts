@@ -22,7 +22,7 @@ export interface Chart {
 
 const W = 720;
 const H = 420;
-const M = { left: 70, right: 180, top: 40, bottom: 55 };
+const M = { left: 70, right: 210, top: 40, bottom: 55 };
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"];
 
 const esc = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
@@ -50,7 +50,8 @@ export function renderChart(chart: Chart): string {
   const ys = all.map(([, y]) => y);
   const xMax = Math.max(1, ...xs) * 1.05;
   const ty = chart.logY ? (y: number) => Math.log10(y) : (y: number) => y;
-  const yLo = chart.logY ? Math.floor(Math.log10(Math.min(...ys, 1))) : 0;
+  // A linear axis starts at 0 unless a value is below it (a memory delta can be negative).
+  const yLo = chart.logY ? Math.floor(Math.log10(Math.min(...ys, 1))) : Math.min(0, ...ys) * 1.1;
   const yHi = chart.logY ? Math.ceil(Math.log10(Math.max(...ys, 1))) : Math.max(1, ...ys) * 1.1;
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
@@ -65,7 +66,7 @@ export function renderChart(chart: Chart): string {
     out.push(`<line x1="${px(x)}" y1="${M.top}" x2="${px(x)}" y2="${M.top + ph}" stroke="#eee"/>`);
     out.push(`<text x="${px(x)}" y="${M.top + ph + 18}" text-anchor="middle">${label(x)}</text>`);
   }
-  const yTicks = chart.logY ? Array.from({ length: yHi - yLo + 1 }, (_, i) => 10 ** (yLo + i)) : linearTicks(0, yHi);
+  const yTicks = chart.logY ? Array.from({ length: yHi - yLo + 1 }, (_, i) => 10 ** (yLo + i)) : linearTicks(yLo, yHi);
   for (const y of yTicks) {
     out.push(`<line x1="${M.left}" y1="${py(y)}" x2="${M.left + pw}" y2="${py(y)}" stroke="#eee"/>`);
     out.push(`<text x="${M.left - 8}" y="${py(y) + 4}" text-anchor="end">${label(y)}</text>`);
