@@ -46,8 +46,15 @@ export class WsChannel implements Channel {
 
   send(frame: string): boolean {
     if (this.closed) return false;
-    // 0: dropped (connection gone); -1: queued under backpressure; >0: sent.
-    return this.ws.send(frame) > 0;
+    // 0: dropped (past the backpressure limit, or the connection is gone); -1: queued under
+    // backpressure; >0: sent. After a drop Bun may queue later frames again once the peer
+    // takes some bytes, which would deliver them past a gap: the first drop ends the connection.
+    const sent = this.ws.send(frame);
+    if (sent === 0) {
+      this.ws.terminate();
+      this.markClosed("slow consumer: more than http.maxQueueBytes unsent");
+    }
+    return sent > 0;
   }
   onFrame(handler: (frame: string) => void): void {
     this.frameHandler = handler;
