@@ -105,7 +105,7 @@ export interface Seen {
  */
 export function startProxy(upstream: URL) {
   const seen: Seen[] = [];
-  const open = new Set<() => void>();
+  const open = new Map<() => void, string>();
   const bun = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -139,7 +139,7 @@ export function startProxy(upstream: URL) {
               // already closed
             }
           };
-          if (req.method === "GET") open.add(drop);
+          open.set(drop, req.method);
           const reader = r.body!.getReader();
           try {
             for (;;) {
@@ -164,11 +164,11 @@ export function startProxy(upstream: URL) {
   return {
     url: new URL(`http://127.0.0.1:${bun.port}${upstream.pathname}`),
     seen,
-    /** Closes every open GET stream from the server side. */
-    dropStreams(): number {
-      const n = open.size;
-      for (const d of [...open]) d();
-      return n;
+    /** Closes every open response stream of `method` from the server side; returns how many. */
+    dropStreams(method = "GET"): number {
+      const drops = [...open].filter(([, m]) => m === method).map(([d]) => d);
+      for (const d of drops) d();
+      return drops.length;
     },
     stop: () => bun.stop(true),
   };
