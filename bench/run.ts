@@ -16,6 +16,9 @@ import { sections } from "./report/summary.ts";
 import { textTable } from "./report/table.ts";
 import { installCleanup, stopAll } from "./servers/children.ts";
 
+/** How the report names the command that ran each plan (package.json scripts where there is one). */
+const COMMANDS: Record<string, string> = { quick: "bun run bench", full: "bun run bench:full" };
+
 /** Hard limits on a whole run, by plan: past it everything is stopped and the run fails. */
 const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, profile: 120_000, full: 3_600_000 };
 
@@ -72,5 +75,5 @@ if (jsonFile)
       2,
     ),
   );
-if (write) for (const f of writeReport(results, machine, `bun run ${planName === "quick" ? "bench" : `bench:${planName}`}`, docsDir)) console.error(`bench: wrote ${f}`);
+if (write) for (const f of writeReport(results, machine, COMMANDS[planName] ?? `bun bench/run.ts ${planName}`, docsDir)) console.error(`bench: wrote ${f}`);
 process.exit(results.skipped.length && planName === "smoke" ? 1 : 0);
