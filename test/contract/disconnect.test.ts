@@ -34,6 +34,9 @@ async function startHang(p: Peer, tag: string): Promise<string> {
 }
 
 const SESSION_IS_CONNECTION: TransportName[] = ["tcp", "websocket", "legacy-sse"];
+/** Tests that spawn children or move many megabytes get room beyond Bun's 5 s default. */
+const SLOW_TEST_MS = 30_000;
+
 
 describe.each(SESSION_IS_CONNECTION)("over %s", (transport) => {
   test("dropping the connection ends the session and aborts the work in flight", async () => {
@@ -95,7 +98,7 @@ describe("over stdio", () => {
     expect(r.messages[1].result.content[0].text).toHaveLength(bytes);
     expect(r.messages[2]).toEqual({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "done after 100 ms" }] } });
     expect(r.code).toBe(0);
-  });
+  }, SLOW_TEST_MS);
 
   test("the appliance (erlmcp serve --stdio) writes a large last answer in full before it exits", async () => {
     // json_schema_2020_12_tool echoes its arguments, so a large argument makes a large answer,
@@ -107,7 +110,7 @@ describe("over stdio", () => {
     expect(r.messages.map((m) => m.id)).toEqual([0, 1]);
     expect(r.messages[1]).toEqual({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: `JSON Schema 2020-12 tool called with: {"name":"${name}"}` }] } });
     expect(r.code).toBe(0);
-  });
+  }, SLOW_TEST_MS);
 });
 
 test("stopping the server closes every transport's connections and aborts all work in flight", async () => {
@@ -131,4 +134,4 @@ test("stopping the server closes every transport's connections and aborts all wo
   } finally {
     for (const p of peers) p.raw.abort();
   }
-});
+}, SLOW_TEST_MS);

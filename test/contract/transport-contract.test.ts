@@ -11,6 +11,8 @@ import { openClient, TRANSPORTS, type Msg } from "./clients.ts";
 import { fixtureState, handshake, LATEST, Peer } from "./peer.ts";
 
 const WATCHED = "test://watched-resource";
+/** Tests that move many megabytes get room beyond Bun's 5 s default. */
+const SLOW_TEST_MS = 30_000;
 
 const CAPABILITIES = {
   logging: {},
@@ -152,7 +154,9 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
       expect(r.result.content).toHaveLength(1);
       expect(r.result.content[0].text).toBe("x".repeat(bytes));
       expect(await p.request("ping")).toEqual({ jsonrpc: "2.0", id: "r3", result: {} });
-    }));
+    }),
+    SLOW_TEST_MS,
+  );
 
   test("tools/call returns the tool's text", () =>
     withPeer(async (p) => {

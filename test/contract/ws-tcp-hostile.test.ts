@@ -22,6 +22,9 @@ const MAX_BYTES = 4096;
 /** The slow-consumer bound under test (tcp.maxQueueBytes). */
 const MAX_QUEUE = 64 * 1024;
 const SLOW_CONSUMER = fileURLToPath(new URL("../fixtures/network-slow-consumer.ts", import.meta.url));
+/** Tests that spawn children or move many megabytes get room beyond Bun's 5 s default. */
+const SLOW_TEST_MS = 30_000;
+
 
 let net: NetworkServer;
 beforeAll(() => {
@@ -129,7 +132,7 @@ describe("WebSocket", () => {
     // A prefix of the answers, never one past a dropped frame.
     expect(answered.map((m) => m.id)).toEqual(Array.from({ length: answered.length }, (_, i) => i + 1));
     expect(slow.messages.some((m) => m.id === "hang")).toBe(false);
-  });
+  }, SLOW_TEST_MS);
 
   test("an abrupt close mid-request aborts the handler", async () => {
     const c = await openWs();
@@ -358,7 +361,7 @@ describe("TCP", () => {
     } finally {
       await roomy.stop();
     }
-  });
+  }, SLOW_TEST_MS);
 
   test("a final line without a newline, then a half-close, is still answered", async () => {
     const c = await connectTcp({ allowHalfOpen: true });
@@ -401,7 +404,7 @@ describe("TCP", () => {
       await child.exited;
       await roomy.stop();
     }
-  });
+  }, SLOW_TEST_MS);
 
   test("a consumer that never reads is disconnected past tcp.maxQueueBytes while other connections keep working", async () => {
     const other = await connectTcp();
@@ -448,7 +451,7 @@ describe("TCP", () => {
       await rm(release, { force: true });
       await other.close();
     }
-  });
+  }, SLOW_TEST_MS);
 
   test("an abrupt close mid-request aborts the handler and the server serves the next client", async () => {
     const c = await connectTcp();
