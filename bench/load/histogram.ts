@@ -1,21 +1,25 @@
 /**
  * An HDR-style latency histogram: exact 1 µs buckets below 128 µs, then 64 buckets per
- * power of two (≤ 1.6 % relative error) up to ~35 minutes. Fixed memory (1,700 counters),
+ * power of two (≤ 1.6 % relative error) up to 2^41 µs (25 days). Fixed memory (2,304 counters),
  * O(1) record, and mergeable: workers send theirs as sparse [index, count] pairs and the
  * harness adds them up, so percentiles are over every sample of every process.
  */
 
 const LINEAR = 128;
 const PER_OCTAVE = 64;
-const OCTAVES = 25;
+const OCTAVES = 34;
 const SIZE = LINEAR + OCTAVES * PER_OCTAVE;
 
-/** Bucket index of a value in µs. */
+/** Bucket index of a value in µs. Float arithmetic, not 32-bit shifts: values pass 2^31 µs. */
 function indexOf(us: number): number {
-  const v = us < 0 ? 0 : Math.min(Math.round(us), 0x7fffffff);
+  const v = us < 0 ? 0 : Math.round(us);
   if (v < LINEAR) return v;
-  const shift = Math.min(31 - Math.clz32(v) - 6, OCTAVES);
-  return Math.min(LINEAR + (shift - 1) * PER_OCTAVE + ((v >>> shift) - PER_OCTAVE), SIZE - 1);
+  let shift = Math.floor(Math.log2(v)) - 6;
+  // log2 may round across a power of two; settle the mantissa into [64, 128).
+  if (Math.floor(v / 2 ** shift) >= 2 * PER_OCTAVE) shift++;
+  else if (Math.floor(v / 2 ** shift) < PER_OCTAVE) shift--;
+  if (shift > OCTAVES) return SIZE - 1;
+  return LINEAR + (shift - 1) * PER_OCTAVE + (Math.floor(v / 2 ** shift) - PER_OCTAVE);
 }
 
 /** The highest value (µs) that lands in bucket `i` (HDR reports the bucket's top). */

@@ -6,7 +6,6 @@
 import type { Subprocess } from "bun";
 import { join } from "node:path";
 import type { Transport } from "../load/client.ts";
-import type { Era } from "../load/mcp.ts";
 import { freePort, spawnChild, stopChild, waitForPort } from "./children.ts";
 
 const HOST = "127.0.0.1";
@@ -40,8 +39,6 @@ export interface TargetDef {
   readonly name: string;
   /** One line for the report: what it is and on what runtime. */
   readonly description: string;
-  /** Eras its HTTP surface speaks (the scenarios pick among them). */
-  readonly eras: readonly Era[];
   /** Starts it; with `profileDir`, under a CPU profiler that writes there when it exits (erlmcp only). */
   start(profileDir?: string): Promise<RunningTarget>;
 }
@@ -75,7 +72,6 @@ function buildForNode(script: string): Promise<string> {
 const erlmcp: TargetDef = {
   name: "erlmcp",
   description: "erlmcp (this repo) on Bun: createServer + listenHttp/serveTcp/serveStdio, bench profile",
-  eras: ["2025", "2026"],
   async start(profileDir) {
     const [http, sse, tcp, stats] = [freePort(), freePort(), freePort(), freePort()];
     const script = join(BENCH, "servers", "erlmcp.ts");
@@ -101,7 +97,6 @@ function sdkV1(name: string, mode: "stateless" | "stateful", json: boolean): Tar
   return {
     name,
     description: `@modelcontextprotocol/sdk v1 on Node, ${mode}, ${json ? "JSON" : "SSE"} answers (node:http, no express)`,
-    eras: [mode === "stateless" ? "2025-stateless" : "2025"],
     async start() {
       const port = freePort();
       const script = await buildForNode("sdk-v1.ts");
@@ -115,7 +110,6 @@ function sdkV1(name: string, mode: "stateless" | "stateful", json: boolean): Tar
 const sdkV2: TargetDef = {
   name: "sdk-v2",
   description: "@modelcontextprotocol/server v2 on Node: createMcpHandler + toNodeHandler, JSON answers",
-  eras: ["2026", "2025-stateless"],
   async start() {
     const port = freePort();
     const script = await buildForNode("sdk-v2.ts");
@@ -127,7 +121,6 @@ const sdkV2: TargetDef = {
 const rawBun: TargetDef = {
   name: "raw-bun",
   description: "raw Bun.serve / Bun WebSocket / Bun.listen JSON echo: the platform's ceiling, no MCP",
-  eras: ["raw"],
   async start() {
     const [http, tcp] = [freePort(), freePort()];
     const child = spawnChild([BUN, join(BENCH, "servers", "raw-bun.ts"), "--http", `${HOST}:${http}`, "--tcp", `${HOST}:${tcp}`]);
