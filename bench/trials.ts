@@ -69,7 +69,8 @@ export async function runLoad(target: RunningTarget, shape: LoadShape): Promise<
   try {
     const ready = await pool.all("ready");
     const failed = ready.reduce((errors, r) => addErrors(errors, r.failed), {} as Record<string, number>);
-    const pids = [target.pid, ...ready.flatMap((r) => r.pids)].filter((p) => p > 0);
+    // A stdio server is the worker's child, not the target's long-running process.
+    const pids = shape.transport === "stdio" ? ready.flatMap((r) => r.pids) : [target.pid];
     const startAt = Date.now() + 200;
     pool.broadcast({ type: "go", startAt, warmupMs: shape.warmupMs, durationMs: shape.durationMs });
     const from = startAt + shape.warmupMs;
