@@ -31,6 +31,8 @@ export function defaultConfig(): Config {
       maxSubscriptionsPerSession: DEFAULT_LIMITS.maxSubscriptionsPerSession,
       // Live tasks per session; each holds its result in memory until its TTL expires.
       maxTasksPerSession: DEFAULT_LIMITS.maxTasksPerSession,
+      // 2026-07-28 subscriptions/listen streams open at once in this process; each holds a connection.
+      maxListenStreams: DEFAULT_LIMITS.maxListenStreams,
     },
     features: {
       // Offer tools (tools/list, tools/call) and the tools capability.

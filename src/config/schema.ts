@@ -105,6 +105,7 @@ export const SECTIONS = {
     maxInflightPerSession: integer(1, 100_000),
     maxSubscriptionsPerSession: integer(1, 1_000_000),
     maxTasksPerSession: integer(1, 100_000),
+    maxListenStreams: integer(1, 10_000_000),
   }),
   features: table({
     tools: boolean(),

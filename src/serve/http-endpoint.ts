@@ -54,7 +54,7 @@ export class StreamableHttpEndpoint {
     private readonly server: McpServer,
     private readonly opts: StreamableHttpOptions,
   ) {
-    this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs });
+    this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
     this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)));
     this.sweeper.unref?.();
     this.keepalive = setInterval(() => this.ping(), opts.keepaliveMs);

@@ -25,7 +25,7 @@ export class ModernHttp {
 
   constructor(
     private readonly server: McpServer,
-    private readonly opts: { responseMode: ResponseMode; keepaliveMs: number },
+    private readonly opts: { responseMode: ResponseMode; keepaliveMs: number; maxQueueBytes?: number },
   ) {
     this.keepalive = setInterval(() => {
       for (const c of this.listening.keys()) c.comment();
@@ -75,7 +75,7 @@ export class ModernHttp {
     let settle!: (r: Response) => void;
     const response = new Promise<Response>((resolve) => (settle = resolve));
     const upgrade = () => {
-      sse = openSse(req.signal);
+      sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
       hooks.timeout?.(req, 0);
       settle(sse.response);
     };
@@ -101,7 +101,7 @@ export class ModernHttp {
 
   /** subscriptions/listen: the acknowledgement first, then the asked-for notifications, until the client closes. */
   private listen(req: Request, message: JsonRpcRequest, hooks: HttpServerHooks): Response {
-    const sse = openSse(req.signal);
+    const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
     let stream: ListenStream;
     try {
       stream = this.server.listens.listen(message.id, message.params, (n) => void sse.event(JSON.stringify(n)));

@@ -19,3 +19,25 @@ export function serveStdio(
   const connection = attachChannel(server, channel);
   return { connection, closed };
 }
+
+/** How long exiting waits for stdout and stderr to flush (a reader that never reads cannot hold it). */
+const FLUSH_TIMEOUT_MS = 10_000;
+
+/**
+ * Ends stdout and stderr and resolves once everything written has been handed to the OS (or
+ * after 10 s). Call it before process.exit: Bun may call back `write("", cb)` while a large
+ * earlier write is still queued, and exiting then drops the rest.
+ */
+export function flushStdio(): Promise<void> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      stream.once("error", done);
+      stream.end(done);
+    });
+  return Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => undefined);
+}
