@@ -2,62 +2,25 @@ import { LocalCode, WireCode } from "../jsonrpc/codes.ts";
 import { LocalError, McpError } from "../jsonrpc/errors.ts";
 import type { JsonRpcNotification, JsonRpcRequest, Params } from "../jsonrpc/message.ts";
 import { Method, Notice } from "../protocol/methods.ts";
-import { MetaKey, ModernMethod } from "../protocol/modern.ts";
-import type { CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation, LoggingLevel, ReadResourceResult } from "../protocol/types.ts";
-import { isPlainObject } from "../util/guards.ts";
+import { ModernMethod } from "../protocol/modern.ts";
+import type { CallToolResult, CompleteResult, GetPromptResult, Implementation, LoggingLevel, ReadResourceResult } from "../protocol/types.ts";
 import type { ClientConnection } from "./connection.ts";
 import { protocolViolation } from "./errors.ts";
-import { answerInput, declaredCapabilities, type ClientHandlers } from "./handlers.ts";
-import type { AuthHook } from "./http-fetch.ts";
+import { ClientEvents, type NotificationHandler } from "./events.ts";
+import { answerInput, declaredCapabilities } from "./handlers.ts";
 import { LegacySession, handshake } from "./legacy.ts";
 import { Subscription, type SubscriptionFilter } from "./listen.ts";
 import { ModernSession } from "./modern.ts";
-import { negotiate, type EraChoice } from "./negotiate.ts";
+import { negotiate } from "./negotiate.ts";
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.ts";
 import { collectPages, ToolCatalog, type Page } from "./catalog.ts";
 import { RpcPeer, type CancelStyle, type RequestOptions } from "./rpc.ts";
 import type { EraSession, ServerDescription, Wire } from "./session.ts";
 import type { HttpSettings } from "./streamable-http.ts";
 import { openTarget, type ConnectTarget } from "./targets.ts";
 
-/** How to build a client. Only `name` and `version` are required. */
-export interface ClientOptions {
-  name: string;
-  version: string;
-  title?: string;
-  /** Laid over the capabilities the handlers imply (e.g. `{ elicitation: { form: {}, url: {} } }`). */
-  capabilities?: ClientCapabilities;
-  /** Answers to sampling, elicitation and roots, in both eras. */
-  handlers?: ClientHandlers;
-  /** Called on every HTTP request (OAuth plugs in here). */
-  auth?: AuthHook;
-  /** "auto" (default): the newest era the server speaks. */
-  era?: EraChoice;
-  /** Forces one protocol version (and with it the era). */
-  protocolVersion?: string;
-  /** Per-request timeout (ms, default 60000; progress restarts it; 0 = none). */
-  requestTimeoutMs?: number;
-  /** How long the server/discover probe may take before falling back to initialize (ms, default 5000). */
-  discoverTimeoutMs?: number;
-  /** Most input_required rounds per call (default 8). */
-  maxInputRounds?: number;
-  /** On a 2025-era HTTP session the server forgot (404), run initialize again and retry (default false). */
-  reinitializeOnSessionExpiry?: boolean;
-  /** 2026-07-28: the log level each request asks for (none by default); setLogLevel changes it. */
-  logLevel?: LoggingLevel;
-  /** Largest inbound message (bytes, default 16 MiB). */
-  maxMessageBytes?: number;
-  /** Reconnections in a row of a broken legacy SSE stream before giving up (default 5). */
-  maxReconnects?: number;
-  /** Wait before reconnecting when the server sent no `retry` (ms, default 1000). */
-  defaultRetryMs?: number;
-  /** Fill schema defaults into accepted elicitations (SEP-1034, default true). */
-  applyElicitationDefaults?: boolean;
-}
-
 /** A completion reference (completion/complete). */
 export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
-
-type NotificationHandler = (n: JsonRpcNotification) => void;
 
 /** Creates an MCP client; `connect` picks the transport and the era. */
 export function createClient(options: ClientOptions): McpClient {
@@ -71,16 +34,14 @@ export function createClient(options: ClientOptions): McpClient {
 export class McpClient {
   private wire: Wire | undefined;
   private session: EraSession | undefined;
-  private readonly handlers: ClientHandlers;
-  private readonly notificationHandlers = new Map<string, Set<NotificationHandler>>();
-  private readonly errorHandlers = new Set<(e: Error) => void>();
-  private readonly subscriptions = new Map<string | number, Subscription>();
+  private readonly options: ResolvedOptions;
+  private readonly events = new ClientEvents();
   private readonly tools = new ToolCatalog();
   private level: LoggingLevel | undefined;
   private closing = false;
 
-  constructor(private readonly options: ClientOptions) {
-    this.handlers = options.handlers ?? {};
+  constructor(options: ClientOptions) {
+    this.options = resolveOptions(options);
     this.level = options.logLevel;
   }
 
@@ -93,21 +54,16 @@ export class McpClient {
   async connect(target: ConnectTarget): Promise<ServerDescription> {
     if (this.wire) throw new LocalError(LocalCode.UsageInvalid, "this client is already connected; close it or create another");
     const o = this.options;
-    const http: HttpSettings = {
-      auth: o.auth,
-      maxMessageBytes: o.maxMessageBytes ?? 16 * 1024 * 1024,
-      maxReconnects: o.maxReconnects ?? 5,
-      defaultRetryMs: o.defaultRetryMs ?? 1000,
-    };
+    const http: HttpSettings = { auth: o.auth, maxMessageBytes: o.maxMessageBytes, maxReconnects: o.maxReconnects, defaultRetryMs: o.defaultRetryMs };
     const clientInfo = this.clientInfo();
-    const capabilities = (era: "legacy" | "modern") => declaredCapabilities(this.handlers, era, o.capabilities);
+    const capabilities = (era: "legacy" | "modern") => declaredCapabilities(o.handlers, era, o.capabilities);
     const { wire, description } = await negotiate({
-      era: o.era ?? "auto",
+      era: o.era,
       version: o.protocolVersion,
       clientInfo,
       capabilities,
-      discoverTimeoutMs: o.discoverTimeoutMs ?? 5000,
-      requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
+      discoverTimeoutMs: o.discoverTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
       open: (legacySse) => openTarget(target, http, legacySse),
       wire: (conn) => this.makeWire(conn),
     });
@@ -116,14 +72,14 @@ export class McpClient {
       this.session = new ModernSession(wire, description, {
         clientInfo,
         capabilities: capabilities("modern"),
-        handlers: this.handlers,
-        applyElicitationDefaults: o.applyElicitationDefaults ?? true,
-        maxInputRounds: o.maxInputRounds ?? 8,
+        handlers: o.handlers,
+        applyElicitationDefaults: o.applyElicitationDefaults,
+        maxInputRounds: o.maxInputRounds,
         logLevel: () => this.level,
         headerParams: (tool) => this.tools.headerParams(tool),
       });
     } else {
-      const settings = { clientInfo, capabilities: capabilities("legacy"), version: description.protocolVersion, timeoutMs: o.requestTimeoutMs ?? 60_000 };
+      const settings = { clientInfo, capabilities: capabilities("legacy"), version: description.protocolVersion, timeoutMs: o.requestTimeoutMs };
       this.session = new LegacySession(wire, description, o.reinitializeOnSessionExpiry ? () => handshake(wire, settings) : undefined);
     }
     return description;
@@ -202,11 +158,11 @@ export class McpClient {
         timeoutMs: 0,
         onId: (id) => {
           sub.id = id;
-          this.subscriptions.set(id, sub);
+          this.events.subscriptions.set(id, sub);
         },
       })
       .then((r) => sub.settle(r), (e: Error) => sub.settle(e))
-      .finally(() => this.subscriptions.delete(sub.id!));
+      .finally(() => this.events.subscriptions.delete(sub.id!));
     return sub;
   }
 
@@ -245,7 +201,7 @@ export class McpClient {
   /** Tells a 2025-era server the roots changed (2026-07-28 has no such notification: a no-op). */
   async rootsChanged(): Promise<void> {
     const session = this.current();
-    if (session.description.era === "legacy" && this.handlers.roots) await session.notify(Notice.RootsListChanged);
+    if (session.description.era === "legacy" && this.options.handlers.roots) await session.notify(Notice.RootsListChanged);
   }
 
   /** Any request, with the era's envelope and headers (an escape hatch for extensions). */
@@ -257,23 +213,19 @@ export class McpClient {
 
   /** Calls `fn` for each notification named `method` ("*" for all); returns the unsubscribe. */
   onNotification(method: string, fn: NotificationHandler): () => void {
-    let set = this.notificationHandlers.get(method);
-    if (!set) this.notificationHandlers.set(method, (set = new Set()));
-    set.add(fn);
-    return () => set.delete(fn);
+    return this.events.onNotification(method, fn);
   }
 
   /** Problems not tied to a request (a malformed frame, a failed standalone stream). */
   onError(fn: (e: Error) => void): () => void {
-    this.errorHandlers.add(fn);
-    return () => this.errorHandlers.delete(fn);
+    return this.events.onError(fn);
   }
 
   /** Ends open subscriptions and the connection (HTTP: DELETE of a 2025 session). */
   async close(): Promise<void> {
     if (this.closing || !this.wire) return;
     this.closing = true;
-    for (const sub of this.subscriptions.values()) sub.close();
+    for (const sub of this.events.subscriptions.values()) sub.close();
     await this.wire.conn.close();
   }
 
@@ -306,7 +258,7 @@ export class McpClient {
 
   private makeWire(conn: ClientConnection): Wire {
     const rpc = new RpcPeer(conn, {
-      timeoutMs: this.options.requestTimeoutMs ?? 60_000,
+      timeoutMs: this.options.requestTimeoutMs,
       cancelStyle: () => this.cancelStyle(conn),
       onRequest: (req, signal) => this.answerServer(req, signal),
       onNotification: (n) => this.dispatch(n),
@@ -326,25 +278,15 @@ export class McpClient {
     if (req.method === Method.Ping) return {};
     if (this.session?.description.era === "modern")
       throw new McpError(WireCode.MethodNotFound, `Method not found: ${req.method} (a 2026-07-28 server asks through input_required, not requests)`);
-    return answerInput(this.handlers, req.method, req.params, { era: "legacy", signal }, this.options.applyElicitationDefaults ?? true);
+    return answerInput(this.options.handlers, req.method, req.params, { era: "legacy", signal }, this.options.applyElicitationDefaults);
   }
 
   private dispatch(n: JsonRpcNotification): void {
-    const meta = n.params?._meta;
-    const subId = isPlainObject(meta) ? meta[MetaKey.SubscriptionId] : undefined;
-    if (typeof subId === "string" || typeof subId === "number") this.subscriptions.get(subId)?.push(n);
     if (n.method === Notice.ToolsListChanged) this.tools.invalidate();
-    for (const key of [n.method, "*"])
-      for (const fn of this.notificationHandlers.get(key) ?? []) {
-        try {
-          fn(n);
-        } catch (e) {
-          this.emitError(e instanceof Error ? e : new Error(String(e)));
-        }
-      }
+    this.events.dispatch(n);
   }
 
   private emitError(e: Error): void {
-    for (const fn of this.errorHandlers) fn(e);
+    this.events.error(e);
   }
 }

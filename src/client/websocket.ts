@@ -35,7 +35,7 @@ export class WebSocketConnection extends FramedConnection implements ClientConne
   }
 
   static open(url: string, headers: Record<string, string>, maxMessageBytes: number): Promise<WebSocketConnection> {
-    const ws = new WebSocket(url, { protocols: [SUBPROTOCOL], headers } as unknown as string[]);
+    const ws = new WebSocket(url, { protocols: [SUBPROTOCOL], headers });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.close();

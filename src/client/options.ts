@@ -1,0 +1,60 @@
+import type { ClientCapabilities, LoggingLevel } from "../protocol/types.ts";
+import type { ClientHandlers } from "./handlers.ts";
+import type { AuthHook } from "./http-fetch.ts";
+import type { EraChoice } from "./negotiate.ts";
+
+/** How to build a client. Only `name` and `version` are required. */
+export interface ClientOptions {
+  name: string;
+  version: string;
+  title?: string;
+  /** Laid over the capabilities the handlers imply (e.g. `{ elicitation: { form: {}, url: {} } }`). */
+  capabilities?: ClientCapabilities;
+  /** Answers to sampling, elicitation and roots, in both eras. */
+  handlers?: ClientHandlers;
+  /** Called on every HTTP request (OAuth plugs in here). */
+  auth?: AuthHook;
+  /** "auto" (default): the newest era the server speaks. */
+  era?: EraChoice;
+  /** Forces one protocol version (and with it the era). */
+  protocolVersion?: string;
+  /** Per-request timeout (ms, default 60000; progress restarts it; 0 = none). */
+  requestTimeoutMs?: number;
+  /** How long the server/discover probe may take before falling back to initialize (ms, default 5000). */
+  discoverTimeoutMs?: number;
+  /** Most input_required rounds per call (default 8). */
+  maxInputRounds?: number;
+  /** On a 2025-era HTTP session the server forgot (404), run initialize again and retry (default false). */
+  reinitializeOnSessionExpiry?: boolean;
+  /** 2026-07-28: the log level each request asks for (none by default); setLogLevel changes it. */
+  logLevel?: LoggingLevel;
+  /** Largest inbound message (bytes, default 16 MiB). */
+  maxMessageBytes?: number;
+  /** Reconnections in a row of a broken legacy SSE stream before giving up (default 5). */
+  maxReconnects?: number;
+  /** Wait before reconnecting when the server sent no `retry` (ms, default 1000). */
+  defaultRetryMs?: number;
+  /** Fill schema defaults into accepted elicitations (SEP-1034, default true). */
+  applyElicitationDefaults?: boolean;
+}
+
+/** Every option with its default filled in, resolved once per client. */
+export type ResolvedOptions = Required<Omit<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel">> &
+  Pick<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel">;
+
+/** Fills the defaults (each documented on ClientOptions). */
+export function resolveOptions(o: ClientOptions): ResolvedOptions {
+  return Object.freeze({
+    handlers: {},
+    era: "auto",
+    requestTimeoutMs: 60_000,
+    discoverTimeoutMs: 5000,
+    maxInputRounds: 8,
+    reinitializeOnSessionExpiry: false,
+    maxMessageBytes: 16 * 1024 * 1024,
+    maxReconnects: 5,
+    defaultRetryMs: 1000,
+    applyElicitationDefaults: true,
+    ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+  } as ResolvedOptions);
+}
