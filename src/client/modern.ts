@@ -51,7 +51,8 @@ export class ModernSession implements EraSession {
 
   async request(method: string, params: Params | undefined, options: WireRequestOptions = {}): Promise<Params> {
     const version = this.description.protocolVersion;
-    const base = withMeta(params, { ...envelope(version, this.settings, this.settings.logLevel()), ...(isPlainObject(params?._meta) ? params._meta : {}) });
+    const level = options.logLevel ?? this.settings.logLevel();
+    const base = withMeta(params, { ...envelope(version, this.settings, level), ...(isPlainObject(params?._meta) ? params._meta : {}) });
     const http = this.wire.conn.kind === "streamable-http";
     const headerParams = method === "tools/call" && typeof params?.name === "string" ? this.settings.headerParams(params.name) : [];
     let body = base;

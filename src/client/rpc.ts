@@ -14,6 +14,7 @@ import {
   type RequestId,
 } from "../jsonrpc/message.ts";
 import { Notice } from "../protocol/methods.ts";
+import type { LoggingLevel } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { ClientConnection } from "./connection.ts";
 import { protocolViolation } from "./errors.ts";
@@ -33,6 +34,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Asks for progress (a progressToken in _meta) and receives each report. */
   onProgress?: (progress: Progress) => void;
+  /** 2026-07-28: this request's log level (overrides setLogLevel); the 2025 era has only the session's. */
+  logLevel?: LoggingLevel;
 }
 
 /** What the era layer adds to a request's options. */

@@ -57,6 +57,9 @@ describe("headers against our server", () => {
     await client.setLogLevel("debug");
     await client.listPrompts();
     expect(lastPost("prompts/list").body.params._meta["io.modelcontextprotocol/logLevel"]).toBe("debug");
+    // One request may ask for its own level.
+    await client.listPrompts({ logLevel: "error" });
+    expect(lastPost("prompts/list").body.params._meta["io.modelcontextprotocol/logLevel"]).toBe("error");
     expect(proxy.seen.some((s) => s.body?.method === "logging/setLevel")).toBe(false);
   });
 
