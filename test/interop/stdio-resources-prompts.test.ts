@@ -111,7 +111,7 @@ describe("prompts", () => {
   test("prompts/list has the fixtures with descriptions and arguments", async () => {
     const { prompts } = await c.client.listPrompts();
     expect(prompts.map((p) => p.name).sort()).toEqual(
-      ["test_prompt_with_arguments", "test_prompt_with_embedded_resource", "test_prompt_with_image", "test_simple_prompt"],
+      ["test_input_required_result_prompt", "test_prompt_with_arguments", "test_prompt_with_embedded_resource", "test_prompt_with_image", "test_simple_prompt"],
     );
     for (const p of prompts) expect(p.description?.length).toBeGreaterThan(0);
     expect(prompts.find((p) => p.name === "test_prompt_with_arguments")?.arguments).toEqual([
