@@ -3,7 +3,7 @@ import { LocalError } from "../jsonrpc/errors.ts";
 import { validateMessage } from "../jsonrpc/decode.ts";
 import { isRequest, isResponse, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.ts";
 import type { ClientConnection, SendOptions, SessionFacts } from "./connection.ts";
-import { describe, excerpt, protocolViolation } from "./errors.ts";
+import { describe, excerpt, httpStatusOf, protocolViolation } from "./errors.ts";
 import { FramedConnection } from "./framed.ts";
 import { ACCEPT_BOTH, authorizedFetch, mediaType, sleep, statusError, type AuthHook } from "./http-fetch.ts";
 import { readEvents, type StreamState } from "./http-stream.ts";
@@ -12,7 +12,7 @@ import { readEvents, type StreamState } from "./http-stream.ts";
 export interface HttpSettings {
   auth: AuthHook | undefined;
   maxMessageBytes: number;
-  /** Reconnections of a broken stream in a row, without news, before giving up. */
+  /** Failed reconnections in a row (a request's stream: without news) before giving up. */
   maxReconnects: number;
   /** Wait before reconnecting when the server sent no `retry` hint (ms). */
   defaultRetryMs: number;
@@ -171,12 +171,12 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     for (let failures = 0; !this.closed; ) {
       try {
         const r = await this.resume(state.lastEventId, signal, "the standalone stream");
-        const before = state.delivered;
+        // A stream that opened, however soon it ended, is SEP-1699 polling: reconnect for as long as it lasts.
+        failures = 0;
         await readEvents(r.body!, this.settings.maxMessageBytes, state, (m) => this.deliver(m));
-        failures = state.delivered > before ? 0 : failures + 1;
       } catch (e) {
         if (signal.aborted) return;
-        const status = e instanceof LocalError && e.code === LocalCode.SessionExpired ? 404 : ((e as { status?: number }).status ?? 0);
+        const status = e instanceof LocalError && e.code === LocalCode.SessionExpired ? 404 : (httpStatusOf(e) ?? 0);
         if (status === 404) this.report(e as Error);
         if (status >= 400 && status < 500) return;
         if (e instanceof LocalError && e.code === LocalCode.PeerProtocolViolation) this.report(e);

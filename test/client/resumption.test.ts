@@ -76,7 +76,8 @@ describe("2025 sessions", () => {
 });
 
 /** A scripted legacy server: initialize opens a session; tools/call gets `stream`; GET gets `resume`. */
-function scripted(stream: () => string, resume: (lastEventId: string | null) => Response) {
+function scripted(stream: () => string, resume: (lastEventId: string | null) => Response, standalone: () => Response = () => new Response(null, { status: 405 })) {
+  let standaloneGets = 0;
   const gets: (string | null)[] = [];
   const sse = (body: string) => new Response(body, { headers: { "content-type": "text/event-stream" } });
   const bun = Bun.serve({
@@ -85,8 +86,8 @@ function scripted(stream: () => string, resume: (lastEventId: string | null) => 
     async fetch(req) {
       if (req.method === "DELETE") return new Response(null, { status: 204 });
       if (req.method === "GET") {
-        // The standalone stream (no Last-Event-ID) is not offered.
-        if (!req.headers.get("last-event-id")) return new Response(null, { status: 405 });
+        // The standalone stream (no Last-Event-ID); by default not offered.
+        if (!req.headers.get("last-event-id")) return standaloneGets++, standalone();
         gets.push(req.headers.get("last-event-id"));
         return resume(req.headers.get("last-event-id"));
       }
@@ -98,7 +99,14 @@ function scripted(stream: () => string, resume: (lastEventId: string | null) => 
       return Response.json({ jsonrpc: "2.0", id: m.id, error: { code: -32601, message: "no" } });
     },
   });
-  return { url: `http://127.0.0.1:${bun.port}/mcp`, gets, stop: () => bun.stop(true) };
+  return {
+    url: `http://127.0.0.1:${bun.port}/mcp`,
+    gets,
+    get standaloneGets() {
+      return standaloneGets;
+    },
+    stop: () => bun.stop(true),
+  };
 }
 
 describe("streams that cannot be resumed", () => {
@@ -143,6 +151,22 @@ describe("streams that cannot be resumed", () => {
       });
       // Each resumption names the newest id seen.
       expect(s.gets).toEqual(["e0", "e1"]);
+    } finally {
+      await client.close();
+      s.stop();
+    }
+  });
+
+  test("a standalone stream that keeps failing (5xx) is given up after maxReconnects, and reported", async () => {
+    const s = scripted(() => "", () => new Response(null, { status: 500 }), () => new Response("overloaded", { status: 503 }));
+    const client = createClient({ ...OPTIONS, maxReconnects: 2, defaultRetryMs: 10 });
+    const errors: string[] = [];
+    client.onError((e) => errors.push(e.message));
+    try {
+      await client.connect({ url: s.url });
+      await waitFor(() => errors.length === 1, "the report");
+      expect(errors).toEqual([`the standalone stream of ${s.url} failed 3 times in a row; server-initiated messages now arrive only on request streams`]);
+      expect(s.standaloneGets).toBe(3);
     } finally {
       await client.close();
       s.stop();
