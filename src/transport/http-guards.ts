@@ -88,12 +88,26 @@ export function isJsonContent(req: Request): boolean {
 export async function readBody(req: Request, maxBytes: number, timeoutMs: number): Promise<string | Response> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > maxBytes) return tooLarge(maxBytes, declared);
-  const reader = req.body?.getReader();
-  if (!reader) return "";
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<Response>((resolve) => {
     timer = setTimeout(() => resolve(httpError(408, WireCode.InvalidRequest, `Request Timeout: body not received within ${timeoutMs} ms (http.bodyTimeoutMs)`, { connection: "close" })), timeoutMs);
   });
+  // The common case: a declared length within the limit. Bun reads exactly that many bytes
+  // natively, far cheaper than pulling chunks through a stream reader.
+  if (declared >= 0) {
+    try {
+      return await Promise.race([req.text(), timeout]);
+    } catch (e) {
+      return httpError(400, WireCode.ParseError, `Bad Request: could not read the body (${(e as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const reader = req.body?.getReader();
+  if (!reader) {
+    clearTimeout(timer);
+    return "";
+  }
   try {
     const result = await Promise.race([readBounded(reader, maxBytes), timeout]);
     if (typeof result === "number") return tooLarge(maxBytes);
