@@ -118,18 +118,23 @@ export class McpClient {
 
   // ---- resources
 
+  /** One page of resources/list. */
   listResources(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"resources">> {
     return this.page(Method.ResourcesList, "resources", options);
   }
+  /** Every resource, following nextCursor to the end. */
   listAllResources(options: RequestOptions = {}): Promise<Page<"resources">["resources"]> {
     return collectPages((cursor) => this.listResources({ ...options, cursor }), "resources");
   }
+  /** One page of resources/templates/list. */
   listResourceTemplates(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"resourceTemplates">> {
     return this.page(Method.ResourceTemplatesList, "resourceTemplates", options);
   }
+  /** Every resource template, following nextCursor to the end. */
   listAllResourceTemplates(options: RequestOptions = {}): Promise<Page<"resourceTemplates">["resourceTemplates"]> {
     return collectPages((cursor) => this.listResourceTemplates({ ...options, cursor }), "resourceTemplates");
   }
+  /** Reads a resource (2026-07-28: through input_required rounds if the server asks). */
   async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
     return (await this.current().request(Method.ResourcesRead, { uri }, options)) as ReadResourceResult;
   }
@@ -138,6 +143,7 @@ export class McpClient {
   async subscribe(uri: string, options: RequestOptions = {}): Promise<void> {
     await this.legacyOnly("subscribe", "listen({ resourceSubscriptions: [uri] })").request(Method.ResourcesSubscribe, { uri }, options);
   }
+  /** 2025 era: resources/unsubscribe. */
   async unsubscribe(uri: string, options: RequestOptions = {}): Promise<void> {
     await this.legacyOnly("unsubscribe", "close() on the Subscription").request(Method.ResourcesUnsubscribe, { uri }, options);
   }
@@ -168,15 +174,19 @@ export class McpClient {
 
   // ---- prompts and completion
 
+  /** One page of prompts/list. */
   listPrompts(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"prompts">> {
     return this.page(Method.PromptsList, "prompts", options);
   }
+  /** Every prompt, following nextCursor to the end. */
   listAllPrompts(options: RequestOptions = {}): Promise<Page<"prompts">["prompts"]> {
     return collectPages((cursor) => this.listPrompts({ ...options, cursor }), "prompts");
   }
+  /** Gets a prompt (2026-07-28: through input_required rounds if the server asks). */
   async getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
     return (await this.current().request(Method.PromptsGet, { name, arguments: args }, options)) as GetPromptResult;
   }
+  /** completion/complete for an argument of a prompt or a resource template. */
   async complete(ref: CompletionRef, argument: { name: string; value: string }, context?: { arguments?: Record<string, string> }, options: RequestOptions = {}): Promise<CompleteResult> {
     const params: Params = { ref, argument };
     if (context) params.context = context;
