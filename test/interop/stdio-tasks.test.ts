@@ -140,7 +140,9 @@ describe("task outcomes and errors", () => {
   });
 
   test("an unknown taskId is -32602 for get, result and cancel", async () => {
-    for (const request of [getTask("nope"), taskResult("nope"), cancelTask("nope")]) expect((await mcpErrorOf(request)).code).toBe(-32602);
+    // Each rejection is observed as it is made, so none is left unhandled while another is awaited.
+    const errors = await Promise.all([getTask, taskResult, cancelTask].map((call) => mcpErrorOf(call("nope"))));
+    expect(errors.map((e) => e.code)).toEqual([-32602, -32602, -32602]);
   });
 });
 

@@ -25,12 +25,21 @@ interface Exchange {
 }
 
 /** A fetch that records every exchange into `log`. */
+/** Every recorded fetch still waiting for its answer; the wire checks wait for them to settle. */
+const inFlight = new Set<Promise<unknown>>();
+
 function recording(log: Exchange[]): typeof fetch {
   const f = async (input: string | URL | Request, init?: RequestInit) => {
     const headers = Object.fromEntries([...new Headers(init?.headers).entries()].map(([k, v]) => [k.toLowerCase(), v]));
-    const r = await fetch(input, init);
-    log.push({ method: init?.method ?? "GET", headers, body: typeof init?.body === "string" ? (JSON.parse(init.body) as Msg) : undefined, status: r.status, sessionId: r.headers.get("mcp-session-id") });
-    return r;
+    const pending = fetch(input, init);
+    inFlight.add(pending);
+    try {
+      const r = await pending;
+      log.push({ method: init?.method ?? "GET", headers, body: typeof init?.body === "string" ? (JSON.parse(init.body) as Msg) : undefined, status: r.status, sessionId: r.headers.get("mcp-session-id") });
+      return r;
+    } finally {
+      inFlight.delete(pending);
+    }
   };
   return f as typeof fetch;
 }
@@ -143,6 +152,8 @@ test("the v2 client on 2026-07-28 and the v1 client on 2025-11-25 share one serv
     expect(asked.modern).toEqual(["elicit:What is your name?", "sample", "roots", "elicit:Step 1: What is your name?", "elicit:Step 2: What is your favorite color?", "elicit:What context should the prompt include?"]);
     expect([...asked.legacy].sort()).toEqual(["elicit:What is your name?", "elicit:Who are you?", "roots", "sample", "sample"]);
 
+    // A client answer (202) can still be on its way when the call it served has returned.
+    await Promise.allSettled([...inFlight].filter((p) => p !== undefined));
     // The wire: v2 spoke 2026-07-28 (a claim on every request, no session, input_required retries) ...
     const modernRequests = modernWire.filter((e) => e.body?.method !== undefined);
     expect(modernWire.every((e) => e.method === "POST" && e.sessionId === null && e.headers["mcp-session-id"] === undefined)).toBe(true);
