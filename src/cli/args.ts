@@ -27,6 +27,8 @@ export interface Flag {
   readonly metavar?: string;
   readonly key?: string;
   readonly action?: FlagAction;
+  /** The value is JSON when it parses (numbers), like --set. */
+  readonly json?: boolean;
   /** Set on transport flags: naming any transport on the command line serves exactly those named. */
   readonly transport?: Transport;
   readonly help: string;
@@ -41,6 +43,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "--stdio", arity: 0, key: "stdio.enabled", transport: "stdio", help: "serve one MCP session on stdin/stdout; stdout then carries only MCP" },
   { name: "--http", arity: 1, metavar: "HOST:PORT", key: "http.listen", transport: "http", help: "serve Streamable HTTP (/mcp), legacy SSE (/sse) and WebSocket (/ws) on HOST:PORT" },
   { name: "--tcp", arity: 1, metavar: "HOST:PORT", key: "tcp.listen", transport: "tcp", help: "serve MCP over TCP (newline-delimited JSON) on HOST:PORT" },
+  { name: "--shards", arity: 1, metavar: "N", key: "cluster.shards", json: true, help: "shard processes for the network transports (0: one per CPU core, the default; 1: one process)" },
   { name: "--profile", arity: 1, metavar: "NAME", key: "server.profile", help: "the built-in registrations to serve (see Profiles below)" },
   { name: "--config", arity: 1, metavar: "FILE", action: "config-file", help: "read a TOML config file; flags override it" },
   { name: "--log-level", arity: 1, metavar: "LEVEL", key: "logging.level", help: `process log level on stderr: ${LOG_LEVELS.join("|")}` },
@@ -105,7 +108,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (flag.action === "help" || flag.action === "version") action ??= flag.action;
     else if (flag.action === "config-file") out.configFile = value;
     else if (flag.action === "set") applySet(out, value!);
-    else if (flag.key) out.overrides[flag.key] = flag.arity === 0 ? true : value;
+    else if (flag.key) out.overrides[flag.key] = flag.arity === 0 ? true : flag.json ? parseSetValue(value!) : value;
     if (flag.transport) named.add(flag.transport);
   }
   if (action) out.command = action;

@@ -7,6 +7,7 @@ import type { EventStore } from "../store/event-store.ts";
 import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { SqliteEventStore } from "../store/sqlite-event-store.ts";
 import { hostPolicy } from "../transport/http-guards.ts";
+import type { ServeContext } from "./serve-context.ts";
 
 /** A listener that has started. */
 export interface Running {
@@ -22,7 +23,7 @@ export interface Running {
 export interface Listener {
   readonly name: string;
   enabled(config: Config): boolean;
-  start(server: McpServer, config: Config): Running | Promise<Running>;
+  start(server: McpServer, config: Config, ctx: ServeContext): Running | Promise<Running>;
 }
 
 /** One session on the process's stdin/stdout; ends on stdin EOF once in-flight requests are answered. */
@@ -53,11 +54,14 @@ function guardStdout(): void {
   console.log = console.info = console.debug = console.dir = console.table = toStderr;
 }
 
-/** The SSE event store the config asks for. */
-function eventStore(config: Config): EventStore | undefined {
+/** The SSE event store the config asks for; each shard keeps its own sqlite file. */
+function eventStore(config: Config, ctx: ServeContext): EventStore | undefined {
   const e = config.events;
   if (e.store === "none") return undefined;
-  if (e.store === "sqlite") return new SqliteEventStore(e.path, { maxEventsPerStream: e.maxEventsPerStream });
+  if (e.store === "sqlite") {
+    const path = ctx.shard ? `${e.path}.shard${ctx.shard.identity.index}` : e.path;
+    return new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream });
+  }
   return new MemoryEventStore({ maxEventsPerStream: e.maxEventsPerStream, maxStreams: e.maxStreams });
 }
 
@@ -65,10 +69,10 @@ function eventStore(config: Config): EventStore | undefined {
 const httpListener: Listener = {
   name: "http",
   enabled: (config) => config.http.enabled,
-  start(server, config) {
+  start(server, config, ctx) {
     const h = config.http;
-    const { hostname, port } = parseHostPort(h.listen)!;
-    const store = eventStore(config);
+    const { hostname, port } = parseHostPort(ctx.shard?.listen.http ?? h.listen)!;
+    const store = eventStore(config, ctx);
     const listener = listenHttp(server, {
       hostname,
       port,
@@ -85,7 +89,10 @@ const httpListener: Listener = {
       maxQueueBytes: h.maxQueueBytes,
       hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
       store,
-      reusePort: false,
+      reusePort: ctx.shard !== undefined,
+      tokens: ctx.tokens,
+      sessionMaxAgeMs: h.sessionMaxAgeMs,
+      shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, secret: ctx.shard.secret },
     });
     return {
       where: listener.url.href,
@@ -102,10 +109,10 @@ const httpListener: Listener = {
 const tcpListener: Listener = {
   name: "tcp",
   enabled: (config) => config.tcp.enabled,
-  start(server, config) {
+  start(server, config, ctx) {
     const t = config.tcp;
-    const { hostname, port } = parseHostPort(t.listen)!;
-    const listener = serveTcp(server, { hostname, port, keepAliveMs: t.keepAliveMs, maxQueueBytes: t.maxQueueBytes });
+    const { hostname, port } = parseHostPort(ctx.shard?.listen.tcp ?? t.listen)!;
+    const listener = serveTcp(server, { hostname, port, keepAliveMs: t.keepAliveMs, maxQueueBytes: t.maxQueueBytes, reusePort: ctx.shard !== undefined });
     return {
       where: `tcp://${hostname.includes(":") ? `[${hostname}]` : hostname}:${listener.port}`,
       ended: new Promise<string>(() => {}),

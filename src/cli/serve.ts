@@ -1,9 +1,12 @@
+import { startPrimary } from "../cluster/primary.ts";
+import { parentPort, shardBus, type IpcPort } from "../cluster/ipc.ts";
 import { configToServerOptions, loggerFor, VERSION } from "../config/server-options.ts";
-import type { Config } from "../config/schema.ts";
+import { parseHostPort, type Config } from "../config/schema.ts";
 import { PROFILES } from "../profiles/index.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { createServer } from "../server/server.ts";
-import { LISTENERS, type Running } from "./listeners.ts";
+import { LISTENERS, type Listener, type Running } from "./listeners.ts";
+import { primarySecrets, removeRunDir, shardContextFromEnv, singleContext, type ServeContext } from "./serve-context.ts";
 
 /** Where serve writes its human-readable lines (stderr; stdout may belong to stdio). */
 export interface ServeIo {
@@ -16,9 +19,9 @@ export interface ServeIo {
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /**
- * `erlmcp serve`: builds the server from a validated config, installs the profile, starts
- * every enabled listener and runs until one ends by itself (stdin EOF) or a signal arrives,
- * then closes everything. Resolves with the exit code.
+ * `erlmcp serve`: runs the appliance as one process, or as the primary of N shard
+ * processes (cluster.shards; stdio is always one process), or — when started by a primary —
+ * as one of those shards. Resolves with the exit code.
  */
 export async function serve(config: Config, io: ServeIo): Promise<number> {
   const chosen = LISTENERS.filter((l) => l.enabled(config));
@@ -26,14 +29,40 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     io.error("no transport is enabled (use --stdio, --http HOST:PORT or --tcp HOST:PORT)");
     return 2;
   }
-  const logger = loggerFor(config);
-  const server = createServer(configToServerOptions(config, logger));
+  const shardCtx = shardContextFromEnv(process.env);
+  if (shardCtx) return runShard(config, io, chosen, shardCtx);
+  const shards = config.cluster.shards || navigator.hardwareConcurrency || 1;
+  if (shards > 1 && !config.stdio.enabled) return runPrimary(config, io, shards);
+  return runProcess(config, io, chosen, singleContext(config), { banner: true });
+}
+
+/** Builds the server, starts the listeners, runs until a signal, stdin EOF or `stopped`. */
+async function runProcess(
+  config: Config,
+  io: ServeIo,
+  chosen: readonly Listener[],
+  ctx: ServeContext,
+  opts: { banner: boolean; port?: IpcPort; stopped?: Promise<string> },
+): Promise<number> {
+  const logger = loggerFor(config, ctx.shard ? { shard: ctx.shard.identity.index } : undefined);
+  const bus = opts.port ? shardBus(opts.port) : undefined;
+  const server = createServer({
+    ...configToServerOptions(config, logger),
+    requestStateKeys: ctx.requestStateKeys,
+    cluster: ctx.shard && bus ? { shard: ctx.shard.identity, bus } : undefined,
+  });
   const stopProfile = PROFILES[config.server.profile]!.install(server);
+  let stop!: (reason: string) => void;
+  const stopRequested = new Promise<string>((resolve) => (stop = resolve));
+  opts.port?.onMessage((m) => {
+    if (m.t === "event") bus?.deliver(m.event);
+    else if (m.t === "stop") stop(`stopped by the primary: ${m.reason}`);
+  });
 
   const running: Running[] = [];
   for (const listener of chosen) {
     try {
-      running.push(await listener.start(server, config));
+      running.push(await listener.start(server, config, ctx));
     } catch (e) {
       io.error(`cannot start ${listener.name}: ${e instanceof Error ? e.message : String(e)}`);
       await closeAll(running, "startup failed");
@@ -41,12 +70,16 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
       return 1;
     }
   }
-  if (config.logging.level !== "silent")
-    io.notice(`erlmcp ${VERSION}: profile ${config.server.profile}, serving MCP on ${running.map((r) => r.where).join(", ")}`);
+  const where = running.map((r) => r.where);
+  if (opts.banner && config.logging.level !== "silent")
+    io.notice(`erlmcp ${VERSION}: profile ${config.server.profile}, serving MCP on ${where.join(", ")}`);
+  opts.port?.send({ t: "ready", where });
 
   const handlers: [string, () => void][] = [];
   const reason = await new Promise<string>((resolve) => {
     for (const r of running) r.ended.then((why) => resolve(`${r.where}: ${why}`));
+    stopRequested.then(resolve);
+    opts.stopped?.then(resolve);
     for (const signal of SIGNALS) {
       const onSignal = () => resolve(signal);
       handlers.push([signal, onSignal]);
@@ -58,6 +91,76 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   stopProfile();
   for (const [signal, fn] of handlers) process.off(signal, fn);
   return 0;
+}
+
+/** A shard: the same listeners on shared ports, a bus and a private socket to its siblings. */
+function runShard(config: Config, io: ServeIo, chosen: readonly Listener[], ctx: ServeContext): Promise<number> {
+  const port = parentPort();
+  if (!port) {
+    io.error("ERLMCP_SHARD is set but this process has no IPC channel to a primary");
+    return Promise.resolve(2);
+  }
+  // A primary that vanished (killed) leaves its shards nobody to answer to: they stop.
+  const orphaned = new Promise<string>((resolve) => process.once("disconnect", () => resolve("the primary went away")));
+  return runProcess(config, io, chosen, ctx, { banner: false, port, stopped: orphaned });
+}
+
+/** The primary: spawns and supervises the shards, relays their bus, prints the banner. */
+async function runPrimary(config: Config, io: ServeIo, shards: number): Promise<number> {
+  const logger = loggerFor(config, { role: "primary" });
+  // A configured port 0 is resolved once here, so every shard shares the same port.
+  const listen = {
+    http: config.http.enabled ? await concrete(config.http.listen) : undefined,
+    tcp: config.tcp.enabled ? await concrete(config.tcp.listen) : undefined,
+  };
+  const secrets = primarySecrets(config, listen);
+  let announce!: (where: string[]) => void;
+  const announced = new Promise<string[]>((resolve) => (announce = resolve));
+  const primary = await startPrimary({
+    shards,
+    command: selfCommand(),
+    env: { ERLMCP_CLUSTER: JSON.stringify(secrets) },
+    maxRestarts: config.cluster.maxRestarts,
+    restartPeriodMs: config.cluster.restartPeriodMs,
+    stopTimeoutMs: DEFAULT_DRAIN_MS + 2000,
+    logger,
+    onReady: announce,
+  });
+  const handlers: [string, () => void][] = [];
+  const outcome = await new Promise<{ code: number; reason: string }>((resolve) => {
+    announced.then((where) => {
+      if (config.logging.level !== "silent")
+        io.notice(`erlmcp ${VERSION}: profile ${config.server.profile}, ${shards} shards, serving MCP on ${where.join(", ")}`);
+    });
+    primary.gaveUp.then((reason) => resolve({ code: 1, reason }));
+    for (const signal of SIGNALS) {
+      const onSignal = () => resolve({ code: 0, reason: signal });
+      handlers.push([signal, onSignal]);
+      process.once(signal, onSignal);
+    }
+  });
+  logger.info("shutting down", { reason: outcome.reason });
+  await primary.stop(outcome.reason);
+  removeRunDir(secrets.runDir);
+  for (const [signal, fn] of handlers) process.off(signal, fn);
+  if (outcome.code !== 0) io.error(`shards keep failing: ${outcome.reason}`);
+  return outcome.code;
+}
+
+/** The command that runs this executable again with the same arguments (a compiled binary or bun + script). */
+function selfCommand(): string[] {
+  const compiled = Bun.main.startsWith("/$bunfs/");
+  return compiled ? [process.execPath, ...process.argv.slice(2)] : [process.execPath, ...process.argv.slice(1)];
+}
+
+/** "host:0" becomes "host:<a free port>"; any other address is kept. */
+async function concrete(address: string): Promise<string> {
+  const { hostname, port } = parseHostPort(address)!;
+  if (port !== 0) return address;
+  const probe = Bun.listen({ hostname, port: 0, socket: { data() {} } });
+  const free = probe.port;
+  probe.stop(true);
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${free}`;
 }
 
 /** Closes every listener, waiting at most the drain time so a stuck client cannot hold shutdown. */

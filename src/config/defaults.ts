@@ -87,8 +87,11 @@ export function defaultConfig(): Config {
       allowedOrigins: [],
       // Concurrent HTTP sessions (Streamable and legacy SSE each); initialize past it gets 503.
       maxSessions: 10_000,
-      // ms an HTTP session with no request and no open stream lives before it is closed.
+      // ms an HTTP session with no request and no open stream is kept in memory; with shards it is
+      // only memory: the session id stays valid (any shard can bring the session back) until sessionMaxAgeMs.
       sessionIdleMs: 600_000,
+      // ms a session id stays valid after initialize; then it answers 404 and the client starts again.
+      sessionMaxAgeMs: 86_400_000,
       // ms a request body may take to arrive (slow-body guard); the request then gets 408.
       bodyTimeoutMs: 10_000,
       // Seconds an idle keep-alive connection stays open (Bun checks every ~4 s). Unfinished
@@ -110,6 +113,20 @@ export function defaultConfig(): Config {
       keepAliveMs: 30_000,
       // Bytes a connection may have queued unsent before it is dropped as a slow consumer.
       maxQueueBytes: 4 * 1024 * 1024,
+    },
+    cluster: {
+      // Shard processes serving the network transports with reusePort; 0 means one per CPU core.
+      // Processes, not Workers: each holds its own open-file limit and a crash costs only its own work.
+      shards: 0,
+      // Keys (base64, 32 bytes) sealing session ids; the first seals, all open. Empty: random at start,
+      // so ids die with the process. Set them to keep sessions across restarts; add a new key first to rotate.
+      sessionKeys: [],
+      // Keys (base64, 32 bytes) signing 2026-07-28 requestState; the first signs, all verify. Empty: random at start.
+      requestStateKeys: [],
+      // Shard restarts allowed within restartPeriodMs before the appliance gives up and exits.
+      maxRestarts: 10,
+      // ms window of maxRestarts.
+      restartPeriodMs: 60_000,
     },
     events: {
       // Where SSE events are logged so clients resume with Last-Event-ID: "memory", "sqlite" (durable), "none".

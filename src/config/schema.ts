@@ -75,6 +75,12 @@ export function strings(max: number) {
   return z.array(z.string({ error }).max(max, { error }), { error });
 }
 
+/** A list of secrets, each base64 of exactly 32 bytes. */
+export function keys() {
+  const error = "expected a list of base64 strings of 32 random bytes each (e.g. from: openssl rand -base64 32)";
+  return z.array(z.string({ error }).refine((k) => Buffer.from(k, "base64").length === 32 && /^[A-Za-z0-9+/_-]+=*$/.test(k), { error }), { error });
+}
+
 /** A URL path starting with "/". */
 export function urlPath() {
   const error = 'expected a URL path starting with "/", e.g. "/mcp"';
@@ -142,6 +148,7 @@ export const SECTIONS = {
     allowedOrigins: strings(255),
     maxSessions: integer(1, 10_000_000),
     sessionIdleMs: integer(1000, 30 * MS_PER_DAY),
+    sessionMaxAgeMs: integer(60_000, 365 * MS_PER_DAY),
     bodyTimeoutMs: integer(100, 3_600_000),
     idleTimeoutSec: integer(1, 255),
     keepaliveMs: integer(1000, 3_600_000),
@@ -153,6 +160,13 @@ export const SECTIONS = {
     listen: hostPort(),
     keepAliveMs: integer(0, 3_600_000),
     maxQueueBytes: integer(4096, 1024 ** 3),
+  }),
+  cluster: table({
+    shards: integer(0, 256),
+    sessionKeys: keys(),
+    requestStateKeys: keys(),
+    maxRestarts: integer(0, 1000),
+    restartPeriodMs: integer(100, 3_600_000),
   }),
   events: table({
     store: oneOf(EVENT_STORES),

@@ -10,6 +10,8 @@ import { attachChannel, type Attached } from "./attach.ts";
 import { StreamableHttpEndpoint } from "./http-endpoint.ts";
 import type { ResponseMode } from "./http-session.ts";
 import { LegacySseEndpoint } from "./legacy-sse-endpoint.ts";
+import type { SessionTokens } from "../cluster/session-token.ts";
+import type { Forwarder } from "../cluster/forward.ts";
 
 /** Settings of the HTTP listener and everything it serves. */
 export interface HttpListenOptions {
@@ -38,6 +40,12 @@ export interface HttpListenOptions {
   hosts: HostPolicy;
   store: EventStore | undefined;
   reusePort: boolean;
+  /** Seals session ids (see StreamableHttpOptions.tokens). */
+  tokens?: SessionTokens;
+  /** How long a session id stays valid (ms). */
+  sessionMaxAgeMs?: number;
+  /** In a sharded appliance: this shard's private socket and the way to its siblings. */
+  shard?: { socketPath: string; forwarder: Forwarder; secret: string };
 }
 
 /** Defaults for library use; the appliance passes every option from its config. */
@@ -78,7 +86,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     store: new MemoryEventStore({ maxEventsPerStream: 1000, maxStreams: 100_000 }),
     ...options,
   };
-  const streamable = new StreamableHttpEndpoint(server, opts);
+  const streamable = new StreamableHttpEndpoint(server, { ...opts, forwarder: opts.shard?.forwarder, forwardSecret: opts.shard?.secret });
   const legacy = new LegacySseEndpoint(server, {
     messagesPath: "/messages",
     maxSessions: opts.maxSessions,
@@ -86,6 +94,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     keepaliveMs: opts.keepaliveMs,
     maxQueueBytes: opts.maxQueueBytes,
     hosts: opts.hosts,
+    forwarder: opts.shard?.forwarder,
+    forwardSecret: opts.shard?.secret,
   });
   const hooks = (bun: Server<WsData> | null) => (bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s) } : {});
   const upgrade = (request: Request, bun: Server<WsData> | null): Response | undefined => {
@@ -100,10 +110,14 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
 
   /** Open WebSocket connections, closed gracefully by stop(). */
   const sockets = new Set<Attached>();
+  // In a sharded appliance every MCP answer names the shard that served it (x-erlmcp-shard),
+  // for operators tracing a session across shards; a forwarded answer keeps its server's name.
+  const served = opts.shard ? stamp(String(server.shard.index)) : <T>(r: T) => r;
+  const mcp = (request: Request, bun: Server<WsData> | null) => served(streamable.handle(request, hooks(bun)));
   const app = new Elysia()
-    .post(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
-    .get(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
-    .delete(opts.path, ({ request, server: bun }) => streamable.handle(request, hooks(bun as Server<WsData> | null)))
+    .post(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
+    .get(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
+    .delete(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
     .all(opts.path, ({ request }) => streamable.handle(request))
     .get("/healthz", () => ({ status: "ok", sessions: streamable.sessionCount + legacy.sessionCount }));
   if (opts.legacySse)
@@ -136,6 +150,20 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   } as Parameters<typeof app.listen>[0]);
 
   const bun = app.server!;
+  // Siblings forward here what this shard must serve: the same MCP routes, on a private socket.
+  const privateServer = opts.shard
+    ? Bun.serve({
+        unix: opts.shard.socketPath,
+        maxRequestBodySize: Math.max(server.limits.maxMessageBytes * 2, 128 * 1024 * 1024),
+        development: false,
+        fetch(request, srv) {
+          const path = new URL(request.url).pathname;
+          if (path === "/messages") return legacy.post(request);
+          if (path === opts.path) return served(streamable.handle(request, { timeout: (req, sec) => srv.timeout(req, sec) }));
+          return httpError(404, WireCode.MethodNotFound, `Not Found: ${path}`);
+        },
+      })
+    : undefined;
   return {
     url: new URL(`http://${opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname}:${bun.port}${opts.path}`),
     streamable,
@@ -146,7 +174,17 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       // Closed by us while still open, each WebSocket ends gracefully (2026-07-28 listen streams
       // get their final result); closed by Bun's stop, it would just drop.
       for (const c of [...sockets]) c.close("server shutting down");
+      await privateServer?.stop(true);
       await app.stop(true);
     },
   };
+}
+
+/** Adds x-erlmcp-shard to an answer unless a forwarded answer already carries it. */
+function stamp(shard: string) {
+  const mark = (r: Response) => {
+    if (!r.headers.has("x-erlmcp-shard")) r.headers.set("x-erlmcp-shard", shard);
+    return r;
+  };
+  return (r: Response | Promise<Response>): Response | Promise<Response> => (r instanceof Promise ? r.then(mark) : mark(r));
 }

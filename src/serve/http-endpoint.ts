@@ -3,12 +3,20 @@ import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
 import { hasClaim } from "../modern/envelope.ts";
 import { ModernHttp } from "./http-modern.ts";
-import { Method } from "../protocol/methods.ts";
+import { Method, Notice } from "../protocol/methods.ts";
 import { isLegacyVersion } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
 import { HttpSession, type ResponseMode } from "./http-session.ts";
+import { clientDigest, SessionTokens, type SessionClaims } from "../cluster/session-token.ts";
+import { FORWARDED_HEADER, type Forwarder } from "../cluster/forward.ts";
+import { ownerOf, parseOwner, shardOfRequestId } from "../cluster/shard.ts";
+import { shardOfEventId } from "../transport/streamable-http.ts";
+import { negotiateLegacyVersion } from "../protocol/versions.ts";
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
+import type { ClusterEvent } from "../cluster/bus.ts";
+import { isPlainObject } from "../util/guards.ts";
 
 /** What the endpoint needs from the HTTP server: lifting the idle timeout of a long stream. */
 export interface HttpServerHooks {
@@ -31,12 +39,31 @@ export interface StreamableHttpOptions {
   maxQueueBytes?: number;
   hosts: HostPolicy;
   store: EventStore | undefined;
+  /** Seals session ids; default: a random key of this process (ids die with it). */
+  tokens?: SessionTokens;
+  /** How long a sealed session id stays valid after initialize (ms; default 24 h). */
+  sessionMaxAgeMs?: number;
+  /** Routes requests to sibling shards; present when the appliance runs shards. */
+  forwarder?: Forwarder;
+  /** Marks requests a sibling shard forwarded (their Host/Origin was checked there). */
+  forwardSecret?: string;
 }
 
 const SESSION_HEADER = "mcp-session-id";
 
-/** A session id: 128 random bits, base64url (visible ASCII, 2025-11-25 §session management). */
-const newSessionId = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+/**
+ * Methods that touch a session's stateful parts, served by the shard that owns the session:
+ * log level, subscriptions and tasks (2025 era). Everything else any shard serves itself.
+ */
+const OWNER_METHODS: ReadonlySet<string> = new Set([
+  Method.LoggingSetLevel,
+  Method.ResourcesSubscribe,
+  Method.ResourcesUnsubscribe,
+  Method.TasksGet,
+  Method.TasksResult,
+  Method.TasksList,
+  Method.TasksCancel,
+]);
 
 /**
  * The Streamable HTTP MCP endpoint (2025-11-25 basic/transports §Streamable HTTP): POST for
@@ -45,6 +72,12 @@ const newSessionId = (): string => Buffer.from(crypto.getRandomValues(new Uint8A
  */
 export class StreamableHttpEndpoint {
   private readonly sessions = new Map<string, HttpSession>();
+  private readonly tokens: SessionTokens;
+  /** Sessions ended anywhere in the appliance, until their ids expire (sharded mode). */
+  private readonly ended = new Map<string, number>();
+  /** Log levels set on the owning shard, for sessions this shard serves too. */
+  private readonly levels = new Map<string, LoggingLevel>();
+  private readonly sharded: boolean;
   /** The stateless 2026-07-28 side of the same endpoint. */
   readonly modern: ModernHttp;
   private readonly sweeper: ReturnType<typeof setInterval>;
@@ -55,6 +88,9 @@ export class StreamableHttpEndpoint {
     private readonly opts: StreamableHttpOptions,
   ) {
     this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
+    this.tokens = opts.tokens ?? new SessionTokens([SessionTokens.randomKey()]);
+    this.sharded = opts.forwarder !== undefined;
+    server.bus.onEvent((e) => this.onClusterEvent(e));
     this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)));
     this.sweeper.unref?.();
     this.keepalive = setInterval(() => this.ping(), opts.keepaliveMs);
@@ -67,13 +103,17 @@ export class StreamableHttpEndpoint {
 
   /** Serves one HTTP request to the MCP endpoint. */
   handle(req: Request, hooks: HttpServerHooks = {}): Response | Promise<Response> {
-    const denied = checkHostAndOrigin(req, this.opts.hosts);
-    if (denied) return denied;
+    // A request forwarded by a sibling shard was checked there and is served here.
+    const forwarded = this.opts.forwardSecret !== undefined && req.headers.get(FORWARDED_HEADER) === this.opts.forwardSecret;
+    if (!forwarded) {
+      const denied = checkHostAndOrigin(req, this.opts.hosts);
+      if (denied) return denied;
+    }
     switch (req.method) {
       case "POST":
-        return this.post(req, hooks);
+        return this.post(req, hooks, forwarded);
       case "GET":
-        return this.get(req, hooks);
+        return this.get(req, hooks, forwarded);
       case "DELETE":
         return this.delete(req);
       default:
@@ -81,7 +121,7 @@ export class StreamableHttpEndpoint {
     }
   }
 
-  private async post(req: Request, hooks: HttpServerHooks): Promise<Response> {
+  private async post(req: Request, hooks: HttpServerHooks, forwarded: boolean): Promise<Response> {
     if (!isJsonContent(req)) return httpError(415, WireCode.ServerBusy, "Unsupported Media Type: Content-Type must be application/json");
     if (!accepts(req, "application/json") || !accepts(req, "text/event-stream"))
       return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must list both application/json and text/event-stream");
@@ -107,22 +147,36 @@ export class StreamableHttpEndpoint {
       if (sid !== null) return httpError(400, WireCode.InvalidRequest, "Bad Request: initialize must not carry Mcp-Session-Id (the session is already initialized)");
       if (this.sessions.size >= this.opts.maxSessions)
         return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
-      const session = this.open();
+      const session = this.open(decoded);
       return session.post(decoded, { signal: req.signal, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
     }
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
+    if (this.sharded && sid !== null) {
+      const target = forwarded ? undefined : this.routeFor(decoded, sid);
+      if (target !== undefined && target !== this.server.shard.index) return this.opts.forwarder!.forward(target, req, body);
+      // The request may run on any shard: every shard looks for it.
+      const cancelled = cancelledRequestOf(decoded);
+      if (cancelled !== undefined && !forwarded) this.server.bus.publish({ kind: "cancel", session: sid, requestId: cancelled });
+    }
     const found = this.lookup(sid);
     if (found instanceof Response) return found;
     return found.post(decoded, { signal: req.signal, headers: {}, onSse: lift });
   }
 
-  private get(req: Request, hooks: HttpServerHooks): Response {
+  private get(req: Request, hooks: HttpServerHooks, forwarded: boolean): Response | Promise<Response> {
     if (isModernHeader(req.headers.get("mcp-protocol-version")))
       return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no GET stream; use subscriptions/listen", { allow: "POST" });
     if (!accepts(req, "text/event-stream")) return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must include text/event-stream");
-    const found = this.lookup(req.headers.get(SESSION_HEADER));
+    const sid = req.headers.get(SESSION_HEADER);
+    if (this.sharded && sid !== null && !forwarded) {
+      // A resumption goes to the shard holding that stream; the standalone stream to the owner.
+      const lastEventId = req.headers.get("last-event-id");
+      const target = (lastEventId !== null ? shardOfEventId(lastEventId) : undefined) ?? this.ownerIndex(sid);
+      if (target !== undefined && target !== this.server.shard.index) return this.opts.forwarder!.forward(target, req, null);
+    }
+    const found = this.lookup(sid);
     if (found instanceof Response) return found;
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
@@ -143,24 +197,106 @@ export class StreamableHttpEndpoint {
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
+    if (this.sharded) {
+      const sid = found.id;
+      this.ended.set(sid, Date.now() + this.maxAgeMs);
+      this.server.bus.publish({ kind: "session-ended", session: sid });
+    }
     found.close("terminated by the client (HTTP DELETE)");
     return new Response(null, { status: 204 });
   }
 
+  private get maxAgeMs(): number {
+    return this.opts.sessionMaxAgeMs ?? 24 * 60 * 60 * 1000;
+  }
+
+  /** The shard owning a session, from its sealed id. */
+  private ownerIndex(sid: string): number | undefined {
+    const claims = this.tokens.open(sid);
+    return claims ? parseOwner(claims.owner)?.index : undefined;
+  }
+
+  /** Where a POST for `sid` is served: undefined for here, else a shard index. */
+  private routeFor(decoded: Decoded, sid: string): number | undefined {
+    const owner = this.ownerIndex(sid);
+    if (owner === undefined) return undefined;
+    if (decoded.kind !== "message") return owner;
+    const m = decoded.message;
+    if (!("method" in m)) return shardOfRequestId(m.id) ?? owner;
+    if (!isRequest(m)) return m.method === Notice.Initialized ? owner : undefined;
+    if (OWNER_METHODS.has(m.method)) return owner;
+    if (m.method === Method.ToolsCall && m.params?.task !== undefined) return owner;
+    return undefined;
+  }
+
+  /** What other shards announce about sessions this shard may hold a copy of. */
+  private onClusterEvent(e: ClusterEvent): void {
+    switch (e.kind) {
+      case "session-ended":
+        this.ended.set(e.session, Date.now() + this.maxAgeMs);
+        this.levels.delete(e.session);
+        this.sessions.get(e.session)?.close("terminated by the client (HTTP DELETE on another shard)");
+        return;
+      case "log-level":
+        this.levels.set(e.session, e.level as LoggingLevel);
+        this.sessions.get(e.session)?.session.adoptLogLevel(e.level as LoggingLevel);
+        return;
+      case "cancel":
+        this.sessions.get(e.session)?.session.receiveMessage({ jsonrpc: "2.0", method: Notice.Cancelled, params: { requestId: e.requestId, reason: e.reason } });
+        return;
+    }
+  }
+
+  /**
+   * The session an id names: this shard's copy, or one brought back from the sealed id when
+   * the session belongs to another shard or to this shard's previous incarnation. An id this
+   * incarnation issued and no longer holds was ended or evicted: 404.
+   */
   private lookup(sid: string | null): HttpSession | Response {
     if (sid === null) return httpError(400, WireCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     const session = this.sessions.get(sid);
-    if (!session) return httpError(404, -32001, "Session not found: unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+    if (session) return session;
+    const claims = this.ended.has(sid) ? undefined : this.tokens.open(sid);
+    const owner = claims && parseOwner(claims.owner);
+    const shard = this.server.shard;
+    if (!claims || !owner || Date.now() - claims.issuedAt > this.maxAgeMs || (owner.index === shard.index && owner.incarnation === shard.incarnation))
+      return httpError(404, -32001, "Session not found: unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+    if (this.sessions.size >= this.opts.maxSessions)
+      return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
+    return this.adopt(sid, claims);
+  }
+
+  /** A copy of another shard's (or an earlier incarnation's) session, from its claims. */
+  private adopt(sid: string, claims: SessionClaims): HttpSession {
+    const session = this.create(sid);
+    session.session.restore(claims.version, claims.capabilities);
+    const level = this.levels.get(sid);
+    if (level) session.session.adoptLogLevel(level);
     return session;
   }
 
-  private open(): HttpSession {
-    const id = newSessionId();
+  /** A new session for an initialize: its id seals what the initialize negotiates. */
+  private open(decoded: Decoded): HttpSession {
+    const params = decoded.kind === "message" && isRequest(decoded.message) ? (decoded.message.params ?? {}) : {};
+    const claims: SessionClaims = {
+      version: negotiateLegacyVersion(params.protocolVersion),
+      capabilities: isPlainObject(params.capabilities) ? (params.capabilities as ClientCapabilities) : {},
+      clientDigest: clientDigest(isPlainObject(params.clientInfo) ? (params.clientInfo as unknown as Implementation) : undefined),
+      owner: ownerOf(this.server.shard),
+      issuedAt: Date.now(),
+    };
+    return this.create(this.tokens.seal(claims));
+  }
+
+  private create(id: string): HttpSession {
+    const shard = this.server.shard;
     const session = new HttpSession(id, this.server, {
       store: this.opts.store,
       retryMs: this.opts.retryMs,
       maxQueueBytes: this.opts.maxQueueBytes,
       responseMode: this.opts.responseMode,
+      streamPrefix: this.sharded ? `s${shard.index}-` : undefined,
+      onLogLevel: this.sharded ? (level) => this.server.bus.publish({ kind: "log-level", session: id, level }) : undefined,
       onClose: (s) => {
         if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
       },
@@ -173,6 +309,7 @@ export class StreamableHttpEndpoint {
   sweep(now = Date.now()): void {
     for (const session of this.sessions.values())
       if (!session.busy && now - session.lastActive > this.opts.sessionIdleMs) session.close("idle past http.sessionIdleMs");
+    for (const [sid, until] of this.ended) if (until < now) this.ended.delete(sid);
   }
 
   /** Keep-alive comments on standalone streams, so proxies and clients see a live connection. */
@@ -219,6 +356,13 @@ function classify(d: Decoded, headerVersion: string | null): "legacy" | "modern"
     return "legacy";
   }
   return claimed || modernHeader ? "modern" : "legacy";
+}
+
+/** The request a notifications/cancelled names, if `d` is one. */
+function cancelledRequestOf(d: Decoded): string | number | undefined {
+  if (d.kind !== "message" || !("method" in d.message) || isRequest(d.message) || d.message.method !== Notice.Cancelled) return undefined;
+  const id = d.message.params?.requestId;
+  return typeof id === "string" || typeof id === "number" ? id : undefined;
 }
 
 function isInitialize(d: Decoded): boolean {

@@ -3,6 +3,7 @@ import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type Request
 import { WireCode } from "../jsonrpc/codes.ts";
 import { allowsBatches, allowsSsePriming } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
+import type { LoggingLevel } from "../protocol/types.ts";
 import type { Outlet } from "../session/outlet.ts";
 import { Session } from "../session/session.ts";
 import type { EventStore } from "../store/event-store.ts";
@@ -105,6 +106,10 @@ export interface HttpSessionOptions {
   /** http.maxQueueBytes: the slow-consumer bound of each SSE connection. */
   maxQueueBytes?: number;
   responseMode: ResponseMode;
+  /** Prefix of the session's stream ids (the shard holding them, in a sharded appliance). */
+  streamPrefix?: string;
+  /** Told when logging/setLevel changes the session's level. */
+  onLogLevel?: (level: LoggingLevel) => void;
   onClose(session: HttpSession): void;
 }
 
@@ -124,7 +129,7 @@ export class HttpSession {
     server: McpServer,
     private readonly opts: HttpSessionOptions,
   ) {
-    this.hub = new StreamHub(id, { store: opts.store, retryMs: opts.retryMs, maxQueueBytes: opts.maxQueueBytes });
+    this.hub = new StreamHub(id, { store: opts.store, retryMs: opts.retryMs, maxQueueBytes: opts.maxQueueBytes, streamPrefix: opts.streamPrefix });
     const outlet: Outlet = {
       send: (message, relatedTo) => {
         const exchange = relatedTo === undefined ? undefined : this.exchanges.get(relatedTo);
@@ -135,7 +140,7 @@ export class HttpSession {
       closeStream: (rid) => this.exchanges.get(rid)?.disconnect(),
       close: () => this.teardown(),
     };
-    this.session = new Session(server, outlet, { id });
+    this.session = new Session(server, outlet, { id, onLogLevel: opts.onLogLevel });
   }
 
   /**

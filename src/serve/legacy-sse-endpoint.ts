@@ -5,6 +5,7 @@ import { LegacySseChannel } from "../transport/legacy-sse.ts";
 import { openSse } from "../transport/sse.ts";
 import { attachChannel } from "./attach.ts";
 import type { HttpServerHooks } from "./http-endpoint.ts";
+import { FORWARDED_HEADER, type Forwarder } from "../cluster/forward.ts";
 
 export interface LegacySseOptions {
   /** Path clients POST to (the `endpoint` event names it with the session id). */
@@ -15,6 +16,9 @@ export interface LegacySseOptions {
   /** Unsent bytes the stream may hold before its reader is cut off (and the session ends). */
   maxQueueBytes?: number;
   hosts: HostPolicy;
+  /** In a sharded appliance: POSTs for a session whose stream another shard holds go there. */
+  forwarder?: Forwarder;
+  forwardSecret?: string;
 }
 
 /**
@@ -48,7 +52,8 @@ export class LegacySseEndpoint {
     if (!accepts(req, "text/event-stream")) return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must include text/event-stream");
     if (this.channels.size >= this.opts.maxSessions)
       return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
-    const id = crypto.randomUUID();
+    // The id names the shard holding the stream, so any shard can route the client's POSTs.
+    const id = this.opts.forwarder ? `${this.server.shard.index}.${crypto.randomUUID()}` : crypto.randomUUID();
     const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, channel);
@@ -60,11 +65,18 @@ export class LegacySseEndpoint {
 
   /** POST /messages?sessionId=… */
   async post(req: Request): Promise<Response> {
-    const denied = checkHostAndOrigin(req, this.opts.hosts);
+    const forwarded = this.opts.forwardSecret !== undefined && req.headers.get(FORWARDED_HEADER) === this.opts.forwardSecret;
+    const denied = forwarded ? undefined : checkHostAndOrigin(req, this.opts.hosts);
     if (denied) return denied;
     if (req.method !== "POST") return httpError(405, WireCode.ServerBusy, "Method Not Allowed: use POST", { allow: "POST" });
     const id = new URL(req.url).searchParams.get("sessionId");
     if (!id) return httpError(400, WireCode.InvalidRequest, "Bad Request: the sessionId query parameter is required");
+    const holder = Number(/^(\d{1,3})\./.exec(id)?.[1] ?? this.server.shard.index);
+    if (this.opts.forwarder && !forwarded && holder !== this.server.shard.index) {
+      const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
+      if (typeof body !== "string") return body;
+      return this.opts.forwarder.forward(holder, req, body);
+    }
     const channel = this.channels.get(id);
     if (!channel) return httpError(404, -32001, "Session not found: unknown or closed sessionId; open GET /sse again");
     if (!isJsonContent(req)) return httpError(415, WireCode.ServerBusy, "Unsupported Media Type: Content-Type must be application/json");

@@ -8,6 +8,8 @@ export interface TcpListenOptions {
   port: number;
   maxQueueBytes: number;
   keepAliveMs: number;
+  /** Share the port with sibling shards. */
+  reusePort?: boolean;
 }
 
 /** A running TCP listener. */
@@ -29,6 +31,7 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
     maxLineBytes: limit,
     maxQueueBytes: opts.maxQueueBytes,
     keepAliveMs: opts.keepAliveMs,
+    reusePort: opts.reusePort,
     onChannel(channel: Channel) {
       sessions.add(attachChannel(server, channel, { onClose: (s) => sessions.delete(s) }));
     },

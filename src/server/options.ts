@@ -1,5 +1,7 @@
 import type { Icon, LoggingLevel } from "../protocol/types.ts";
 import type { Logger } from "../util/log.ts";
+import type { ClusterBus } from "../cluster/bus.ts";
+import type { ShardIdentity } from "../cluster/shard.ts";
 
 /** Limits the protocol core enforces; each has a config key of the same name under [limits]. */
 export interface Limits {
@@ -76,6 +78,11 @@ export interface ServerOptions {
   defaultLogLevel?: LoggingLevel;
   /** Where the server logs its own events (default: silent). */
   logger?: Logger;
+  /**
+   * Membership in a sharded appliance: who this process is and the bus to the others. Absent:
+   * a single process (library use).
+   */
+  cluster?: { shard: ShardIdentity; bus: ClusterBus };
   /** Called when a 2025 client announces that its roots changed (notifications/roots/list_changed). */
   onRootsListChanged?: (client: { sessionId: string | undefined }) => void;
 }

@@ -35,6 +35,8 @@ import type { MethodTable } from "./scope.ts";
 import { RequestStateCodec } from "../modern/request-state.ts";
 import { ListenRegistry } from "../modern/listen.ts";
 import { headerParams } from "../modern/headers.ts";
+import { LOCAL_BUS, type ClusterBus } from "../cluster/bus.ts";
+import { singleProcess, type ShardIdentity } from "../cluster/shard.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -59,6 +61,10 @@ export class McpServer {
   readonly requestState: RequestStateCodec;
   /** Open 2026-07-28 subscriptions/listen streams. */
   readonly listens: ListenRegistry;
+  /** This process's place in a sharded appliance (a single process by default). */
+  readonly shard: ShardIdentity;
+  /** Carries change events to the other shards. */
+  readonly bus: ClusterBus;
 
   constructor(options: ServerOptions) {
     if (!options?.name || !options.version)
@@ -85,6 +91,13 @@ export class McpServer {
     this.requestState = new RequestStateCodec(keys, options.requestStateTtlMs ?? 10 * 60_000);
     this.listens = new ListenRegistry(this, this.limits.maxListenStreams);
     this.registry.onChange((kind) => this.changes.publishList(kind));
+    this.shard = options.cluster?.shard ?? singleProcess();
+    this.bus = options.cluster?.bus ?? LOCAL_BUS;
+    // Changes announced on other shards reach this shard's sessions and listen streams.
+    this.bus.onEvent((e) => {
+      if (e.kind === "list-changed") this.changes.publishList(e.list);
+      else if (e.kind === "resource-updated") this.changes.publishResource(e.uri);
+    });
   }
 
   /** Registers a tool. Arguments are validated against `input`; failures become isError results. */
@@ -164,11 +177,14 @@ export class McpServer {
    */
   notifyListChanged(kind: "tools" | "resources" | "prompts"): void {
     this.changes.publishList(kind);
+    this.bus.publish({ kind: "list-changed", list: kind });
   }
 
   /** Tells every subscriber of `uri` that it changed (notifications/resources/updated). */
-  notifyResourceUpdated(uri: string): void {
+  notifyResourceUpdated(uri: string, opts: { local?: boolean } = {}): void {
     this.changes.publishResource(uri);
+    // `local`: the change happened to this process's own copy (a timer every shard runs).
+    if (!opts.local) this.bus.publish({ kind: "resource-updated", uri });
   }
 }
 

@@ -19,11 +19,15 @@ export class OutboundRequests {
   private readonly pending = new Map<RequestId, Pending>();
   private nextId = 1;
 
-  constructor(private readonly send: (message: JsonRpcMessage, relatedTo?: RequestId) => void) {}
+  constructor(
+    private readonly send: (message: JsonRpcMessage, relatedTo?: RequestId) => void,
+    /** Maps a sequence number to a wire id; sharded appliances encode the shard in it. */
+    private readonly idFor: (seq: number) => number = (seq) => seq,
+  ) {}
 
   /** Sends `method` and resolves with the client's result, or rejects with its error. */
   request(method: string, params: Params | undefined, opts: { timeoutMs: number; signal?: AbortSignal; relatedTo?: RequestId }): Promise<Params> {
-    const id = this.nextId++;
+    const id = this.idFor(this.nextId++);
     return new Promise<Params>((resolve, reject) => {
       const cancel = (reason: string) => {
         if (!this.pending.delete(id)) return;

@@ -27,6 +27,7 @@ import type { Outlet } from "./outlet.ts";
 import { OutboundRequests } from "./outbound.ts";
 import { RequestScope } from "./request-scope.ts";
 import { TaskStore } from "./tasks.ts";
+import { requestIdFor } from "../cluster/shard.ts";
 
 /** Lifecycle phases (2025-11-25 basic/lifecycle). */
 export type SessionState = "new" | "initializing" | "ready" | "closed";
@@ -49,7 +50,7 @@ export class Session implements LegacySessionHooks {
   state: SessionState = "new";
   protocolVersion: string = LATEST_LEGACY_VERSION;
   client: ClientView = { capabilities: {} };
-  logLevel: LoggingLevel;
+  private level: LoggingLevel;
   private readonly inflight = new Map<RequestId, RequestScope>();
   private readonly outbound: OutboundRequests;
   private readonly subscriptions = new Map<string, () => void>();
@@ -62,10 +63,19 @@ export class Session implements LegacySessionHooks {
   constructor(
     readonly server: McpServer,
     private readonly outlet: Outlet,
-    private readonly options: { id?: string; onClose?: (session: Session) => void } = {},
+    private readonly options: {
+      id?: string;
+      onClose?: (session: Session) => void;
+      /** Told when logging/setLevel changes the level (shards share it). */
+      onLogLevel?: (level: LoggingLevel) => void;
+    } = {},
   ) {
-    this.logLevel = server.defaultLogLevel;
-    this.outbound = new OutboundRequests((m, relatedTo) => this.send(m, relatedTo));
+    this.level = server.defaultLogLevel;
+    const shard = server.shard;
+    this.outbound = new OutboundRequests(
+      (m, relatedTo) => this.send(m, relatedTo),
+      shard.count > 1 ? (seq) => requestIdFor(seq, shard.index) : undefined,
+    );
     this.report = (id, cause) =>
       server.logger.error("internal error", { correlationId: id, session: options.id, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) });
   }
@@ -239,6 +249,33 @@ export class Session implements LegacySessionHooks {
     }
   }
 
+  /** The level notifications/message is filtered at (logging/setLevel). */
+  get logLevel(): LoggingLevel {
+    return this.level;
+  }
+  set logLevel(level: LoggingLevel) {
+    this.level = level;
+    this.options.onLogLevel?.(level);
+  }
+
+  /** Sets the level without telling anyone (a level learned from another shard). */
+  adoptLogLevel(level: LoggingLevel): void {
+    this.level = level;
+  }
+
+  /**
+   * Brings back a session from its sealed id (another shard's, or this shard's before a
+   * restart): initialized, with the negotiated version and the client's capabilities.
+   * Per-session state that lived elsewhere (subscriptions, tasks) is not carried.
+   */
+  restore(protocolVersion: string, capabilities: ClientView["capabilities"]): void {
+    if (this.state !== "new") return;
+    this.protocolVersion = protocolVersion;
+    this.client = { capabilities };
+    this.state = "initializing";
+    this.markReady();
+  }
+
   private markReady(): void {
     if (this.state !== "initializing") return;
     this.state = "ready";
@@ -283,7 +320,7 @@ export class Session implements LegacySessionHooks {
   /** Params for notifications/message if the session's level admits `level`, else undefined. */
   logParams(level: LoggingLevel, data: unknown, logger?: string): Params | undefined {
     if (!this.server.capabilities.logging) return undefined;
-    if (logLevelRank(level) < logLevelRank(this.logLevel)) return undefined;
+    if (logLevelRank(level) < logLevelRank(this.level)) return undefined;
     return logger === undefined ? { level, data } : { level, logger, data };
   }
 

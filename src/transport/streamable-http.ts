@@ -95,6 +95,17 @@ export interface StreamHubOptions {
   retryMs: number;
   /** Unsent bytes a connection may hold before its reader is cut off as a slow consumer (http.maxQueueBytes). */
   maxQueueBytes?: number;
+  /**
+   * Prefix of every stream id this hub names ("s2-" on shard 2), so an event id names the
+   * shard holding its stream and a GET with Last-Event-ID can be routed there.
+   */
+  streamPrefix?: string;
+}
+
+/** The shard named by an event id's stream prefix ("s2-p…_7" → 2), if any. */
+export function shardOfEventId(eventId: string): number | undefined {
+  const m = /^s(\d{1,3})-/.exec(eventId);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Ended POST streams a session keeps resumable. */
@@ -104,6 +115,9 @@ const RETAINED_ENDED = 16;
 export class StreamHub {
   private readonly streams = new Map<string, LogicalStream>();
   private nextPost = 1;
+  private readonly prefix: string;
+  /** Distinguishes this hub's POST streams from an earlier incarnation's in a durable store. */
+  private readonly epoch = Date.now().toString(36);
   private readonly ended: string[] = [];
   readonly store: EventStore | undefined;
   readonly retryMs: number;
@@ -118,8 +132,9 @@ export class StreamHub {
     this.store = opts.store;
     this.retryMs = opts.retryMs;
     this.maxQueueBytes = opts.maxQueueBytes;
-    this.standalone = new LogicalStream(this, "g");
-    this.streams.set("g", this.standalone);
+    this.prefix = opts.streamPrefix ?? "";
+    this.standalone = new LogicalStream(this, `${this.prefix}g`);
+    this.streams.set(this.standalone.id, this.standalone);
   }
 
   /**
@@ -127,7 +142,10 @@ export class StreamHub {
    * priming event (an id and empty data) so the client can resume even before any message.
    */
   openPost(signal: AbortSignal, headers: Record<string, string>, prime: boolean): { stream: LogicalStream; connection: SseConnection } {
-    const stream = new LogicalStream(this, `p${this.nextPost++}`);
+    // Sharded hubs can be revived after a restart into a durable store: their POST streams
+    // carry this hub's epoch so they never reuse an earlier incarnation's stream key.
+    const id = this.prefix ? `${this.prefix}p${this.epoch}x${this.nextPost++}` : `p${this.nextPost++}`;
+    const stream = new LogicalStream(this, id);
     this.streams.set(stream.id, stream);
     const connection = openSse(signal, headers, this.maxQueueBytes);
     if (prime && this.store) connection.prime(`${stream.id}_0`, this.retryMs);
@@ -146,14 +164,20 @@ export class StreamHub {
       this.standalone.attachFresh(connection);
       return connection;
     }
-    const parsed = /^([a-z]\d*)_(\d+)$/.exec(lastEventId);
-    const stream = parsed ? this.streams.get(parsed[1]!) : undefined;
-    const events = stream && this.store ? this.store.replay(stream.key, Number(parsed![2])) : null;
-    if (!stream || events === null) return { status: 400, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
-    if (stream.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
+    const bad = { status: 400 as const, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
+    const parsed = /^([a-z0-9-]+)_(\d+)$/.exec(lastEventId);
+    if (!parsed || !this.store) return bad;
+    const [, streamId, seqText] = parsed as unknown as [string, string, string];
+    const afterSeq = Number(seqText);
+    const stream = this.streams.get(streamId);
+    const events = this.store.replay(stream ? stream.key : `${this.sessionKey}/${streamId}`, afterSeq);
+    // A stream this hub does not know is one an earlier incarnation wrote to a durable store:
+    // it can be replayed if the store holds it, and is over.
+    if (events === null || (!stream && afterSeq === 0 && events.length === 0)) return bad;
+    if (stream?.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
     const connection = openSse(signal, headers, this.maxQueueBytes);
-    for (const e of events) connection.event(e.data, `${stream.id}_${e.seq}`);
-    if (stream.ended) connection.close();
+    for (const e of events) connection.event(e.data, `${streamId}_${e.seq}`);
+    if (!stream || stream.ended) connection.close();
     else stream.attach(connection);
     return connection;
   }

@@ -12,6 +12,8 @@ export interface TcpOptions {
   maxQueueBytes: number;
   /** TCP keep-alive probe delay (ms), so a vanished peer is detected; 0 disables. */
   keepAliveMs: number;
+  /** Share the port with sibling processes (shards); the kernel spreads connections. */
+  reusePort?: boolean;
   /** A new connection; the caller attaches a session to the channel. */
   onChannel(channel: Channel, remoteAddress: string): void;
   /** A line over the limit was discarded on `channel`. */
@@ -141,6 +143,8 @@ export function listenTcp(opts: TcpOptions): TCPSocketListener<Conn> {
     hostname: opts.hostname,
     port: opts.port,
     allowHalfOpen: true,
+    // Bun honours reusePort on listen (its types list it only for connect).
+    ...({ reusePort: opts.reusePort } as object),
     socket: {
       open(socket) {
         const channel = new TcpChannel(socket, opts);

@@ -47,7 +47,8 @@ export function registerResources(server: McpServer): WatchedResource {
   return {
     touch() {
       revision++;
-      server.notifyResourceUpdated(WATCHED_URI);
+      // Every shard runs this timer over its own copy: each tells only its own subscribers.
+      server.notifyResourceUpdated(WATCHED_URI, { local: true });
     },
   };
 }

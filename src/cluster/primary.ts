@@ -1,0 +1,109 @@
+import type { Subprocess } from "bun";
+import { Supervisor, type ChildHandle, type SupervisorEvent } from "../supervisor/supervisor.ts";
+import type { Logger } from "../util/log.ts";
+import type { ShardMessage } from "./ipc.ts";
+
+/** How the primary starts and supervises its shards. */
+export interface PrimaryOptions {
+  shards: number;
+  /** The command that runs this executable as a shard (the same binary, the same arguments). */
+  command: string[];
+  /** Environment every shard gets on top of the primary's (keys, run directory). */
+  env: Record<string, string>;
+  maxRestarts: number;
+  restartPeriodMs: number;
+  /** How long a stopping shard may drain before it is killed (ms). */
+  stopTimeoutMs: number;
+  logger: Logger;
+  /** Called once, when every shard has reported its listeners up, with shard 0's `where`. */
+  onReady(where: string[]): void;
+}
+
+/** The running primary: its supervisor, and a way to stop everything. */
+export interface Primary {
+  /** Resolves when the supervisor gives up (restart intensity exceeded). */
+  readonly gaveUp: Promise<string>;
+  /** Live shard PIDs by index, for tests and operators. */
+  pids(): (number | undefined)[];
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * The primary process of a sharded appliance: spawns N shard processes of this same
+ * executable (each listening on the shared ports with reusePort), relays bus events between
+ * them over IPC, and supervises them one_for_one: a shard killed by a signal or a crash is
+ * restarted; a shard that exits 0 was told to stop.
+ */
+export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
+  const procs: (Subprocess | undefined)[] = new Array(opts.shards).fill(undefined);
+  const ready = new Map<number, string[]>();
+  let announced = false;
+
+  const relay = (from: number, message: ShardMessage) => {
+    if (message.t === "event")
+      procs.forEach((p, i) => {
+        if (i !== from && p && !p.killed) {
+          try {
+            p.send(message);
+          } catch {
+            // A shard going down misses the event; it holds nothing that needed it.
+          }
+        }
+      });
+    else if (message.t === "ready") {
+      ready.set(from, message.where);
+      if (!announced && ready.size === opts.shards) {
+        announced = true;
+        opts.onReady(ready.get(0) ?? []);
+      }
+    }
+  };
+
+  const shardChild = (index: number) => ({
+    id: `shard-${index}`,
+    restart: "transient" as const,
+    start(): ChildHandle {
+      const proc = Bun.spawn(opts.command, {
+        env: { ...process.env, ...opts.env, ERLMCP_SHARD: `${index}/${opts.shards}` },
+        stdin: "ignore",
+        stdout: "inherit",
+        stderr: "inherit",
+        ipc: (message) => relay(index, message as ShardMessage),
+      });
+      procs[index] = proc;
+      const exited = proc.exited.then((code) => {
+        if (procs[index] === proc) procs[index] = undefined;
+        return code === 0 ? "normal" : proc.signalCode ? `killed by ${proc.signalCode}` : `exit code ${code}`;
+      });
+      return {
+        exited,
+        async stop(reason) {
+          try {
+            proc.send({ t: "stop", reason } satisfies ShardMessage);
+          } catch {
+            proc.kill("SIGTERM");
+          }
+          const timer = setTimeout(() => proc.kill("SIGKILL"), opts.stopTimeoutMs);
+          await proc.exited;
+          clearTimeout(timer);
+        },
+      };
+    },
+  });
+
+  const log = (e: SupervisorEvent) => {
+    if (e.kind === "exited") opts.logger.warn("shard exited", { shard: e.child, reason: e.reason });
+    else if (e.kind === "restarting") opts.logger.warn("restarting", { shards: e.children, cause: e.cause });
+    else if (e.kind === "gave_up") opts.logger.error("supervisor gave up", { reason: e.reason });
+  };
+  const supervisor = new Supervisor(
+    Array.from({ length: opts.shards }, (_, i) => shardChild(i)),
+    { strategy: "one_for_one", maxRestarts: opts.maxRestarts, periodMs: opts.restartPeriodMs, onEvent: log },
+  );
+  await supervisor.start();
+  return {
+    gaveUp: supervisor.done,
+    pids: () => procs.map((p) => p?.pid),
+    stop: (reason) => supervisor.stop(reason),
+  };
+}
