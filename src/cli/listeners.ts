@@ -92,7 +92,7 @@ const httpListener: Listener = {
       reusePort: ctx.shard !== undefined,
       tokens: ctx.tokens,
       sessionMaxAgeMs: h.sessionMaxAgeMs,
-      shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, secret: ctx.shard.secret },
+      shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, secret: ctx.shard.secret, queries: ctx.shard.queries },
     });
     return {
       where: listener.url.href,

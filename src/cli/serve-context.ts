@@ -5,6 +5,7 @@ import { unixForwarder, shardSocket, type Forwarder } from "../cluster/forward.t
 import { SessionTokens, type SessionKey } from "../cluster/session-token.ts";
 import { randomTag, type ShardIdentity } from "../cluster/shard.ts";
 import type { Config } from "../config/schema.ts";
+import type { ShardQueries } from "../cluster/ipc.ts";
 
 /** What a listener needs beyond config: the session-id keys, and its shard role if any. */
 export interface ServeContext {
@@ -21,6 +22,8 @@ export interface ShardRole {
   readonly socketPath: string;
   /** Concrete listen addresses chosen by the primary (a configured port 0 is resolved once for all shards). */
   readonly listen: { http?: string; tcp?: string };
+  /** Asks every shard (health, metrics); set once the IPC port is up. */
+  readonly queries?: ShardQueries;
 }
 
 /** Secrets the primary hands its shards (environment variable ERLMCP_CLUSTER). */

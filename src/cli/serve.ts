@@ -1,5 +1,5 @@
 import { startPrimary } from "../cluster/primary.ts";
-import { parentPort, shardBus, type IpcPort } from "../cluster/ipc.ts";
+import { parentPort, shardBus, shardQueries, type IpcPort } from "../cluster/ipc.ts";
 import { configToServerOptions, loggerFor, VERSION } from "../config/server-options.ts";
 import { parseHostPort, type Config } from "../config/schema.ts";
 import { PROFILES } from "../profiles/index.ts";
@@ -46,6 +46,8 @@ async function runProcess(
 ): Promise<number> {
   const logger = loggerFor(config, ctx.shard ? { shard: ctx.shard.identity.index } : undefined);
   const bus = opts.port ? shardBus(opts.port) : undefined;
+  const queries = opts.port ? shardQueries(opts.port) : undefined;
+  if (ctx.shard && queries) ctx = { ...ctx, shard: { ...ctx.shard, queries } };
   const server = createServer({
     ...configToServerOptions(config, logger),
     requestStateKeys: ctx.requestStateKeys,
@@ -57,6 +59,7 @@ async function runProcess(
   opts.port?.onMessage((m) => {
     if (m.t === "event") bus?.deliver(m.event);
     else if (m.t === "stop") stop(`stopped by the primary: ${m.reason}`);
+    else queries?.handle(m);
   });
 
   const running: Running[] = [];

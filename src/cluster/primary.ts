@@ -38,6 +38,20 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   const procs: (Subprocess | undefined)[] = new Array(opts.shards).fill(undefined);
   const ready = new Map<number, string[]>();
   let announced = false;
+  /** Queries in progress: who asked, and the views gathered so far. */
+  const queries = new Map<number, { from: number; theirId: number; data: unknown[]; left: number; timer: ReturnType<typeof setTimeout> }>();
+  let nextQuery = 1;
+  const answer = (id: number) => {
+    const q = queries.get(id);
+    if (!q) return;
+    queries.delete(id);
+    clearTimeout(q.timer);
+    try {
+      procs[q.from]?.send({ t: "answer", id: q.theirId, data: q.data } satisfies ShardMessage);
+    } catch {
+      // The asker went away.
+    }
+  };
 
   const relay = (from: number, message: ShardMessage) => {
     if (message.t === "event")
@@ -50,7 +64,26 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
           }
         }
       });
-    else if (message.t === "ready") {
+    else if (message.t === "query") {
+      const live = procs.map((p, i) => [p, i] as const).filter(([p]) => p && !p.killed);
+      const id = nextQuery++;
+      // A shard that does not answer in time (restarting) is left out rather than waited for.
+      queries.set(id, { from, theirId: message.id, data: [], left: live.length, timer: setTimeout(() => answer(id), 2000) });
+      for (const [p] of live) {
+        try {
+          p!.send({ t: "collect", id, what: message.what } satisfies ShardMessage);
+        } catch {
+          queries.get(id)!.left--;
+        }
+      }
+      if (queries.get(id)!.left <= 0) answer(id);
+    } else if (message.t === "collected") {
+      const q = queries.get(message.id);
+      if (q) {
+        q.data.push(message.data);
+        if (--q.left <= 0) answer(message.id);
+      }
+    } else if (message.t === "ready") {
       ready.set(from, message.where);
       if (!announced && ready.size === opts.shards) {
         announced = true;

@@ -12,6 +12,7 @@ import type { ResponseMode } from "./http-session.ts";
 import { LegacySseEndpoint } from "./legacy-sse-endpoint.ts";
 import type { SessionTokens } from "../cluster/session-token.ts";
 import type { Forwarder } from "../cluster/forward.ts";
+import type { ShardQueries } from "../cluster/ipc.ts";
 
 /** Settings of the HTTP listener and everything it serves. */
 export interface HttpListenOptions {
@@ -45,7 +46,7 @@ export interface HttpListenOptions {
   /** How long a session id stays valid (ms). */
   sessionMaxAgeMs?: number;
   /** In a sharded appliance: this shard's private socket and the way to its siblings. */
-  shard?: { socketPath: string; forwarder: Forwarder; secret: string };
+  shard?: { socketPath: string; forwarder: Forwarder; secret: string; queries?: ShardQueries };
 }
 
 /** Defaults for library use; the appliance passes every option from its config. */
@@ -108,6 +109,15 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     return httpError(426, WireCode.InvalidRequest, "Upgrade Required: /ws speaks WebSocket only", { upgrade: "websocket" });
   };
 
+  const localSessions = () => streamable.sessionCount + legacy.sessionCount;
+  const queries = opts.shard?.queries;
+  queries?.answer("health", () => ({ sessions: streamable.ownedSessionCount + legacy.sessionCount }));
+  /** Liveness and the session count: this process's, or every shard's summed in a sharded appliance. */
+  const health = async () => {
+    if (!queries) return { status: "ok", sessions: localSessions() };
+    const views = (await queries.ask("health")) as { sessions: number }[];
+    return { status: "ok", sessions: views.reduce((n, v) => n + (v?.sessions ?? 0), 0), shards: views.length };
+  };
   /** Open WebSocket connections, closed gracefully by stop(). */
   const sockets = new Set<Attached>();
   // In a sharded appliance every MCP answer names the shard that served it (x-erlmcp-shard),
@@ -119,7 +129,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     .get(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
     .delete(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
     .all(opts.path, ({ request }) => streamable.handle(request))
-    .get("/healthz", () => ({ status: "ok", sessions: streamable.sessionCount + legacy.sessionCount }));
+    .get("/healthz", () => health());
   if (opts.legacySse)
     app
       .get("/sse", ({ request, server: bun }) => legacy.open(request, hooks(bun as Server<WsData> | null)))

@@ -97,8 +97,16 @@ export class StreamableHttpEndpoint {
     this.keepalive.unref?.();
   }
 
+  /** Sessions held in this process's memory (copies of other shards' sessions included). */
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Sessions this shard owns (it issued them, or brought them back after its own restart). */
+  get ownedSessionCount(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (!s.visiting) n++;
+    return n;
   }
 
   /** Serves one HTTP request to the MCP endpoint. */
@@ -269,6 +277,7 @@ export class StreamableHttpEndpoint {
   /** A copy of another shard's (or an earlier incarnation's) session, from its claims. */
   private adopt(sid: string, claims: SessionClaims): HttpSession {
     const session = this.create(sid);
+    session.visiting = parseOwner(claims.owner)?.index !== this.server.shard.index;
     session.session.restore(claims.version, claims.capabilities);
     const level = this.levels.get(sid);
     if (level) session.session.adoptLogLevel(level);

@@ -122,6 +122,8 @@ export class HttpSession {
   readonly session: Session;
   readonly hub: StreamHub;
   lastActive = Date.now();
+  /** A copy of a session another shard owns (serving its requests here). */
+  visiting = false;
   private readonly exchanges = new Map<RequestId, Exchange>();
 
   constructor(

@@ -175,7 +175,8 @@ test("the v2 client on 2026-07-28 and the v1 client on 2025-11-25 share one serv
     expect(legacyWire.some((e) => e.body?.params?._meta?.[K.version] !== undefined)).toBe(false);
     expect(later.filter((e) => e.body && !("method" in e.body) && "result" in e.body).length).toBe(5);
     const health = (await (await fetch(new URL("/healthz", url))).json()) as Msg;
-    expect(health).toEqual({ status: "ok", sessions: 1 });
+    // One session, whichever shard answers (a sharded appliance sums every shard's own).
+    expect(health).toMatchObject({ status: "ok", sessions: 1 });
   } finally {
     modernDone();
     await Promise.allSettled([modern.close(), legacy.close()]);
