@@ -8,6 +8,10 @@ import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { SqliteEventStore } from "../store/sqlite-event-store.ts";
 import { hostPolicy } from "../transport/http-guards.ts";
 import type { ServeContext } from "./serve-context.ts";
+import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
+
+/** How long a stopping listener lets requests in flight finish (ms); the close deadline allows for it. */
+const DRAIN_MS = DEFAULT_DRAIN_MS - 1000;
 
 /** A listener that has started. */
 export interface Running {
@@ -98,7 +102,7 @@ const httpListener: Listener = {
       where: listener.url.href,
       ended: new Promise<string>(() => {}),
       async close() {
-        await listener.stop();
+        await listener.stop(DRAIN_MS);
         store?.close();
       },
     };
@@ -117,7 +121,7 @@ const tcpListener: Listener = {
       where: `tcp://${hostname.includes(":") ? `[${hostname}]` : hostname}:${listener.port}`,
       ended: new Promise<string>(() => {}),
       async close() {
-        listener.stop();
+        await listener.stop(DRAIN_MS);
       },
     };
   },

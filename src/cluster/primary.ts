@@ -3,6 +3,9 @@ import { Supervisor, type ChildHandle, type SupervisorEvent } from "../superviso
 import type { Logger } from "../util/log.ts";
 import type { ShardMessage } from "./ipc.ts";
 
+/** How long a query waits for a shard's view (a restarting shard is left out, not waited for). */
+const QUERY_TIMEOUT_MS = 500;
+
 /** How the primary starts and supervises its shards. */
 export interface PrimaryOptions {
   shards: number;
@@ -68,7 +71,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
       const live = procs.map((p, i) => [p, i] as const).filter(([p]) => p && !p.killed);
       const id = nextQuery++;
       // A shard that does not answer in time (restarting) is left out rather than waited for.
-      queries.set(id, { from, theirId: message.id, data: [], left: live.length, timer: setTimeout(() => answer(id), 2000) });
+      queries.set(id, { from, theirId: message.id, data: [], left: live.length, timer: setTimeout(() => answer(id), QUERY_TIMEOUT_MS) });
       for (const [p] of live) {
         try {
           p!.send({ t: "collect", id, what: message.what } satisfies ShardMessage);

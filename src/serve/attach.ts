@@ -18,6 +18,8 @@ export interface Attached {
   readonly era: "legacy" | "modern" | undefined;
   /** The 2025 session, once the era is legacy. */
   readonly session: Session | undefined;
+  /** Requests being served right now (for a graceful drain). */
+  readonly inflight: number;
   /** Ends the connection and everything it holds. */
   close(reason: string): void;
 }
@@ -52,6 +54,9 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
     },
     get session() {
       return session;
+    },
+    get inflight() {
+      return session?.inflightCount ?? modern?.inflightCount ?? 0;
     },
     close(reason) {
       if (closed) return;

@@ -1,5 +1,6 @@
 import type { Server } from "bun";
 import { Elysia } from "elysia";
+import { rmSync } from "node:fs";
 import type { McpServer } from "../server/server.ts";
 import { checkHostAndOrigin, hostPolicy, httpError, type HostPolicy } from "../transport/http-guards.ts";
 import { MemoryEventStore } from "../store/memory-event-store.ts";
@@ -72,7 +73,13 @@ export interface HttpListener {
   readonly url: URL;
   readonly streamable: StreamableHttpEndpoint;
   readonly legacy: LegacySseEndpoint;
-  stop(): Promise<void>;
+  /** Requests being served on this listener, every transport and era. */
+  readonly inflight: number;
+  /**
+   * Stops. With `drainMs`: first stops accepting connections and lets the requests in flight
+   * finish (up to `drainMs`); then closes every stream with a retry hint and every session.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /**
@@ -111,12 +118,12 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
 
   const localSessions = () => streamable.sessionCount + legacy.sessionCount;
   const queries = opts.shard?.queries;
-  queries?.answer("health", () => ({ sessions: streamable.ownedSessionCount + legacy.sessionCount }));
+  queries?.answer("health", () => ({ shard: server.shard.index, pid: process.pid, sessions: streamable.ownedSessionCount + legacy.sessionCount }));
   /** Liveness and the session count: this process's, or every shard's summed in a sharded appliance. */
   const health = async () => {
     if (!queries) return { status: "ok", sessions: localSessions() };
-    const views = (await queries.ask("health")) as { sessions: number }[];
-    return { status: "ok", sessions: views.reduce((n, v) => n + (v?.sessions ?? 0), 0), shards: views.length };
+    const views = ((await queries.ask("health")) as { shard: number; pid: number; sessions: number }[]).filter(Boolean).sort((a, b) => a.shard - b.shard);
+    return { status: "ok", sessions: views.reduce((n, v) => n + v.sessions, 0), shards: views };
   };
   /** Open WebSocket connections, closed gracefully by stop(). */
   const sockets = new Set<Attached>();
@@ -161,6 +168,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
 
   const bun = app.server!;
   // Siblings forward here what this shard must serve: the same MCP routes, on a private socket.
+  // A socket file left by a killed predecessor is removed first (the run directory is ours).
+  if (opts.shard) rmSync(opts.shard.socketPath, { force: true });
   const privateServer = opts.shard
     ? Bun.serve({
         unix: opts.shard.socketPath,
@@ -178,7 +187,19 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     url: new URL(`http://${opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname}:${bun.port}${opts.path}`),
     streamable,
     legacy,
-    async stop() {
+    get inflight() {
+      let n = streamable.inflight + legacy.inflight;
+      for (const c of sockets) n += c.inflight;
+      return n;
+    },
+    async stop(drainMs = 0) {
+      if (drainMs > 0) {
+        // Stop accepting; connections already open keep being served until they are idle.
+        void bun.stop(false);
+        await privateServer?.stop(false);
+        const deadline = Date.now() + drainMs;
+        while (this.inflight > 0 && Date.now() < deadline) await Bun.sleep(20);
+      }
       streamable.close();
       legacy.close();
       // Closed by us while still open, each WebSocket ends gracefully (2026-07-28 listen streams

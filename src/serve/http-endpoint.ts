@@ -102,6 +102,13 @@ export class StreamableHttpEndpoint {
     return this.sessions.size;
   }
 
+  /** Requests being answered by this endpoint, either era (for a graceful drain). */
+  get inflight(): number {
+    let n = this.modern.inflight;
+    for (const s of this.sessions.values()) n += s.session.inflightCount;
+    return n;
+  }
+
   /** Sessions this shard owns (it issued them, or brought them back after its own restart). */
   get ownedSessionCount(): number {
     let n = 0;

@@ -21,6 +21,8 @@ const asResponse = (a: ModernAnswer): Response => new Response(JSON.stringify(a.
  */
 export class ModernHttp {
   private readonly listening = new Map<SseConnection, ListenStream>();
+  /** Requests being answered (for a graceful drain). */
+  inflight = 0;
   private readonly keepalive: ReturnType<typeof setInterval>;
 
   constructor(
@@ -79,6 +81,7 @@ export class ModernHttp {
       hooks.timeout?.(req, 0);
       settle(sse.response);
     };
+    this.inflight++;
     answerModern(this.server, message, envelope, {
       signal: controller.signal,
       notify: (n) => {

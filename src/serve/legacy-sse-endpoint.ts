@@ -3,7 +3,7 @@ import type { McpServer } from "../server/server.ts";
 import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
 import { LegacySseChannel } from "../transport/legacy-sse.ts";
 import { openSse } from "../transport/sse.ts";
-import { attachChannel } from "./attach.ts";
+import { attachChannel, type Attached } from "./attach.ts";
 import type { HttpServerHooks } from "./http-endpoint.ts";
 import { FORWARDED_HEADER, type Forwarder } from "../cluster/forward.ts";
 
@@ -28,6 +28,7 @@ export interface LegacySseOptions {
  */
 export class LegacySseEndpoint {
   private readonly channels = new Map<string, LegacySseChannel>();
+  private readonly attached = new Set<Attached>();
   private readonly keepalive: ReturnType<typeof setInterval>;
 
   constructor(
@@ -44,6 +45,13 @@ export class LegacySseEndpoint {
     return this.channels.size;
   }
 
+  /** Requests being served on legacy sessions (for a graceful drain). */
+  get inflight(): number {
+    let n = 0;
+    for (const a of this.attached) n += a.inflight;
+    return n;
+  }
+
   /** GET /sse */
   open(req: Request, hooks: HttpServerHooks = {}): Response {
     const denied = checkHostAndOrigin(req, this.opts.hosts);
@@ -58,7 +66,9 @@ export class LegacySseEndpoint {
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, channel);
     channel.onClose(() => this.channels.delete(id));
-    attachChannel(this.server, channel, { id, era: "legacy" });
+    const attached = attachChannel(this.server, channel, { id, era: "legacy" });
+    this.attached.add(attached);
+    channel.onClose(() => this.attached.delete(attached));
     hooks.timeout?.(req, 0);
     return sse.response;
   }

@@ -17,7 +17,8 @@ export interface TcpListener {
   readonly hostname: string;
   readonly port: number;
   readonly sessionCount: number;
-  stop(): void;
+  /** Stops; with `drainMs`, first stops accepting and lets requests in flight finish (up to `drainMs`). */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /** Serves MCP over TCP: newline-delimited JSON, one session per connection. */
@@ -45,7 +46,13 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
     get sessionCount() {
       return sessions.size;
     },
-    stop() {
+    async stop(drainMs = 0) {
+      if (drainMs > 0) {
+        listener.stop(false);
+        const deadline = Date.now() + drainMs;
+        const inflight = () => [...sessions].reduce((n, s) => n + s.inflight, 0);
+        while (inflight() > 0 && Date.now() < deadline) await Bun.sleep(20);
+      }
       for (const s of [...sessions]) s.close("server shutting down");
       listener.stop(true);
     },
