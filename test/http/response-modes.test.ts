@@ -57,7 +57,7 @@ describe('responseMode "sse"', () => {
 
   test("initialize itself is answered on a stream, with the session id header", async () => {
     const c = await HttpClient.open(modes.sse);
-    expect(c.sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(c.sid).toMatch(/^[A-Za-z0-9_-]{22,}$/);
     expect(c.version).toBe(LATEST);
   });
 });
