@@ -33,6 +33,26 @@ export function defaultConfig(): Config {
       maxTasksPerSession: DEFAULT_LIMITS.maxTasksPerSession,
       // 2026-07-28 subscriptions/listen streams open at once in this process; each holds a connection.
       maxListenStreams: DEFAULT_LIMITS.maxListenStreams,
+      // Open connections (TCP, WebSocket, HTTP requests in flight), the whole appliance; 0: unlimited.
+      // New ones get 503 + Retry-After (HTTP, WebSocket upgrade) or one JSON-RPC error and a close (TCP).
+      maxConnections: DEFAULT_LIMITS.maxConnections,
+      // Open connections per client IP; 0: unlimited (the default bind is loopback: every client is local).
+      maxConnectionsPerIp: DEFAULT_LIMITS.maxConnectionsPerIp,
+      // ms a request may run before it is cancelled and answered with an error; 0: never.
+      requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs,
+      // New sessions are refused (503) while the JS heap is above this many MiB; 0: never.
+      maxHeapMb: DEFAULT_LIMITS.maxHeapMb,
+      // Calls of one tool running at once, per shard; 0: unlimited. Past it: -32000 / HTTP 503.
+      maxConcurrentPerTool: DEFAULT_LIMITS.maxConcurrentPerTool,
+      // Requests per second per principal (a session; a client IP for 2026-07-28 HTTP), the whole appliance; 0: unlimited.
+      // Past it: HTTP 429 + Retry-After, or a JSON-RPC error with data.retryAfterMs.
+      principalRatePerSec: DEFAULT_LIMITS.principalRatePerSec,
+      // Requests a principal may send at once above its rate.
+      principalBurst: DEFAULT_LIMITS.principalBurst,
+      // Calls per second of one tool, the whole appliance; 0: unlimited.
+      toolRatePerSec: DEFAULT_LIMITS.toolRatePerSec,
+      // Calls of one tool at once above its rate.
+      toolBurst: DEFAULT_LIMITS.toolBurst,
     },
     features: {
       // Offer tools (tools/list, tools/call) and the tools capability.

@@ -13,7 +13,7 @@ import { paginate } from "../util/pagination.ts";
 
 /** tools/list and tools/call (MCP 2025-11-25 server/tools). */
 export function toolMethods(server: McpServer): Record<string, MethodEntry> {
-  const { registry, limits, logger } = server;
+  const { registry, limits, logger, guard } = server;
 
   const list: MethodEntry = {
     capability: "tools",
@@ -44,13 +44,13 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
           return scope.session.tasks.create({
             ttl,
             progressToken: scope.progressToken,
-            run: (binding) => runTool(tool, args, scope.session!.taskScope(scope, binding), logger),
+            run: (binding) => runTool(tool, args, scope.session!.taskScope(scope, binding), logger, guard),
           });
         }
         if (tool.taskSupport === "required")
           throw new McpError(WireCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required")`);
       }
-      return runTool(tool, args, scope, logger);
+      return runTool(tool, args, scope, logger, guard);
     },
   };
 
@@ -62,9 +62,11 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
  * (isError results, 2025-11-25 SEP-1303), and so is the client refusing a request the tool
  * made; a thrown McpError is a deliberate protocol error and passes through.
  */
-async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"]): Promise<Params> {
+async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"], guard: McpServer["guard"]): Promise<Params> {
   const parsed = tool.input.parse(args ?? {});
   if (!parsed.ok) return errorResult(`Invalid arguments for tool ${tool.descriptor.name}: ${parsed.message}`);
+  const slot = guard.enterTool(tool.descriptor.name);
+  if (typeof slot !== "function") throw slot;
   let returned: ToolReturn;
   try {
     returned = await tool.handler(parsed.value as never, scope);
@@ -76,6 +78,8 @@ async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefine
     const message = e instanceof Error ? e.message : String(e);
     logger.debug("tool failed", { tool: tool.descriptor.name, error: message });
     return errorResult(message || `Tool ${tool.descriptor.name} failed`);
+  } finally {
+    slot();
   }
   const result = normalizeToolResult(returned);
   if (tool.output && !result.isError) {

@@ -32,6 +32,8 @@ export class ModernConnection {
   constructor(
     private readonly server: McpServer,
     private readonly send: (message: JsonRpcMessage) => void,
+    /** Whom rate limits count this connection's requests against. */
+    private readonly principal = `conn:${crypto.randomUUID()}`,
   ) {}
 
   get inflightCount(): number {
@@ -71,7 +73,7 @@ export class ModernConnection {
       return this.send(errorResponse(id, { code: WireCode.InternalError, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
     const controller = new AbortController();
     this.inflight.set(id, controller);
-    answerModern(this.server, req, envelope, { notify: (n) => !controller.signal.aborted && this.send(n), signal: controller.signal })
+    answerModern(this.server, req, envelope, { notify: (n) => !controller.signal.aborted && this.send(n), signal: controller.signal, principal: this.principal })
       .then((answer) => {
         if (!controller.signal.aborted) this.send(answer.response);
       })

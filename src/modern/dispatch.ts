@@ -8,6 +8,7 @@ import { readEnvelope, type Envelope } from "./envelope.ts";
 import { InputRequiredSignal, readInputResponses } from "./input.ts";
 import { requestDigest } from "./request-state.ts";
 import { ModernScope, type RequestSink } from "./scope.ts";
+import { Refusal, refusalStatus } from "../limits/guard.ts";
 
 /** A modern request's answer and the HTTP status it travels with (2026-07-28 streamable-http). */
 export interface ModernAnswer {
@@ -67,11 +68,32 @@ export async function answerModern(server: McpServer, req: JsonRpcRequest, envel
     return fail(id, e as McpError, 200);
   }
 
+  const refused = server.guard.admitRequest(sink.principal ?? "anonymous");
+  if (refused) return fail(id, refused, refusalStatus(refused.toWire())!.status);
   const scope = new ModernScope(server, id, envelope, answers, sink);
+  const started = performance.now();
+  let ok = false;
+  let unwatch = () => {};
   try {
-    const result = await entry.handle(params, scope);
+    let work = entry.handle(params, scope);
+    if (server.guard.requestTimeoutMs > 0)
+      work = Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          unwatch = server.guard.watch(() => {
+            const ms = server.guard.requestTimeoutMs;
+            const error = new McpError(WireCode.ServerBusy, `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`, { limit: "limits.requestTimeoutMs" });
+            server.metrics.refused("limits.requestTimeoutMs");
+            scope.expire(error);
+            reject(error);
+          });
+        }),
+      ]);
+    const result = await work;
+    ok = true;
     return { response: resultResponse(id, decorate(server, method, result)), status: 200 };
   } catch (e) {
+    if (e instanceof Refusal) return fail(id, e, refusalStatus(e.toWire())!.status);
     if (e instanceof InputRequiredSignal && mrtr) {
       const result: Params = {
         resultType: ResultType.InputRequired,
@@ -87,6 +109,8 @@ export async function answerModern(server: McpServer, req: JsonRpcRequest, envel
     return fail(id, error, STATUS_400.has(error.code) ? 400 : 200);
   } finally {
     scope.done = true;
+    unwatch();
+    server.metrics.request(method, "modern", ok, performance.now() - started);
   }
 }
 

@@ -22,6 +22,8 @@ import { checkAnswer, InputRequiredSignal } from "./input.ts";
 export interface RequestSink {
   notify(message: JsonRpcNotification): void;
   readonly signal: AbortSignal;
+  /** Whom rate limits count the request against (a client IP, a connection). */
+  readonly principal?: string;
 }
 
 /**
@@ -55,8 +57,25 @@ export class ModernScope implements Scope {
   get meta(): Params {
     return this.envelope.meta;
   }
+  private controller: AbortController | undefined;
+  private expiredBy: unknown;
+
+  /** The transport's cancellation, plus the request timeout; made only if a handler asks. */
   get signal(): AbortSignal {
-    return this.sink.signal;
+    if (!this.controller) {
+      const c = (this.controller = new AbortController());
+      const outer = this.sink.signal;
+      if (this.expiredBy !== undefined) c.abort(this.expiredBy);
+      else if (outer.aborted) c.abort(outer.reason);
+      else outer.addEventListener("abort", () => c.abort(outer.reason), { once: true });
+    }
+    return this.controller.signal;
+  }
+
+  /** limits.requestTimeoutMs passed: the handler's signal aborts. */
+  expire(reason: unknown): void {
+    this.expiredBy = reason;
+    this.controller?.abort(reason);
   }
   get protocolVersion(): string {
     return this.envelope.version;

@@ -27,6 +27,8 @@ export interface Attached {
 export interface AttachOptions {
   /** Session id (legacy SSE names its sessions). */
   id?: string;
+  /** Whom rate limits count this connection's requests against (default: the session / connection). */
+  principal?: string;
   /** Force an era: the 2024-11-05 SSE transport only ever speaks the legacy one. */
   era?: "legacy";
   drainMs?: number;
@@ -70,7 +72,7 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
   };
 
   const openSession = () =>
-    (session = new Session(server, { send: (m) => send(m), close: (reason) => attached.close(reason ?? "session closed") }, { id: opts.id }));
+    (session = new Session(server, { send: (m) => send(m), close: (reason) => attached.close(reason ?? "session closed") }, { id: opts.id, principal: opts.principal }));
 
   const route = (decoded: Decoded) => {
     if (session) {
@@ -89,8 +91,8 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
       return;
     }
     if (opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params)) {
-      if (decoded.message.method === ModernMethod.Discover) return (probe ??= new ModernConnection(server, send)).receive(decoded);
-      modern = probe ?? new ModernConnection(server, send);
+      if (decoded.message.method === ModernMethod.Discover) return (probe ??= new ModernConnection(server, send, opts.principal)).receive(decoded);
+      modern = probe ?? new ModernConnection(server, send, opts.principal);
       probe = undefined;
       return modern.receive(decoded);
     }

@@ -1,5 +1,7 @@
 import type { Server } from "bun";
 import { Elysia } from "elysia";
+import { AggregatorRegistry } from "prom-client";
+import { Refusal } from "../limits/guard.ts";
 import { rmSync } from "node:fs";
 import type { McpServer } from "../server/server.ts";
 import { checkHostAndOrigin, hostPolicy, httpError, type HostPolicy } from "../transport/http-guards.ts";
@@ -105,14 +107,23 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     forwarder: opts.shard?.forwarder,
     forwardSecret: opts.shard?.secret,
   });
-  const hooks = (bun: Server<WsData> | null) => (bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s) } : {});
+  const hooks = (bun: Server<WsData> | null) =>
+    bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s), ip: (req: Request) => bun.requestIP(req)?.address ?? "" } : {};
+  const guard = server.guard;
+  /** 503 with Retry-After for a refusal at the edge (connections, memory). */
+  const busy = (r: Refusal) => httpError(503, r.code, r.message, { "retry-after": String(Math.ceil(r.retryAfterMs / 1000)) }, r.data);
   const upgrade = (request: Request, bun: Server<WsData> | null): Response | undefined => {
     const denied = checkHostAndOrigin(request, opts.hosts);
     if (denied) return denied;
     const sub = negotiateSubprotocol(request);
     if ("error" in sub) return httpError(400, WireCode.InvalidRequest, sub.error);
     const remoteAddress = bun?.requestIP(request)?.address ?? "";
-    if (bun?.upgrade(request, { headers: sub.headers, data: { remoteAddress } })) return undefined;
+    const refusedSession = guard.admitSession();
+    if (refusedSession) return busy(refusedSession);
+    const release = guard.admitConnection(remoteAddress);
+    if (release instanceof Refusal) return busy(release);
+    if (bun?.upgrade(request, { headers: sub.headers, data: { remoteAddress, release } })) return undefined;
+    release();
     return httpError(426, WireCode.InvalidRequest, "Upgrade Required: /ws speaks WebSocket only", { upgrade: "websocket" });
   };
 
@@ -125,18 +136,38 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     const views = ((await queries.ask("health")) as { shard: number; pid: number; sessions: number }[]).filter(Boolean).sort((a, b) => a.shard - b.shard);
     return { status: "ok", sessions: views.reduce((n, v) => n + v.sessions, 0), shards: views };
   };
+  queries?.answer("metrics", () => server.metrics.json());
+  /** Prometheus text: this process's metrics, or every shard's aggregated in a sharded appliance. */
+  const metricsText = async () => {
+    if (!queries) return server.metrics.registry.metrics();
+    const views = (await queries.ask("metrics")).filter(Boolean) as Parameters<typeof AggregatorRegistry.aggregate>[0];
+    return AggregatorRegistry.aggregate(views).metrics();
+  };
+  const ungauge = server.metrics.gauge("http_sessions", "2025 sessions held in memory on Streamable HTTP and HTTP+SSE", () => streamable.sessionCount + legacy.sessionCount);
   /** Open WebSocket connections, closed gracefully by stop(). */
   const sockets = new Set<Attached>();
   // In a sharded appliance every MCP answer names the shard that served it (x-erlmcp-shard),
   // for operators tracing a session across shards; a forwarded answer keeps its server's name.
   const served = opts.shard ? stamp(String(server.shard.index)) : <T>(r: T) => r;
-  const mcp = (request: Request, bun: Server<WsData> | null) => served(streamable.handle(request, hooks(bun)));
+  /** An MCP request occupies a connection slot of its client until its answer starts. */
+  const mcp = (request: Request, bun: Server<WsData> | null) => {
+    const h = hooks(bun);
+    const release = guard.admitConnection(h.ip?.(request) ?? "");
+    if (release instanceof Refusal) return busy(release);
+    const answer = served(streamable.handle(request, h));
+    if (!(answer instanceof Promise)) {
+      release();
+      return answer;
+    }
+    return answer.finally(release);
+  };
   const app = new Elysia()
     .post(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
     .get(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
     .delete(opts.path, ({ request, server: bun }) => mcp(request, bun as Server<WsData> | null))
     .all(opts.path, ({ request }) => streamable.handle(request))
-    .get("/healthz", () => health());
+    .get("/healthz", () => health())
+    .get("/metrics", async () => new Response(await metricsText(), { headers: { "content-type": server.metrics.registry.contentType } }));
   if (opts.legacySse)
     app
       .get("/sse", ({ request, server: bun }) => legacy.open(request, hooks(bun as Server<WsData> | null)))
@@ -162,7 +193,16 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
       idleTimeoutSec: Math.max(opts.idleTimeoutSec, 30),
-      onChannel: (channel) => void sockets.add(attachChannel(server, channel, { onClose: (c) => sockets.delete(c) })),
+      onChannel: (channel, data) =>
+        void sockets.add(
+          attachChannel(server, channel, {
+            principal: `ip:${data.remoteAddress}`,
+            onClose: (c) => {
+              sockets.delete(c);
+              data.release?.();
+            },
+          }),
+        ),
     }),
   } as Parameters<typeof app.listen>[0]);
 
@@ -207,6 +247,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       for (const c of [...sockets]) c.close("server shutting down");
       await privateServer?.stop(true);
       await app.stop(true);
+      ungauge();
     },
   };
 }

@@ -21,6 +21,8 @@ import { isPlainObject } from "../util/guards.ts";
 /** What the endpoint needs from the HTTP server: lifting the idle timeout of a long stream. */
 export interface HttpServerHooks {
   timeout?(req: Request, seconds: number): void;
+  /** The client's address, for per-principal limits on stateless requests. */
+  ip?(req: Request): string;
 }
 
 export interface StreamableHttpOptions {
@@ -162,6 +164,8 @@ export class StreamableHttpEndpoint {
       if (sid !== null) return httpError(400, WireCode.InvalidRequest, "Bad Request: initialize must not carry Mcp-Session-Id (the session is already initialized)");
       if (this.sessions.size >= this.opts.maxSessions)
         return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
+      const refused = this.server.guard.admitSession();
+      if (refused) return httpError(503, refused.code, refused.message, { "retry-after": "5" }, refused.data);
       const session = this.open(decoded);
       return session.post(decoded, { signal: req.signal, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
     }

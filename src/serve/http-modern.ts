@@ -1,6 +1,7 @@
 import { McpError } from "../jsonrpc/errors.ts";
 import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc/message.ts";
 import type { ListenStream } from "../modern/listen.ts";
+import { refusalStatus } from "../limits/guard.ts";
 import { answerModern, checkEnvelope, type ModernAnswer } from "../modern/dispatch.ts";
 import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "../modern/headers.ts";
 import { ModernMethod, ModernHeader } from "../protocol/modern.ts";
@@ -11,7 +12,11 @@ import type { ResponseMode } from "./http-session.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-const asResponse = (a: ModernAnswer): Response => new Response(JSON.stringify(a.response), { status: a.status, headers: JSON_HEADERS });
+const asResponse = (a: ModernAnswer): Response => {
+  const refusal = "error" in a.response ? refusalStatus(a.response.error) : undefined;
+  const headers = refusal ? { ...JSON_HEADERS, "retry-after": refusal.retryAfter } : JSON_HEADERS;
+  return new Response(JSON.stringify(a.response), { status: a.status, headers });
+};
 
 /**
  * 2026-07-28 requests on the Streamable HTTP endpoint: POST only, no session. The header
@@ -84,6 +89,7 @@ export class ModernHttp {
     this.inflight++;
     answerModern(this.server, message, envelope, {
       signal: controller.signal,
+      principal: hooks.ip ? `ip:${hooks.ip(req)}` : undefined,
       notify: (n) => {
         if (controller.signal.aborted || this.opts.responseMode === "json") return;
         if (!sse) upgrade();

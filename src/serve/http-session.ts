@@ -9,6 +9,7 @@ import { Session } from "../session/session.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { httpError } from "../transport/http-guards.ts";
 import { StreamHub, type LogicalStream } from "../transport/streamable-http.ts";
+import { refusalStatus } from "../limits/guard.ts";
 
 /** How a POST carrying requests is answered (http.responseMode). */
 export type ResponseMode = "auto" | "sse" | "json";
@@ -77,6 +78,11 @@ class Exchange {
     if (!this.stream && this.mode === "sse") this.upgrade();
     if (this.stream) return this.stream.end();
     if (this.answer === undefined) return this.settle(new Response(null, { status: 202, headers: this.headers }));
+    const refusal = !Array.isArray(this.answer) && "error" in this.answer ? refusalStatus(this.answer.error) : undefined;
+    if (refusal) {
+      this.settle(new Response(JSON.stringify(this.answer), { status: refusal.status, headers: { ...this.headers, "content-type": "application/json", "retry-after": refusal.retryAfter } }));
+      return;
+    }
     this.settle(new Response(JSON.stringify(this.answer), { status: 200, headers: { ...this.headers, "content-type": "application/json" } }));
   }
 

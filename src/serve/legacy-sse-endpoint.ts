@@ -61,6 +61,8 @@ export class LegacySseEndpoint {
     if (this.channels.size >= this.opts.maxSessions)
       return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
     // The id names the shard holding the stream, so any shard can route the client's POSTs.
+    const refused = this.server.guard.admitSession();
+    if (refused) return httpError(503, refused.code, refused.message, { "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)) }, refused.data);
     const id = this.opts.forwarder ? `${this.server.shard.index}.${crypto.randomUUID()}` : crypto.randomUUID();
     const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);

@@ -2,6 +2,8 @@ import type { McpServer } from "../server/server.ts";
 import type { Channel } from "../transport/channel.ts";
 import { listenTcp } from "../transport/tcp.ts";
 import { attachChannel, oversizeFrame, type Attached } from "./attach.ts";
+import { Refusal } from "../limits/guard.ts";
+import { errorResponse } from "../jsonrpc/message.ts";
 
 export interface TcpListenOptions {
   hostname: string;
@@ -33,8 +35,24 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
     maxQueueBytes: opts.maxQueueBytes,
     keepAliveMs: opts.keepAliveMs,
     reusePort: opts.reusePort,
-    onChannel(channel: Channel) {
-      sessions.add(attachChannel(server, channel, { onClose: (s) => sessions.delete(s) }));
+    onChannel(channel: Channel, remoteAddress: string) {
+      // Past a limit the client gets one JSON-RPC error naming it, then the close.
+      const refusedSession = server.guard.admitSession();
+      const release = refusedSession ?? server.guard.admitConnection(remoteAddress);
+      if (release instanceof Refusal) {
+        channel.send(JSON.stringify(errorResponse(null, release.toWire())));
+        channel.close(release.message);
+        return;
+      }
+      sessions.add(
+        attachChannel(server, channel, {
+          principal: `ip:${remoteAddress}`,
+          onClose: (s) => {
+            sessions.delete(s);
+            release();
+          },
+        }),
+      );
     },
     onOversize(channel, bytes) {
       channel.send(oversizeFrame(limit, bytes));

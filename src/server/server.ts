@@ -37,6 +37,8 @@ import { ListenRegistry } from "../modern/listen.ts";
 import { headerParams } from "../modern/headers.ts";
 import { LOCAL_BUS, type ClusterBus } from "../cluster/bus.ts";
 import { singleProcess, type ShardIdentity } from "../cluster/shard.ts";
+import { Metrics } from "../metrics/metrics.ts";
+import { Guard } from "../limits/guard.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -65,6 +67,10 @@ export class McpServer {
   readonly shard: ShardIdentity;
   /** Carries change events to the other shards. */
   readonly bus: ClusterBus;
+  /** Prometheus metrics of this process. */
+  readonly metrics: Metrics;
+  /** The self-protection limits, checked at the edge. */
+  readonly guard: Guard;
 
   constructor(options: ServerOptions) {
     if (!options?.name || !options.version)
@@ -86,13 +92,18 @@ export class McpServer {
     this.logger = options.logger ?? silentLogger;
     this.onRootsListChanged = options.onRootsListChanged;
     this.capabilities = Object.freeze(capabilitiesFor(this.features));
+    // Feature modules read these when the method table is built.
+    this.shard = options.cluster?.shard ?? singleProcess();
+    this.bus = options.cluster?.bus ?? LOCAL_BUS;
+    this.metrics = new Metrics();
+    this.guard = new Guard(this.limits, this.metrics, this.shard.count);
+    this.metrics.gauge("connections_open", "Connections counted against limits.maxConnections", () => this.guard.connections.open);
     this.methods = buildMethodTable(this);
     const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];
     this.requestState = new RequestStateCodec(keys, options.requestStateTtlMs ?? 10 * 60_000);
     this.listens = new ListenRegistry(this, this.limits.maxListenStreams);
     this.registry.onChange((kind) => this.changes.publishList(kind));
-    this.shard = options.cluster?.shard ?? singleProcess();
-    this.bus = options.cluster?.bus ?? LOCAL_BUS;
+
     // Changes announced on other shards reach this shard's sessions and listen streams.
     this.bus.onEvent((e) => {
       if (e.kind === "list-changed") this.changes.publishList(e.list);

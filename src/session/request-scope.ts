@@ -31,6 +31,12 @@ export class RequestScope implements Scope {
   /** Set when the response went out or the request was cancelled: later progress is dropped. */
   done = false;
   cancelled = false;
+  /** Set once the session has answered (or silently ended) the request. */
+  answered = false;
+  method = "";
+  startedAt = 0;
+  /** Stops the request-timeout watch (limits.requestTimeoutMs). */
+  unwatch: (() => void) | undefined;
 
   constructor(
     readonly session: Session,

@@ -65,6 +65,8 @@ export class Session implements LegacySessionHooks {
     private readonly outlet: Outlet,
     private readonly options: {
       id?: string;
+      /** Who is asking, for per-principal rate limits (default: this session). */
+      principal?: string;
       onClose?: (session: Session) => void;
       /** Told when logging/setLevel changes the level (shards share it). */
       onLogLevel?: (level: LoggingLevel) => void;
@@ -82,6 +84,11 @@ export class Session implements LegacySessionHooks {
 
   get id(): string | undefined {
     return this.options.id;
+  }
+
+  /** Whom rate limits count this session's requests against. */
+  get principal(): string {
+    return (this.options.principal ??= `session:${this.options.id ?? crypto.randomUUID()}`);
   }
 
   /** Requests currently being served, for limits and leak checks. */
@@ -165,12 +172,17 @@ export class Session implements LegacySessionHooks {
     const max = this.server.limits.maxInflightPerSession;
     if (this.inflight.size >= max)
       return respond(errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
+    const refused = this.server.guard.admitRequest(this.principal);
+    if (refused) return respond(errorResponse(id, refused.toWire()));
 
     const params = req.params ?? {};
     const meta = isPlainObject(params._meta) ? params._meta : undefined;
     const token = meta?.progressToken;
     const progressToken = typeof token === "string" || typeof token === "number" ? (token as ProgressToken) : undefined;
     const scope = new RequestScope(this, id, meta, progressToken);
+    scope.method = method;
+    scope.startedAt = performance.now();
+    scope.unwatch = this.server.guard.watch(() => this.expire(scope, respond));
     this.inflight.set(id, scope);
     let out: Params | Promise<Params>;
     try {
@@ -187,15 +199,31 @@ export class Session implements LegacySessionHooks {
   }
 
   /** The one place a request's record is cleared and its answer sent (unless cancelled). */
-  private finish(scope: RequestScope, respond: Respond, result: Params | undefined, error?: unknown): void {
+  private finish(scope: RequestScope, respond: Respond, result: Params | undefined, error?: unknown, expired = false): void {
+    if (scope.answered) return;
+    scope.answered = true;
+    scope.unwatch?.();
     if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
     if (this.drained && this.inflight.size === 0) queueMicrotask(this.drained);
-    const cancelled = scope.cancelled;
+    const silent = (scope.cancelled && !expired) || this.state === "closed";
     scope.done = true;
-    if (cancelled || this.state === "closed") respond(undefined);
-    else if (result !== undefined && error === undefined) respond(resultResponse(scope.requestId, result));
+    const ok = result !== undefined && error === undefined;
+    if (silent) respond(undefined);
+    else if (ok) respond(resultResponse(scope.requestId, result));
     else respond(errorResponse(scope.requestId, toWireError(error, this.report).toWire()));
+    if (!silent) this.server.metrics.request(scope.method, "legacy", ok, performance.now() - scope.startedAt);
     this.outlet.requestEnded?.(scope.requestId);
+  }
+
+  /** limits.requestTimeoutMs passed: the handler is aborted and the client told why. */
+  private expire(scope: RequestScope, respond: Respond): void {
+    // A request the client cancelled gets no answer, whatever its handler still does.
+    if (scope.answered || scope.cancelled) return;
+    const ms = this.server.guard.requestTimeoutMs;
+    const error = new McpError(WireCode.ServerBusy, `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`, { limit: "limits.requestTimeoutMs" });
+    this.server.metrics.refused("limits.requestTimeoutMs");
+    scope.cancel(error);
+    this.finish(scope, respond, undefined, error, true);
   }
 
   /** Asks the transport to close the connection carrying `id`'s stream (the client resumes). */

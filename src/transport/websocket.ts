@@ -19,6 +19,8 @@ export const WS_SUBPROTOCOL = "mcp";
 export interface WsData {
   channel?: WsChannel;
   remoteAddress: string;
+  /** Frees the connection's slot (limits.maxConnections) when it closes. */
+  release?: () => void;
 }
 
 /** WebSocket listener settings. */

@@ -126,7 +126,7 @@ const FILE_CASES: [string, string, (file: string) => string[]][] = [
   ["an unknown response mode", '[http]\nresponseMode = "xml"\n', () => ['config: http.responseMode = "xml": expected one of "auto", "sse", "json"']],
   ["a misspelt key", '[logging]\nlevle = "info"\n', () => ["config: logging.levle: unknown key (did you mean logging.level?)"]],
   ["an array where a string belongs", '[server]\nname = ["a"]\n', () => ['config: server.name = ["a"]: expected a string of 1 to 200 characters']],
-  ["a __proto__ table inside a section", "[limits]\n__proto__ = { pageSize = 0 }\n", () => ["config: limits.__proto__: unknown key (expected one of maxMessageBytes, maxJsonDepth, pageSize, clientRequestTimeoutMs, maxInflightPerSession, maxSubscriptionsPerSession, maxTasksPerSession, maxListenStreams)"]],
+  ["a __proto__ table inside a section", "[limits]\n__proto__ = { pageSize = 0 }\n", () => ["config: limits.__proto__: unknown key (expected one of maxMessageBytes, maxJsonDepth, pageSize, clientRequestTimeoutMs, maxInflightPerSession, maxSubscriptionsPerSession, maxTasksPerSession, maxListenStreams, maxConnections, maxConnectionsPerIp, requestTimeoutMs, maxHeapMb, maxConcurrentPerTool, principalRatePerSec, principalBurst, toolRatePerSec, toolBurst)"]],
   ["a missing value on line 3", "[limits]\npageSize = 5\nmaxJsonDepth =\n", (f) => [`config: ${f}: line 3: Missing value after '='; values must be on the same line`]],
   ["an unterminated table header on line 2", "# comment\n[limits\npageSize = 1\n", (f) => [`config: ${f}: line 2: Expected ']' to close a table header but found (0x0A)`]],
   ["a key defined twice on line 4", "[limits]\npageSize = 5\n\npageSize = 6\n", (f) => [`config: ${f}: line 4: Cannot redefine key 'pageSize'`]],

@@ -1,0 +1,39 @@
+/**
+ * Request deadlines without a timer per request: deadlines fall into one-second buckets and
+ * one interval expires the due buckets. Adding and removing are O(1); the cost of a deadline
+ * that is met is a Set insertion and deletion.
+ */
+export class Deadlines<T> {
+  private readonly buckets = new Map<number, Set<T>>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly onExpire: (item: T) => void) {
+    this.timer = setInterval(() => this.expire(Date.now()), 250);
+    this.timer.unref?.();
+  }
+
+  /** Watches `item` until `afterMs` from now; returns the function that stops watching it. */
+  add(item: T, afterMs: number): () => void {
+    const second = Math.ceil((Date.now() + afterMs) / 1000);
+    let set = this.buckets.get(second);
+    if (!set) this.buckets.set(second, (set = new Set()));
+    set.add(item);
+    return () => {
+      set.delete(item);
+    };
+  }
+
+  private expire(now: number): void {
+    const due = Math.floor(now / 1000);
+    for (const [second, set] of this.buckets) {
+      if (second > due) continue;
+      this.buckets.delete(second);
+      for (const item of set) this.onExpire(item);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.buckets.clear();
+  }
+}

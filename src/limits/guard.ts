@@ -1,0 +1,139 @@
+import { McpError } from "../jsonrpc/errors.ts";
+import { WireCode } from "../jsonrpc/codes.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { Counters } from "./counters.ts";
+import { Deadlines } from "./deadlines.ts";
+import { KeyedBuckets } from "./token-bucket.ts";
+
+/** The self-protection limits (config [limits]); totals are for the whole appliance. */
+export interface GuardLimits {
+  /** Open connections (TCP, WebSocket, HTTP requests in flight); 0: unlimited. */
+  maxConnections: number;
+  /** Open connections per client IP; 0: unlimited. */
+  maxConnectionsPerIp: number;
+  /** A request still running after this long is cancelled and answered with an error (ms); 0: never. */
+  requestTimeoutMs: number;
+  /** New sessions are refused while the JS heap is above this (MiB); 0: never. */
+  maxHeapMb: number;
+  /** Calls of one tool running at once; 0: unlimited. */
+  maxConcurrentPerTool: number;
+  /** Requests per second per principal (a session, or a client IP on 2026-07-28 HTTP); 0: unlimited. */
+  principalRatePerSec: number;
+  principalBurst: number;
+  /** Calls per second of one tool; 0: unlimited. */
+  toolRatePerSec: number;
+  toolBurst: number;
+}
+
+/** A refusal: the wire error, and how long the client should wait. */
+export class Refusal extends McpError {
+  constructor(
+    readonly limit: string,
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(WireCode.ServerBusy, message, { limit, retryAfterMs });
+    this.name = "Refusal";
+  }
+}
+
+/**
+ * The HTTP status a JSON-RPC error answer travels with when it is a refusal: 429 for a rate
+ * limit, 503 for a capacity limit (each with Retry-After); undefined for anything else.
+ */
+export function refusalStatus(error: { code: number; data?: unknown } | undefined): { status: number; retryAfter: string } | undefined {
+  const data = error?.data as { limit?: unknown; retryAfterMs?: unknown } | undefined;
+  if (error?.code !== WireCode.ServerBusy || typeof data?.retryAfterMs !== "number" || typeof data.limit !== "string") return undefined;
+  return { status: data.limit.endsWith("RatePerSec") ? 429 : 503, retryAfter: String(Math.max(1, Math.ceil(data.retryAfterMs / 1000))) };
+}
+
+/**
+ * Every self-protection limit of one process, checked at the edge: connections when they
+ * open, requests when they arrive, tool calls when they start, sessions when they are
+ * created. Limits of the whole appliance are divided among its shards (each shard enforces
+ * its share, with nothing to coordinate). Each refusal is counted under its config key.
+ */
+export class Guard {
+  readonly connections: Counters;
+  readonly deadlines: Deadlines<() => void>;
+  private readonly principals: KeyedBuckets;
+  private readonly tools: KeyedBuckets;
+  private readonly toolSlots: Counters;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private heapSampledAt = 0;
+  private heapOver = false;
+
+  constructor(
+    private readonly limits: GuardLimits,
+    private readonly metrics: Metrics,
+    shards = 1,
+  ) {
+    const share = (n: number) => (n > 0 ? Math.max(1, Math.ceil(n / shards)) : 0);
+    this.connections = new Counters(share(limits.maxConnections), limits.maxConnectionsPerIp);
+    this.principals = new KeyedBuckets(limits.principalRatePerSec / shards, Math.max(1, limits.principalBurst));
+    this.tools = new KeyedBuckets(limits.toolRatePerSec / shards, Math.max(1, share(limits.toolBurst)));
+    this.toolSlots = new Counters(0, limits.maxConcurrentPerTool);
+    this.deadlines = new Deadlines((expire) => expire());
+    this.sweeper = setInterval(() => {
+      this.principals.sweep();
+      this.tools.sweep();
+    }, 10_000);
+    this.sweeper.unref?.();
+  }
+
+  private refuse(limit: string, message: string, retryAfterMs: number): Refusal {
+    this.metrics.refused(limit);
+    return new Refusal(limit, message, retryAfterMs);
+  }
+
+  /** A new connection from `ip`: its release, or the refusal. */
+  admitConnection(ip: string): (() => void) | Refusal {
+    const r = this.connections.acquire(ip);
+    if (r === "total") return this.refuse("limits.maxConnections", `Server busy: limits.maxConnections reached`, 1000);
+    if (r === "per-key") return this.refuse("limits.maxConnectionsPerIp", `Server busy: limits.maxConnectionsPerIp (${this.limits.maxConnectionsPerIp}) reached for ${ip}`, 1000);
+    return r;
+  }
+
+  /** A request from `principal`: undefined to proceed, else the refusal. */
+  admitRequest(principal: string): Refusal | undefined {
+    const wait = this.principals.take(principal);
+    return wait > 0 ? this.refuse("limits.principalRatePerSec", `Rate limited: too many requests; retry in ${wait} ms`, wait) : undefined;
+  }
+
+  /** A call of tool `name` starting: its release, or the refusal. */
+  enterTool(name: string): (() => void) | Refusal {
+    const wait = this.tools.take(name);
+    if (wait > 0) return this.refuse("limits.toolRatePerSec", `Rate limited: tool ${name} is called too often; retry in ${wait} ms`, wait);
+    const slot = this.toolSlots.acquire(name);
+    if (typeof slot === "string")
+      return this.refuse("limits.maxConcurrentPerTool", `Server busy: ${this.limits.maxConcurrentPerTool} calls of tool ${name} are already running`, 100);
+    return slot;
+  }
+
+  /** A new session: undefined to proceed, else the refusal (the heap is over its watermark). */
+  admitSession(): Refusal | undefined {
+    const limitMb = this.limits.maxHeapMb;
+    if (limitMb <= 0) return undefined;
+    const now = performance.now();
+    // Sampled at most every 250 ms: reading heap statistics is not free.
+    if (now - this.heapSampledAt > 250) {
+      this.heapSampledAt = now;
+      this.heapOver = process.memoryUsage().heapUsed > limitMb * 1024 * 1024;
+    }
+    return this.heapOver ? this.refuse("limits.maxHeapMb", `Server busy: memory above limits.maxHeapMb (${limitMb} MiB); new sessions are refused`, 5000) : undefined;
+  }
+
+  /** Calls `expire` if the work is still running after limits.requestTimeoutMs; returns the cancel. */
+  watch(expire: () => void): () => void {
+    return this.limits.requestTimeoutMs > 0 ? this.deadlines.add(expire, this.limits.requestTimeoutMs) : () => {};
+  }
+
+  get requestTimeoutMs(): number {
+    return this.limits.requestTimeoutMs;
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.deadlines.stop();
+  }
+}

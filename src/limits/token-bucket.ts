@@ -1,0 +1,69 @@
+/**
+ * Token buckets, refilled lazily from the clock (no timers): `take` either spends a token
+ * or says how long until one is available.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    /** Tokens added per second. */
+    private readonly rate: number,
+    /** Most tokens held (the burst). */
+    private readonly burst: number,
+    now = performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  /** Spends one token: 0 on success, else the ms until a token is due. */
+  take(now = performance.now()): number {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+  }
+
+  /** True when the bucket is full again (it can be forgotten). */
+  idle(now = performance.now()): boolean {
+    return this.tokens + ((now - this.last) * this.rate) / 1000 >= this.burst;
+  }
+}
+
+/**
+ * One bucket per key (a principal, a tool), created on demand. Full buckets are forgotten
+ * by `sweep`, so memory follows the keys that are actually busy, never the ones ever seen.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    /** Most keys tracked; past it the oldest are dropped (they start full again). */
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** 0 if `key` may proceed, else the ms to wait. A rate of 0 means unlimited. */
+  take(key: string, now = performance.now()): number {
+    if (this.rate <= 0) return 0;
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+      this.buckets.set(key, (b = new TokenBucket(this.rate, this.burst, now)));
+    }
+    return b.take(now);
+  }
+
+  sweep(now = performance.now()): void {
+    for (const [k, b] of this.buckets) if (b.idle(now)) this.buckets.delete(k);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
