@@ -1,57 +1,83 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
 
 /**
  * The server's Prometheus metrics (prom-client). Every limit counts its refusals under its
- * config key; requests are counted and timed per method and outcome. Label children are
- * bound once per method, so the hot path does a Map lookup and an add.
+ * config key; requests are counted and timed per method, era and outcome.
  */
+/** Histogram bucket bounds of request durations (seconds). */
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60];
+
+/** Counts and durations of one (method, era): plain numbers, exported at scrape time. */
+interface MethodStats {
+  readonly method: string;
+  readonly era: string;
+  ok: number;
+  error: number;
+  sum: number;
+  /** Per-bucket counts (not cumulative); the last slot is +Inf. */
+  readonly buckets: Float64Array;
+}
+
+type Json = MetricObjectWithValues<MetricValue<string>>;
+
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"method" | "era" | "outcome">;
-  private readonly seconds: Histogram<"method">;
   private readonly refusals: Counter<"limit">;
-  private readonly bound = new Map<string, { ok: Counter.Internal; error: Counter.Internal; time: Histogram.Internal<"method"> }>();
+  private readonly stats = new Map<string, MethodStats>();
 
   constructor(prefix = "erlmcp_") {
     collectDefaultMetrics({ register: this.registry, prefix });
-    this.requests = new Counter({
-      name: `${prefix}requests_total`,
-      help: "MCP requests answered, by method, protocol era and outcome (ok | error)",
-      labelNames: ["method", "era", "outcome"],
-      registers: [this.registry],
-    });
-    this.seconds = new Histogram({
-      name: `${prefix}request_duration_seconds`,
-      help: "Time to answer an MCP request, by method",
-      labelNames: ["method"],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
-      registers: [this.registry],
-    });
     this.refusals = new Counter({
       name: `${prefix}limit_refusals_total`,
       help: "Work refused by a limit, by the limit's config key",
       labelNames: ["limit"],
       registers: [this.registry],
     });
+    // Requests are counted in plain numbers on the hot path (no label hashing, no allocation)
+    // and turned into Prometheus metrics only when scraped.
+    const stats = this.stats;
+    const metric = (name: string, help: string, type: "counter" | "histogram", values: () => Json["values"]) =>
+      this.registry.registerMetric({ name, help, type, aggregator: "sum", get: async () => ({ name, help, type, aggregator: "sum", values: values() }) } as never);
+    metric(`${prefix}requests_total`, "MCP requests answered, by method, protocol era and outcome (ok | error)", "counter", () =>
+      [...stats.values()].flatMap((s) => [
+        { value: s.ok, labels: { method: s.method, era: s.era, outcome: "ok" } },
+        { value: s.error, labels: { method: s.method, era: s.era, outcome: "error" } },
+      ]),
+    );
+    metric(`${prefix}request_duration_seconds`, "Time to answer an MCP request, by method and era", "histogram", () =>
+      [...stats.values()].flatMap((s) => {
+        // metricName routes a value to _bucket/_sum/_count (prom-client's histogram JSON form).
+        const out: { value: number; labels: Record<string, string | number>; metricName?: string }[] = [];
+        let cumulative = 0;
+        BUCKETS.forEach((le, i) => {
+          cumulative += s.buckets[i]!;
+          out.push({ value: cumulative, labels: { method: s.method, era: s.era, le }, metricName: `${prefix}request_duration_seconds_bucket` });
+        });
+        const count = s.ok + s.error;
+        out.push({ value: count, labels: { method: s.method, era: s.era, le: "+Inf" }, metricName: `${prefix}request_duration_seconds_bucket` });
+        out.push({ value: s.sum, labels: { method: s.method, era: s.era }, metricName: `${prefix}request_duration_seconds_sum` });
+        out.push({ value: count, labels: { method: s.method, era: s.era }, metricName: `${prefix}request_duration_seconds_count` });
+        return out as Json["values"];
+      }),
+    );
   }
 
-  /** Counts one answered request. Unknown method names share one label so labels stay bounded. */
+  /** Counts one answered request. Method names past 256 distinct share "other" so labels stay bounded. */
   request(method: string, era: "legacy" | "modern", ok: boolean, ms: number): void {
-    const key = `${era} ${method}`;
-    let b = this.bound.get(key);
-    if (!b) {
-      if (this.bound.size > 256) return this.request("other", era, ok, ms);
-      b = {
-        ok: this.requests.labels(method, era, "ok"),
-        error: this.requests.labels(method, era, "error"),
-        time: this.seconds.labels(method),
-      };
-      this.bound.set(key, b);
+    let s = this.stats.get(era === "legacy" ? method : `modern ${method}`);
+    if (!s) {
+      if (this.stats.size > 256) return this.request("other", era, ok, ms);
+      s = { method, era, ok: 0, error: 0, sum: 0, buckets: new Float64Array(BUCKETS.length + 1) };
+      this.stats.set(era === "legacy" ? method : `modern ${method}`, s);
     }
-    (ok ? b.ok : b.error).inc();
-    b.time.observe(ms / 1000);
+    if (ok) s.ok++;
+    else s.error++;
+    const seconds = ms / 1000;
+    s.sum += seconds;
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
+    s.buckets[i]!++;
   }
-
   /** Counts a refusal by the limit named by its config key. */
   refused(limit: string): void {
     this.refusals.labels(limit).inc();

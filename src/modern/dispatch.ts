@@ -59,11 +59,12 @@ export async function answerModern(server: McpServer, req: JsonRpcRequest, envel
   let answers: Record<string, unknown> = {};
   let digest = "";
   try {
-    if (mrtr) {
+    // Only a retry carries state to check; a first round computes the digest if it needs input.
+    if (mrtr && params.requestState !== undefined) {
       digest = requestDigest(method, params);
-      if (params.requestState !== undefined) answers = server.requestState.open(params.requestState, method, digest);
-      answers = { ...answers, ...readInputResponses(params.inputResponses) };
+      answers = server.requestState.open(params.requestState, method, digest);
     }
+    if (mrtr && params.inputResponses !== undefined) answers = { ...answers, ...readInputResponses(params.inputResponses) };
   } catch (e) {
     return fail(id, e as McpError, 200);
   }
@@ -76,7 +77,8 @@ export async function answerModern(server: McpServer, req: JsonRpcRequest, envel
   let unwatch = () => {};
   try {
     let work = entry.handle(params, scope);
-    if (server.guard.requestTimeoutMs > 0)
+    // A handler already done (most are) needs no deadline.
+    if (server.guard.requestTimeoutMs > 0 && work instanceof Promise && Bun.peek.status(work) === "pending")
       work = Promise.race([
         work,
         new Promise<never>((_, reject) => {
@@ -98,7 +100,7 @@ export async function answerModern(server: McpServer, req: JsonRpcRequest, envel
       const result: Params = {
         resultType: ResultType.InputRequired,
         inputRequests: e.requests,
-        requestState: server.requestState.seal(method, digest, scope.consumed),
+        requestState: server.requestState.seal(method, digest || requestDigest(method, params), scope.consumed),
         _meta: { [MetaKey.ServerInfo]: server.info },
       };
       return { response: resultResponse(id, result), status: 200 };

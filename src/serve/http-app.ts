@@ -107,8 +107,11 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     forwarder: opts.shard?.forwarder,
     forwardSecret: opts.shard?.secret,
   });
+  // The client address costs a native call per request: asked only when a per-IP limit or a
+  // per-principal rate limit is configured.
+  const needIp = server.limits.maxConnectionsPerIp > 0 || server.limits.principalRatePerSec > 0;
   const hooks = (bun: Server<WsData> | null) =>
-    bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s), ip: (req: Request) => bun.requestIP(req)?.address ?? "" } : {};
+    bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s), ip: needIp ? (req: Request) => bun.requestIP(req)?.address ?? "" : undefined } : {};
   const guard = server.guard;
   /** 503 with Retry-After for a refusal at the edge (connections, memory). */
   const busy = (r: Refusal) => httpError(503, r.code, r.message, { "retry-after": String(Math.ceil(r.retryAfterMs / 1000)) }, r.data);

@@ -75,9 +75,9 @@ export class ModernHttp {
     }
     if (method === ModernMethod.SubscriptionsListen) return this.listen(req, message, hooks);
 
-    const controller = new AbortController();
-    // Closing the response stream is the cancellation (2026-07-28 §2.1).
-    req.signal.addEventListener("abort", () => controller.abort(new McpError(-32600, "Request cancelled: the client closed the stream")), { once: true });
+    // Closing the response stream is the cancellation (2026-07-28 §2.1): the request's own
+    // signal aborts when the client goes away, so the handler is given that (no per-request controller).
+    const closed = req.signal;
     let sse: SseConnection | undefined;
     let settle!: (r: Response) => void;
     const response = new Promise<Response>((resolve) => (settle = resolve));
@@ -88,10 +88,10 @@ export class ModernHttp {
     };
     this.inflight++;
     answerModern(this.server, message, envelope, {
-      signal: controller.signal,
+      signal: closed,
       principal: hooks.ip ? `ip:${hooks.ip(req)}` : undefined,
       notify: (n) => {
-        if (controller.signal.aborted || this.opts.responseMode === "json") return;
+        if (closed.aborted || this.opts.responseMode === "json") return;
         if (!sse) upgrade();
         sse!.event(JSON.stringify(n));
       },
@@ -102,7 +102,7 @@ export class ModernHttp {
         if (this.opts.responseMode !== "sse" || answer.status !== 200) return settle(asResponse(answer));
         upgrade();
       }
-      if (!controller.signal.aborted) sse!.event(JSON.stringify(answer.response));
+      if (!closed.aborted) sse!.event(JSON.stringify(answer.response));
       sse!.close();
     });
     return response;

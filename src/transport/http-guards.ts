@@ -43,42 +43,89 @@ export function httpError(status: number, code: number, message: string, headers
   });
 }
 
+/**
+ * A small memo for verdicts on header values: clients send the same Host, Origin, Accept and
+ * Content-Type on every request, so each distinct value is parsed once. Bounded: past the
+ * bound it starts over, so hostile variety costs parsing, never memory.
+ */
+function memo<T>(compute: (value: string) => T, bound = 256): (value: string) => T {
+  let seen = new Map<string, T>();
+  return (value) => {
+    let v = seen.get(value);
+    if (v === undefined) {
+      v = compute(value);
+      if (seen.size >= bound) seen = new Map();
+      seen.set(value, v);
+    }
+    return v;
+  };
+}
+
+const policyMemos = new WeakMap<HostPolicy, { host: (v: string) => boolean; origin: (v: string) => boolean | "invalid" }>();
+
+function memosFor(policy: HostPolicy) {
+  let m = policyMemos.get(policy);
+  if (!m) {
+    m = {
+      host: memo((host) => policy.hosts.has("*") || policy.hosts.has(hostName(host))),
+      origin: memo((origin) => {
+        const o = origin.toLowerCase();
+        if (policy.origins.has("*") || policy.origins.has(o)) return true;
+        let originHost: string;
+        try {
+          originHost = new URL(o).host;
+        } catch {
+          return "invalid";
+        }
+        const name = hostName(originHost);
+        return policy.hosts.has(name) || policy.origins.has(name);
+      }),
+    };
+    policyMemos.set(policy, m);
+  }
+  return m;
+}
+
 /** 403 when Host or Origin is not allowed (2025-11-25 transports §security: MUST validate Origin). */
 export function checkHostAndOrigin(req: Request, policy: HostPolicy): Response | undefined {
+  const m = memosFor(policy);
   const host = req.headers.get("host");
-  if (!policy.hosts.has("*") && (host === null || !policy.hosts.has(hostName(host))))
+  if (host === null ? !policy.hosts.has("*") : !m.host(host))
     return httpError(403, WireCode.ServerBusy, `Forbidden: Host ${JSON.stringify(host)} is not allowed (http.allowedHosts)`);
   const origin = req.headers.get("origin");
-  if (origin === null || policy.origins.has("*")) return undefined;
-  const o = origin.toLowerCase();
-  if (policy.origins.has(o)) return undefined;
-  let originHost: string;
-  try {
-    originHost = new URL(o).host;
-  } catch {
-    return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not a valid origin`);
-  }
-  const name = hostName(originHost);
-  if (policy.hosts.has(name) || policy.origins.has(name)) return undefined;
+  if (origin === null) return undefined;
+  const verdict = m.origin(origin);
+  if (verdict === true) return undefined;
+  if (verdict === "invalid") return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not a valid origin`);
   return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed (http.allowedOrigins)`);
 }
 
-/** True when the Accept header admits `type` (exact, type/*, or * / *). */
-export function accepts(req: Request, type: string): boolean {
-  const accept = req.headers.get("accept");
-  if (!accept) return false;
-  const major = type.slice(0, type.indexOf("/"));
+/** The media types an Accept header admits, among the two MCP cares about. */
+const acceptFlags = memo((accept: string) => {
+  let json = false;
+  let sse = false;
   for (const part of accept.split(",")) {
     const media = part.split(";")[0]!.trim().toLowerCase();
-    if (media === type || media === "*/*" || media === `${major}/*`) return true;
+    if (media === "*/*") json = sse = true;
+    else if (media === "application/json" || media === "application/*") json = true;
+    else if (media === "text/event-stream" || media === "text/*") sse = true;
   }
-  return false;
+  return (json ? 1 : 0) | (sse ? 2 : 0);
+});
+
+/** True when the Accept header admits `type` (exact, type/*, or * / *). */
+export function accepts(req: Request, type: "application/json" | "text/event-stream"): boolean {
+  const accept = req.headers.get("accept");
+  if (!accept) return false;
+  return (acceptFlags(accept) & (type === "application/json" ? 1 : 2)) !== 0;
 }
+
+const jsonContent = memo((ct: string) => ct.split(";")[0]!.trim().toLowerCase() === "application/json");
 
 /** True when Content-Type is application/json (any parameters). */
 export function isJsonContent(req: Request): boolean {
   const ct = req.headers.get("content-type");
-  return ct !== null && ct.split(";")[0]!.trim().toLowerCase() === "application/json";
+  return ct !== null && jsonContent(ct);
 }
 
 /**
@@ -88,15 +135,21 @@ export function isJsonContent(req: Request): boolean {
 export async function readBody(req: Request, maxBytes: number, timeoutMs: number): Promise<string | Response> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > maxBytes) return tooLarge(maxBytes, declared);
+  // The common case: a declared length within the limit. Bun reads exactly that many bytes
+  // natively, far cheaper than pulling chunks through a stream reader; and a small body that
+  // already arrived with its headers is taken at once, with no timer at all.
+  let text: Promise<string> | undefined;
+  if (declared >= 0) {
+    text = req.text();
+    if (Bun.peek.status(text) === "fulfilled") return Bun.peek(text) as string;
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<Response>((resolve) => {
     timer = setTimeout(() => resolve(httpError(408, WireCode.InvalidRequest, `Request Timeout: body not received within ${timeoutMs} ms (http.bodyTimeoutMs)`, { connection: "close" })), timeoutMs);
   });
-  // The common case: a declared length within the limit. Bun reads exactly that many bytes
-  // natively, far cheaper than pulling chunks through a stream reader.
-  if (declared >= 0) {
+  if (text) {
     try {
-      return await Promise.race([req.text(), timeout]);
+      return await Promise.race([text, timeout]);
     } catch (e) {
       return httpError(400, WireCode.ParseError, `Bad Request: could not read the body (${(e as Error).message})`);
     } finally {
