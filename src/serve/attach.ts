@@ -27,7 +27,11 @@ export interface Attached {
 export interface AttachOptions {
   /** Session id (legacy SSE names its sessions). */
   id?: string;
-  /** Whom rate limits count this connection's requests against (default: the session / connection). */
+  /**
+   * Whom rate limits count this connection's 2026-07-28 requests against (default: the
+   * connection). A 2025 session is always its own principal, as on Streamable HTTP, so
+   * sessions sharing a client address do not share a rate limit.
+   */
   principal?: string;
   /** Force an era: the 2024-11-05 SSE transport only ever speaks the legacy one. */
   era?: "legacy";
@@ -72,7 +76,7 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
   };
 
   const openSession = () =>
-    (session = new Session(server, { send: (m) => send(m), close: (reason) => attached.close(reason ?? "session closed") }, { id: opts.id, principal: opts.principal }));
+    (session = new Session(server, { send: (m) => send(m), close: (reason) => attached.close(reason ?? "session closed") }, { id: opts.id }));
 
   const route = (decoded: Decoded) => {
     if (session) {
