@@ -20,6 +20,9 @@ export interface TcpOptions {
   onOversize(channel: Channel, bytes: number): void;
 }
 
+/** Frames of one turn written together up to this many characters. */
+const COALESCE_BYTES = 64 * 1024;
+
 interface Conn {
   channel: TcpChannel;
 }
@@ -49,9 +52,31 @@ class TcpChannel implements Channel {
     this.splitter = new LineSplitter(opts.maxLineBytes, (line) => this.frameHandler(line), (bytes) => opts.onOversize(this, bytes));
   }
 
+  /** Frames sent in this turn of the event loop, written together by one system call. */
+  private batch: string[] = [];
+  private batchLength = 0;
+
   send(frame: string): boolean {
     if (this.closed) return false;
-    const data = frame + "\n";
+    // Coalesce: answers produced in the same turn (pipelined requests) share one write.
+    if (this.batch.length === 0) queueMicrotask(this.flushBatch);
+    this.batch.push(frame + "\n");
+    this.batchLength += frame.length + 1;
+    return this.queued <= this.opts.maxQueueBytes;
+  }
+
+  /** Small frames go out as one write; big ones one by one, so the slow-consumer rule sees each frame. */
+  private readonly flushBatch = (): void => {
+    const frames = this.batch;
+    const small = this.batchLength <= COALESCE_BYTES;
+    this.batch = [];
+    this.batchLength = 0;
+    if (this.closed && !this.ending) return;
+    if (small) this.write(frames.length === 1 ? frames[0]! : frames.join(""));
+    else for (const f of frames) if (!this.closed || this.ending) this.write(f);
+  };
+
+  private write(data: string): boolean {
     if (this.queued > 0) return this.enqueue(Buffer.from(data));
     const written = this.socket.write(data);
     if (written < 0) return false;
@@ -117,6 +142,8 @@ class TcpChannel implements Channel {
    * peer gets every answer to what it sent. The queue cannot grow any more (send refuses).
    */
   close(reason = "closed"): void {
+    // Answers coalesced this turn go out first (the microtask would find the channel closed).
+    if (this.batch.length && !this.closed) this.flushBatch();
     this.finish(reason);
     if (this.queued > 0) this.ending = true;
     else this.socket.end();

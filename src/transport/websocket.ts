@@ -46,17 +46,34 @@ export class WsChannel implements Channel {
 
   constructor(private readonly ws: ServerWebSocket<WsData>) {}
 
+  /** Frames of this turn of the event loop, sent together under one cork (one system call). */
+  private batch: string[] = [];
+
   send(frame: string): boolean {
     if (this.closed) return false;
+    if (this.batch.length === 0) queueMicrotask(this.flush);
+    this.batch.push(frame);
+    return true;
+  }
+
+  private readonly flush = (): void => {
+    const frames = this.batch;
+    this.batch = [];
+    if (this.closed) return;
+    if (frames.length === 1) return this.sendNow(frames[0]!);
+    this.ws.cork(() => {
+      for (const f of frames) if (!this.closed) this.sendNow(f);
+    });
+  };
+
+  private sendNow(frame: string): void {
     // 0: dropped (past the backpressure limit, or the connection is gone); -1: queued under
     // backpressure; >0: sent. After a drop Bun may queue later frames again once the peer
     // takes some bytes, which would deliver them past a gap: the first drop ends the connection.
-    const sent = this.ws.send(frame);
-    if (sent === 0) {
+    if (this.ws.send(frame) === 0) {
       this.ws.terminate();
       this.markClosed("slow consumer: more than http.maxQueueBytes unsent");
     }
-    return sent > 0;
   }
   onFrame(handler: (frame: string) => void): void {
     this.frameHandler = handler;
@@ -66,6 +83,8 @@ export class WsChannel implements Channel {
   }
   close(reason = "closed", code: number = WsClose.Normal): void {
     if (this.closed) return;
+    // What this turn produced goes out before the close frame.
+    if (this.batch.length) this.flush();
     this.ws.close(code, reason.slice(0, 120));
     this.markClosed(reason);
   }
