@@ -51,7 +51,12 @@ export function servesModern(server: McpServer, method: string): boolean {
 export async function answerModern(server: McpServer, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): Promise<ModernAnswer> {
   const { id, method } = req;
   const params: Params = req.params ?? {};
-  if (method === ModernMethod.Discover) return { response: resultResponse(id, decorate(server, method, discover(server))), status: 200 };
+  if (method === ModernMethod.Discover) {
+    const started = performance.now();
+    const response = resultResponse(id, decorate(server, method, discover(server)));
+    server.metrics.request(method, "modern", true, performance.now() - started);
+    return { response, status: 200 };
+  }
   const entry = server.methods.get(method);
   if (!entry || !entry.modern) return fail(id, methodNotFound(method), 404);
 

@@ -163,8 +163,13 @@ export class Session implements LegacySessionHooks {
     // First: any answer (even to ping) would carry an id the client maps to the request in flight.
     if (this.inflight.has(id))
       return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
-    if (method === Method.Initialize) return respond(this.initialize(req));
-    if (method === Method.Ping) return respond(resultResponse(id, {}));
+    if (method === Method.Initialize || method === Method.Ping) {
+      // Answered before the method table, and counted like every other method.
+      const started = performance.now();
+      const response = method === Method.Initialize ? this.initialize(req) : resultResponse(id, {});
+      this.server.metrics.request(method, "legacy", !("error" in response), performance.now() - started);
+      return respond(response);
+    }
     if (this.state === "new")
       return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: the session is not initialized; send initialize before ${method}` }));
     const entry = this.server.methods.get(method);
