@@ -146,7 +146,9 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     const views = (await queries.ask("metrics")).filter(Boolean) as Parameters<typeof AggregatorRegistry.aggregate>[0];
     return AggregatorRegistry.aggregate(views).metrics();
   };
-  const ungauge = server.metrics.gauge("http_sessions", "2025 sessions held in memory on Streamable HTTP and HTTP+SSE", () => streamable.sessionCount + legacy.sessionCount);
+  // Counted where owned, as /healthz does: a shard's copy of a sibling's session (it served one
+  // of its requests) is not another session, and the sum over shards must be the appliance's.
+  const ungauge = server.metrics.gauge("http_sessions", "2025 sessions on Streamable HTTP and HTTP+SSE (each counted on the shard that owns it)", () => streamable.ownedSessionCount + legacy.sessionCount);
   /** Open WebSocket connections, closed gracefully by stop(). */
   const sockets = new Set<Attached>();
   // In a sharded appliance every MCP answer names the shard that served it (x-erlmcp-shard),
