@@ -10,7 +10,7 @@ import { negotiateSubprotocol, websocketHandlers, type WsData } from "../transpo
 import { WireCode } from "../jsonrpc/codes.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { attachChannel, type Attached } from "./attach.ts";
-import { StreamableHttpEndpoint } from "./http-endpoint.ts";
+import { StreamableHttpEndpoint, type HttpServerHooks } from "./http-endpoint.ts";
 import type { ResponseMode } from "./http-session.ts";
 import { LegacySseEndpoint } from "./legacy-sse-endpoint.ts";
 import type { SessionTokens } from "../cluster/session-token.ts";
@@ -154,18 +154,22 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   // In a sharded appliance every MCP answer names the shard that served it (x-erlmcp-shard),
   // for operators tracing a session across shards; a forwarded answer keeps its server's name.
   const served = opts.shard ? stamp(String(server.shard.index)) : <T>(r: T) => r;
-  /** An MCP request occupies a connection slot of its client until its answer starts. */
-  const mcp = (request: Request, bun: Server<WsData> | null) => {
+  /** An HTTP request occupies a connection slot of its client until its answer starts. */
+  const admitted = (request: Request, bun: Server<WsData> | null, serve: (request: Request, h: HttpServerHooks) => Response | Promise<Response>) => {
     const h = hooks(bun);
     const release = guard.admitConnection(h.ip?.(request) ?? "");
     if (release instanceof Refusal) return busy(release);
-    const answer = served(streamable.handle(request, h));
+    const answer = serve(request, h);
     if (!(answer instanceof Promise)) {
       release();
       return answer;
     }
     return answer.finally(release);
   };
+  const endpoint = (request: Request, h: HttpServerHooks) => served(streamable.handle(request, h));
+  const mcp = (request: Request, bun: Server<WsData> | null) => admitted(request, bun, endpoint);
+  const openLegacy = (request: Request, h: HttpServerHooks) => legacy.open(request, h);
+  const postLegacy = (request: Request) => legacy.post(request);
   // The MCP endpoint is the hot path: it goes straight into Bun's route table (Elysia merges
   // serve.routes into the Bun.serve it starts), skipping Elysia's per-request context, which
   // it does not use. Measured: see docs/benchmarks.md. Everything else is ordinary Elysia routes.
@@ -177,8 +181,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     .get("/metrics", async () => new Response(await metricsText(), { headers: { "content-type": server.metrics.registry.contentType } }));
   if (opts.legacySse)
     app
-      .get("/sse", ({ request, server: bun }) => legacy.open(request, hooks(bun as Server<WsData> | null)))
-      .post("/messages", ({ request }) => legacy.post(request));
+      .get("/sse", ({ request, server: bun }) => admitted(request, bun as Server<WsData> | null, openLegacy))
+      .post("/messages", ({ request, server: bun }) => admitted(request, bun as Server<WsData> | null, postLegacy));
   if (opts.websocket) app.get("/ws", ({ request, server: bun }) => upgrade(request, bun as Server<WsData> | null));
   app
     .onError(({ code, request }) => {
