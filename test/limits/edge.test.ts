@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { HttpClient, type Harness } from "../fixtures/http-harness.ts";
 import { headersFor, mpost, mreq } from "../fixtures/modern-client.ts";
 import { withLimitsServer, type LimitsServer } from "../fixtures/limits-server.ts";
-import { INITIALIZE, LineClient, postRequest, RawHttp, rawUpgrade, WsClient, waitUntil, type Msg, type RawResponse } from "../fixtures/limits-wire.ts";
+import { INITIALIZE, LineClient, postRequest, RawHttp, rawUpgrade, StreamText, WsClient, waitUntil, type Msg, type RawResponse } from "../fixtures/limits-wire.ts";
 import { killAll, StdioClient } from "../helpers/stdio-client.ts";
 
 const LIMITS_STDIO = fileURLToPath(new URL("../fixtures/limits-stdio.ts", import.meta.url));
@@ -33,9 +33,11 @@ const perIp = (ip: string) => busy("limits.maxConnectionsPerIp", `Server busy: l
 const TIMEOUT = { code: -32000, message: "Request timed out: still running after limits.requestTimeoutMs (500 ms)", data: { limit: "limits.requestTimeoutMs" } };
 const text = (t: string) => ({ content: [{ type: "text", text: t }] });
 
-/** An HTTP answer as one comparable object. */
+/** An HTTP answer as one comparable object (a body that is not JSON, such as a stream, is dropped unread). */
 async function answerOf(r: Response): Promise<{ status: number; retryAfter: string | null; type: string | null; body: Msg }> {
-  return { status: r.status, retryAfter: r.headers.get("retry-after"), type: r.headers.get("content-type"), body: (await r.json()) as Msg };
+  const type = r.headers.get("content-type");
+  const body = type === "application/json" ? ((await r.json()) as Msg) : (await r.body?.cancel(), { unread: type });
+  return { status: r.status, retryAfter: r.headers.get("retry-after"), type, body };
 }
 const rawAnswerOf = (r: RawResponse) => ({ status: r.status, retryAfter: r.headers["retry-after"] ?? null, type: r.headers["content-type"] ?? null, body: JSON.parse(r.body) as Msg });
 
@@ -147,6 +149,31 @@ describe("limits.maxConnections", () => {
       }
       expect(await ok(client, "tools/call", { name: "quick" })).toEqual(text("quick"));
       expect(s.gates.started).toEqual(["g1", "g2"]);
+    }));
+
+  test("the HTTP+SSE transport's GET /sse and POST /messages past the bound get 503; its open stream keeps working", () =>
+    withLimitsServer(LIMITS, async (s) => {
+      const opened = await fetch(new URL("/sse", s.mcpUrl), { headers: { accept: "text/event-stream" } });
+      expect(opened.status).toBe(200);
+      const stream = new StreamText(opened);
+      const messages = new URL((await stream.match(/event: endpoint\ndata: (\S+)\n/))[1]!, s.mcpUrl);
+      const postMessage = (body: unknown) => fetch(messages, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const a = await LineClient.connect(s.tcp.port);
+      const b = await LineClient.connect(s.tcp.port);
+      await a.initialize();
+      await b.initialize();
+
+      const refusedOpen = await fetch(new URL("/sse", s.mcpUrl), { headers: { accept: "text/event-stream" } });
+      expect(await answerOf(refusedOpen)).toEqual({ status: 503, retryAfter: "1", type: "application/json", body: { jsonrpc: "2.0", id: null, error: MAX_CONNECTIONS } });
+      expect(await answerOf(await postMessage(INITIALIZE()))).toEqual({ status: 503, retryAfter: "1", type: "application/json", body: { jsonrpc: "2.0", id: null, error: MAX_CONNECTIONS } });
+
+      a.close();
+      let accepted: Response | undefined;
+      await waitUntil(async () => (accepted = await postMessage(INITIALIZE())).status !== 503, "a freed slot for POST /messages");
+      expect(accepted!.status).toBe(202);
+      await stream.match(/"id":"init","result":\{"protocolVersion":"2025-11-25"/);
+      await stream.cancel();
+      b.close();
     }));
 });
 
