@@ -66,10 +66,10 @@ async function tcpWhenFree(port: number, timeoutMs = 5000): Promise<LineClient> 
   }
 }
 
-/** A 2026-07-28 tools/call or tools/list body. */
+/** A 2026-07-28 tools/call body. */
 const modernCall = (id: string, name: string, args: Msg = {}) => mreq(id, "tools/call", { name, arguments: args });
 
-/** Answers a 2025 HTTP session's requests: the JSON body of a 200, or throws. */
+/** The result of a 2025 HTTP session's request answered with 200; throws on any other status. */
 async function ok(c: HttpClient, method: string, params?: Msg): Promise<Msg> {
   const { response } = await c.request(method, params);
   if (response.status !== 200) throw new Error(`${method}: HTTP ${response.status} ${await response.text()}`);
