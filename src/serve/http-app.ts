@@ -175,7 +175,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   // it does not use. Measured: see docs/benchmarks.md. Everything else is ordinary Elysia routes.
   const direct = (request: Request, bun: Server<WsData>) => mcp(request, bun);
   const app = new Elysia({
-    serve: { routes: { [opts.path]: { POST: direct, GET: direct, DELETE: direct, PUT: direct, PATCH: direct } } } as never,
+    serve: { routes: { [opts.path]: { POST: direct, GET: direct, DELETE: direct, PUT: direct, PATCH: direct, OPTIONS: direct, HEAD: direct } } } as never,
   })
     .get("/healthz", () => health())
     .get("/metrics", async () => new Response(await metricsText(), { headers: { "content-type": server.metrics.registry.contentType } }));
