@@ -1,29 +1,24 @@
 import { McpError } from "../jsonrpc/errors.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { Limits } from "../server/options.ts";
 import { Counters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import { KeyedBuckets } from "./token-bucket.ts";
 
-/** The self-protection limits (config [limits]); totals are for the whole appliance. */
-export interface GuardLimits {
-  /** Open connections (TCP, WebSocket, HTTP requests in flight); 0: unlimited. */
-  maxConnections: number;
-  /** Open connections per client IP; 0: unlimited. */
-  maxConnectionsPerIp: number;
-  /** A request still running after this long is cancelled and answered with an error (ms); 0: never. */
-  requestTimeoutMs: number;
-  /** New sessions are refused while the JS heap is above this (MiB); 0: never. */
-  maxHeapMb: number;
-  /** Calls of one tool running at once; 0: unlimited. */
-  maxConcurrentPerTool: number;
-  /** Requests per second per principal (a session, or a client IP on 2026-07-28 HTTP); 0: unlimited. */
-  principalRatePerSec: number;
-  principalBurst: number;
-  /** Calls per second of one tool; 0: unlimited. */
-  toolRatePerSec: number;
-  toolBurst: number;
-}
+/** The self-protection limits (config [limits], documented in Limits); totals are for the whole appliance. */
+export type GuardLimits = Pick<
+  Limits,
+  | "maxConnections"
+  | "maxConnectionsPerIp"
+  | "requestTimeoutMs"
+  | "maxHeapMb"
+  | "maxConcurrentPerTool"
+  | "principalRatePerSec"
+  | "principalBurst"
+  | "toolRatePerSec"
+  | "toolBurst"
+>;
 
 /** A refusal: the wire error, and how long the client should wait. */
 export class Refusal extends McpError {

@@ -1,4 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
+import { IdleWaiter } from "../util/idle.ts";
 import { McpError } from "../jsonrpc/errors.ts";
 import type { Decoded } from "../jsonrpc/decode.ts";
 import {
@@ -27,7 +28,7 @@ export class ModernConnection {
   private readonly inflight = new Map<RequestId, AbortController>();
   private readonly listens = new Map<RequestId, ListenStream>();
   private closed = false;
-  private drained: (() => void) | undefined;
+  private readonly idle = new IdleWaiter();
 
   constructor(
     private readonly server: McpServer,
@@ -79,7 +80,7 @@ export class ModernConnection {
       })
       .finally(() => {
         if (this.inflight.get(id) === controller) this.inflight.delete(id);
-        if (this.drained && this.inflight.size === 0) this.drained();
+        if (this.inflight.size === 0) this.idle.settle();
       });
   }
 
@@ -100,18 +101,9 @@ export class ModernConnection {
 
   /** Resolves when nothing is in flight, or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void> {
-    if (this.inflight.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.drained = undefined;
-        resolve();
-      }
-      this.drained = done;
-    });
+    return this.inflight.size === 0 ? Promise.resolve() : this.idle.wait(timeoutMs);
   }
+
 
   /**
    * Ends the connection's work. With `graceful`, each listen stream gets its final result and

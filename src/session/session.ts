@@ -1,4 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
+import { IdleWaiter } from "../util/idle.ts";
 import { invalidParams, McpError, methodNotFound, PeerError, toWireError } from "../jsonrpc/errors.ts";
 import type { BatchItem, Decoded } from "../jsonrpc/decode.ts";
 import {
@@ -58,7 +59,7 @@ export class Session implements LegacySessionHooks {
   private readyWaiters: (() => void)[] = [];
   private stopListChanges: (() => void) | undefined;
   private readonly report: (id: string, cause: unknown) => void;
-  private drained: (() => void) | undefined;
+  private readonly idle = new IdleWaiter();
 
   constructor(
     readonly server: McpServer,
@@ -209,7 +210,7 @@ export class Session implements LegacySessionHooks {
     scope.answered = true;
     scope.unwatch?.();
     if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
-    if (this.drained && this.inflight.size === 0) queueMicrotask(this.drained);
+    if (this.inflight.size === 0) this.idle.settle();
     const silent = (scope.cancelled && !expired) || this.state === "closed";
     scope.done = true;
     const ok = result !== undefined && error === undefined;
@@ -386,18 +387,9 @@ export class Session implements LegacySessionHooks {
 
   /** Resolves when no request is in flight, or after `timeoutMs`, whichever comes first. */
   drain(timeoutMs: number): Promise<void> {
-    if (this.inflight.size === 0 || this.state === "closed") return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.drained = undefined;
-        resolve();
-      }
-      this.drained = done;
-    });
+    return this.inflight.size === 0 || this.state === "closed" ? Promise.resolve() : this.idle.wait(timeoutMs);
   }
+
 
   /**
    * Ends the session: every request in flight is aborted, pending server→client requests
