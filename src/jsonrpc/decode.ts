@@ -14,7 +14,7 @@ export interface DecodeLimits {
 export type Decoded =
   | { kind: "message"; message: JsonRpcMessage }
   | { kind: "batch"; items: BatchItem[] }
-  | { kind: "error"; id: RequestId | null; error: McpError };
+  | { kind: "error"; id: RequestId | null; error: McpError; limit?: "limits.maxMessageBytes" | "limits.maxJsonDepth" };
 
 export type BatchItem = { kind: "message"; message: JsonRpcMessage } | { kind: "error"; id: RequestId | null; error: McpError };
 
@@ -105,12 +105,14 @@ export function decodeFrame(text: string, limits: DecodeLimits): Decoded {
     return {
       kind: "error",
       id: null,
+      limit: "limits.maxMessageBytes",
       error: new McpError(WireCode.InvalidRequest, `Invalid Request: message exceeds limits.maxMessageBytes (${limits.maxMessageBytes} bytes)`),
     };
   if (jsonDepthExceeds(text, limits.maxJsonDepth))
     return {
       kind: "error",
       id: null,
+      limit: "limits.maxJsonDepth",
       error: new McpError(WireCode.InvalidRequest, `Invalid Request: JSON nesting exceeds limits.maxJsonDepth (${limits.maxJsonDepth})`),
     };
   let value: unknown;

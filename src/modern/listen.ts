@@ -59,8 +59,10 @@ export class ListenRegistry {
   listen(id: RequestId, params: Params | undefined, send: (n: JsonRpcNotification) => void): ListenStream {
     const asked = params?.notifications;
     if (!isPlainObject(asked)) throw invalidParams('Invalid params for subscriptions/listen: "notifications" must be an object (a SubscriptionFilter)');
-    if (this.open >= this.max)
+    if (this.open >= this.max) {
+      this.server.metrics.refused("limits.maxListenStreams");
       throw new McpError(WireCode.InternalError, `Subscription limit reached: limits.maxListenStreams is ${this.max}`, { limit: "limits.maxListenStreams" });
+    }
     const caps = this.server.capabilities;
     const filter: SubscriptionFilter = {};
     if (asked.toolsListChanged === true && caps.tools?.listChanged) filter.toolsListChanged = true;

@@ -104,7 +104,11 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
   };
 
   const limits = server.limits;
-  channel.onFrame((frame) => route(decodeFrame(frame, limits)));
+  channel.onFrame((frame) => {
+    const decoded = decodeFrame(frame, limits);
+    if (decoded.kind === "error" && decoded.limit) server.metrics.refused(decoded.limit);
+    route(decoded);
+  });
   channel.onClose((reason) => attached.close(reason));
   channel.onInputEnd?.(() => {
     const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;

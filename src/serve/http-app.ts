@@ -204,6 +204,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
       idleTimeoutSec: Math.max(opts.idleTimeoutSec, 30),
+      onSlowConsumer: () => server.metrics.refused("http.maxQueueBytes"),
       onChannel: (channel, data) =>
         void sockets.add(
           attachChannel(server, channel, {

@@ -143,9 +143,14 @@ export class StreamableHttpEndpoint {
     if (!accepts(req, "application/json") || !accepts(req, "text/event-stream"))
       return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must list both application/json and text/event-stream");
     const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
-    if (typeof body !== "string") return body;
+    if (typeof body !== "string") {
+      if (body.status === 413) this.server.metrics.refused("limits.maxMessageBytes");
+      else if (body.status === 408) this.server.metrics.refused("http.bodyTimeoutMs");
+      return body;
+    }
     const decoded = decodeFrame(body, this.server.limits);
     if (decoded.kind === "error") {
+      if (decoded.limit) this.server.metrics.refused(decoded.limit);
       const status = 400;
       return new Response(JSON.stringify({ jsonrpc: "2.0", id: decoded.id, error: decoded.error.toWire() }), {
         status,
@@ -162,8 +167,10 @@ export class StreamableHttpEndpoint {
     const lift = hooks.timeout ? () => hooks.timeout!(req, 0) : undefined;
     if (isInitialize(decoded)) {
       if (sid !== null) return httpError(400, WireCode.InvalidRequest, "Bad Request: initialize must not carry Mcp-Session-Id (the session is already initialized)");
-      if (this.sessions.size >= this.opts.maxSessions)
+      if (this.sessions.size >= this.opts.maxSessions) {
+        this.server.metrics.refused("http.maxSessions");
         return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
+      }
       const refused = this.server.guard.admitSession();
       if (refused) return httpError(503, refused.code, refused.message, { "retry-after": "5" }, refused.data);
       const session = this.open(decoded);

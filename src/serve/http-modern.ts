@@ -40,6 +40,8 @@ export class ModernHttp {
     this.keepalive.unref?.();
   }
 
+  private readonly overflowed = () => this.server.metrics.refused("http.maxQueueBytes");
+
   /** Open listen streams, for metrics and tests. */
   get listenCount(): number {
     return this.listening.size;
@@ -82,7 +84,7 @@ export class ModernHttp {
     let settle!: (r: Response) => void;
     const response = new Promise<Response>((resolve) => (settle = resolve));
     const upgrade = () => {
-      sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
+      sse = openSse(req.signal, undefined, this.opts.maxQueueBytes, this.overflowed);
       hooks.timeout?.(req, 0);
       settle(sse.response);
     };
@@ -110,7 +112,7 @@ export class ModernHttp {
 
   /** subscriptions/listen: the acknowledgement first, then the asked-for notifications, until the client closes. */
   private listen(req: Request, message: JsonRpcRequest, hooks: HttpServerHooks): Response {
-    const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes);
+    const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes, this.overflowed);
     let stream: ListenStream;
     try {
       stream = this.server.listens.listen(message.id, message.params, (n) => void sse.event(JSON.stringify(n)));

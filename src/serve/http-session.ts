@@ -137,7 +137,13 @@ export class HttpSession {
     server: McpServer,
     private readonly opts: HttpSessionOptions,
   ) {
-    this.hub = new StreamHub(id, { store: opts.store, retryMs: opts.retryMs, maxQueueBytes: opts.maxQueueBytes, streamPrefix: opts.streamPrefix });
+    this.hub = new StreamHub(id, {
+      store: opts.store,
+      retryMs: opts.retryMs,
+      maxQueueBytes: opts.maxQueueBytes,
+      onOverflow: () => server.metrics.refused("http.maxQueueBytes"),
+      streamPrefix: opts.streamPrefix,
+    });
     const outlet: Outlet = {
       send: (message, relatedTo) => {
         const exchange = relatedTo === undefined ? undefined : this.exchanges.get(relatedTo);

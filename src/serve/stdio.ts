@@ -13,7 +13,10 @@ export function serveStdio(
   const limit = server.limits.maxMessageBytes;
   const channel = stdioChannel(streams, {
     maxLineBytes: limit,
-    onOversize: (bytes) => channel.send(oversizeFrame(limit, bytes)),
+    onOversize: (bytes) => {
+      server.metrics.refused("limits.maxMessageBytes");
+      channel.send(oversizeFrame(limit, bytes));
+    },
   });
   const closed = new Promise<string>((resolve) => channel.onClose(resolve));
   const connection = attachChannel(server, channel);

@@ -55,8 +55,10 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
       );
     },
     onOversize(channel, bytes) {
+      server.metrics.refused("limits.maxMessageBytes");
       channel.send(oversizeFrame(limit, bytes));
     },
+    onSlowConsumer: () => server.metrics.refused("tcp.maxQueueBytes"),
   });
   return {
     hostname: opts.hostname,

@@ -176,8 +176,10 @@ export class Session implements LegacySessionHooks {
     const entry = this.server.methods.get(method);
     if (!entry || !entry.legacy) return respond(errorResponse(id, methodNotFound(method).toWire()));
     const max = this.server.limits.maxInflightPerSession;
-    if (this.inflight.size >= max)
+    if (this.inflight.size >= max) {
+      this.server.metrics.refused("limits.maxInflightPerSession");
       return respond(errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
+    }
     const refused = this.server.guard.admitRequest(this.principal);
     if (refused) return respond(errorResponse(id, refused.toWire()));
 
@@ -361,8 +363,10 @@ export class Session implements LegacySessionHooks {
   subscribe(uri: string): void {
     if (this.subscriptions.has(uri)) return;
     const max = this.server.limits.maxSubscriptionsPerSession;
-    if (this.subscriptions.size >= max)
+    if (this.subscriptions.size >= max) {
+      this.server.metrics.refused("limits.maxSubscriptionsPerSession");
       throw new McpError(WireCode.ServerBusy, `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`, { limit: "limits.maxSubscriptionsPerSession" });
+    }
     this.subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
   }
 
@@ -378,6 +382,7 @@ export class Session implements LegacySessionHooks {
       pageSize: this.server.limits.pageSize,
       notify: (task: Task, relatedTo) => this.send(notification(Notice.TaskStatus, { ...task }), relatedTo),
       report: this.report,
+      refused: (limit) => this.server.metrics.refused(limit),
     }));
   }
 

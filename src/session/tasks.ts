@@ -33,6 +33,8 @@ export interface TaskStoreOptions extends TaskOptions {
   notify(task: Task, relatedTo: RequestId | undefined): void;
   /** Reports an unexpected failure of task work (for the process log). */
   report(id: string, cause: unknown): void;
+  /** Counts a refusal by its limit's config key (metrics). */
+  refused?(limit: string): void;
 }
 
 /**
@@ -47,8 +49,10 @@ export class TaskStore implements TaskHost {
   create(opts: { ttl: unknown; progressToken: string | number | undefined; run: TaskRun }): Params {
     if (opts.ttl !== undefined && opts.ttl !== null && (typeof opts.ttl !== "number" || !(opts.ttl >= 0)))
       throw invalidParams('Invalid params: "task.ttl" must be a non-negative number of milliseconds');
-    if (this.tasks.size >= this.opts.maxTasks)
+    if (this.tasks.size >= this.opts.maxTasks) {
+      this.opts.refused?.("limits.maxTasksPerSession");
       throw new McpError(WireCode.InvalidRequest, `Task limit reached: limits.maxTasksPerSession is ${this.opts.maxTasks}`);
+    }
     const ttl = Math.min(typeof opts.ttl === "number" ? opts.ttl : this.opts.defaultTtlMs, this.opts.maxTtlMs);
     const now = new Date().toISOString();
     const record: TaskRecord = {

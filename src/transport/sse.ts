@@ -42,7 +42,7 @@ export const SSE_HEADERS: Record<string, string> = {
  * drops what is buffered and closes the connection. One event larger than the bound still
  * goes out whole to a client that keeps reading.
  */
-export function openSse(signal: AbortSignal, headers?: Record<string, string>, maxQueueBytes = Infinity): SseConnection {
+export function openSse(signal: AbortSignal, headers?: Record<string, string>, maxQueueBytes = Infinity, onOverflow?: () => void): SseConnection {
   let controller: DirectController | undefined;
   let pending = "";
   let closed = false;
@@ -63,6 +63,7 @@ export function openSse(signal: AbortSignal, headers?: Record<string, string>, m
 
   const overflow = () => {
     overflowed = true;
+    onOverflow?.();
     markClosed();
     return false;
   };

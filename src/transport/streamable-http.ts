@@ -95,6 +95,8 @@ export interface StreamHubOptions {
   retryMs: number;
   /** Unsent bytes a connection may hold before its reader is cut off as a slow consumer (http.maxQueueBytes). */
   maxQueueBytes?: number;
+  /** Told when a reader is cut off (metrics). */
+  onOverflow?: () => void;
   /**
    * Prefix of every stream id this hub names ("s2-" on shard 2), so an event id names the
    * shard holding its stream and a GET with Last-Event-ID can be routed there.
@@ -122,6 +124,7 @@ export class StreamHub {
   readonly store: EventStore | undefined;
   readonly retryMs: number;
   private readonly maxQueueBytes: number | undefined;
+  private readonly onOverflow: (() => void) | undefined;
   /** The standalone stream opened by GET; it persists so missed events can be replayed. */
   readonly standalone: LogicalStream;
 
@@ -132,6 +135,7 @@ export class StreamHub {
     this.store = opts.store;
     this.retryMs = opts.retryMs;
     this.maxQueueBytes = opts.maxQueueBytes;
+    this.onOverflow = opts.onOverflow;
     this.prefix = opts.streamPrefix ?? "";
     this.standalone = new LogicalStream(this, `${this.prefix}g`);
     this.streams.set(this.standalone.id, this.standalone);
@@ -147,7 +151,7 @@ export class StreamHub {
     const id = this.prefix ? `${this.prefix}p${this.epoch}x${this.nextPost++}` : `p${this.nextPost++}`;
     const stream = new LogicalStream(this, id);
     this.streams.set(stream.id, stream);
-    const connection = openSse(signal, headers, this.maxQueueBytes);
+    const connection = openSse(signal, headers, this.maxQueueBytes, this.onOverflow);
     if (prime && this.store) connection.prime(`${stream.id}_0`, this.retryMs);
     stream.attach(connection);
     return { stream, connection };
@@ -160,7 +164,7 @@ export class StreamHub {
   openGet(signal: AbortSignal, headers: Record<string, string>, lastEventId: string | null): SseConnection | { status: 400 | 409; reason: string } {
     if (lastEventId === null) {
       if (this.standalone.attached) return { status: 409, reason: "Conflict: this session already has an open GET stream" };
-      const connection = openSse(signal, headers, this.maxQueueBytes);
+      const connection = openSse(signal, headers, this.maxQueueBytes, this.onOverflow);
       this.standalone.attachFresh(connection);
       return connection;
     }
@@ -175,7 +179,7 @@ export class StreamHub {
     // it can be replayed if the store holds it, and is over.
     if (events === null || (!stream && afterSeq === 0 && events.length === 0)) return bad;
     if (stream?.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
-    const connection = openSse(signal, headers, this.maxQueueBytes);
+    const connection = openSse(signal, headers, this.maxQueueBytes, this.onOverflow);
     for (const e of events) connection.event(e.data, `${streamId}_${e.seq}`);
     if (!stream || stream.ended) connection.close();
     else stream.attach(connection);

@@ -16,6 +16,8 @@ export interface TcpOptions {
   reusePort?: boolean;
   /** A new connection; the caller attaches a session to the channel. */
   onChannel(channel: Channel, remoteAddress: string): void;
+  /** Told when a slow consumer is dropped (metrics). */
+  onSlowConsumer?(): void;
   /** A line over the limit was discarded on `channel`. */
   onOversize(channel: Channel, bytes: number): void;
 }
@@ -93,6 +95,7 @@ class TcpChannel implements Channel {
    */
   private enqueue(buf: Buffer): boolean {
     if (this.queued > this.opts.maxQueueBytes) {
+      this.opts.onSlowConsumer?.();
       this.markClosed(`slow consumer: more than ${this.opts.maxQueueBytes} bytes queued (tcp.maxQueueBytes)`);
       this.socket.end();
       return false;

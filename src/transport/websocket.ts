@@ -32,6 +32,8 @@ export interface WsOptions {
   /** Seconds of silence before Bun pings, then closes an unresponsive peer. */
   idleTimeoutSec: number;
   onChannel(channel: Channel, data: WsData): void;
+  /** Told when a slow consumer is dropped (metrics). */
+  onSlowConsumer?(): void;
 }
 
 /**
@@ -44,7 +46,10 @@ export class WsChannel implements Channel {
   private readonly closeHandlers: ((reason: string) => void)[] = [];
   closed = false;
 
-  constructor(private readonly ws: ServerWebSocket<WsData>) {}
+  constructor(
+    private readonly ws: ServerWebSocket<WsData>,
+    private readonly onSlowConsumer?: () => void,
+  ) {}
 
   /** Frames of this turn of the event loop, sent together under one cork (one system call). */
   private batch: string[] = [];
@@ -72,6 +77,7 @@ export class WsChannel implements Channel {
     // takes some bytes, which would deliver them past a gap: the first drop ends the connection.
     if (this.ws.send(frame) === 0) {
       this.ws.terminate();
+      this.onSlowConsumer?.();
       this.markClosed("slow consumer: more than http.maxQueueBytes unsent");
     }
   }
@@ -105,7 +111,7 @@ export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
     sendPings: true,
     perMessageDeflate: false,
     open(ws) {
-      const channel = new WsChannel(ws);
+      const channel = new WsChannel(ws, opts.onSlowConsumer);
       ws.data.channel = channel;
       opts.onChannel(channel, ws.data);
     },
