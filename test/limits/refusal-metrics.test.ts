@@ -58,7 +58,7 @@ async function lines() {
   const reply = async (id: unknown) => {
     for (let i = 0; i < 200; i++) {
       const m = got.find((x) => x.id === id);
-      if (m) return m as { result?: Record<string, unknown>; error?: { code: number; data?: { limit?: string } } };
+      if (m) return m as { result?: Record<string, unknown>; error?: { code: number; message: string; data?: { limit?: string } } };
       await Bun.sleep(10);
     }
     throw new Error(`no reply to ${String(id)}`);
