@@ -7,6 +7,7 @@ import { Notice } from "../protocol/methods.ts";
 import { ModernMethod } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
 import { Session } from "../session/session.ts";
+import type { Outlet } from "../session/outlet.ts";
 import type { Channel } from "../transport/channel.ts";
 
 /** How long a half-closed connection may take to finish the work in flight (ms). */
@@ -48,74 +49,90 @@ export interface AttachOptions {
  * closes the other.
  */
 export function attachChannel(server: McpServer, channel: Channel, opts: AttachOptions = {}): Attached {
-  const send = (message: JsonRpcMessage | JsonRpcMessage[]) => void channel.send(JSON.stringify(message));
-  let session: Session | undefined;
-  let modern: ModernConnection | undefined;
-  let probe: ModernConnection | undefined;
-  let closed = false;
+  return new ChannelBinding(server, channel, opts);
+}
 
-  const attached: Attached = {
-    get era() {
-      return session ? "legacy" : modern ? "modern" : undefined;
-    },
-    get session() {
-      return session;
-    },
-    get inflight() {
-      return session?.inflightCount ?? modern?.inflightCount ?? 0;
-    },
-    close(reason) {
-      if (closed) return;
-      closed = true;
-      session?.close(reason);
-      modern?.close(!channel.closed);
-      probe?.close(false);
-      channel.close(reason);
-      opts.onClose?.(attached);
-    },
-  };
+/**
+ * One channel's binding. A class, not closures: a server may hold 100,000 of these, and
+ * methods on a prototype cost nothing per connection. It is also the 2025 session's outlet.
+ */
+class ChannelBinding implements Attached, Outlet {
+  session: Session | undefined;
+  private modern: ModernConnection | undefined;
+  private probe: ModernConnection | undefined;
+  private closed = false;
 
-  const openSession = () =>
-    (session = new Session(server, { send: (m) => send(m), close: (reason) => attached.close(reason ?? "session closed") }, { id: opts.id }));
+  constructor(
+    private readonly server: McpServer,
+    private readonly channel: Channel,
+    private readonly opts: AttachOptions,
+  ) {
+    channel.onFrame((frame) => this.frame(frame));
+    channel.onClose((reason) => this.close(reason));
+    channel.onInputEnd?.(() => this.inputEnded());
+  }
 
-  const route = (decoded: Decoded) => {
+  get era(): Attached["era"] {
+    return this.session ? "legacy" : this.modern ? "modern" : undefined;
+  }
+
+  get inflight(): number {
+    return this.session?.inflightCount ?? this.modern?.inflightCount ?? 0;
+  }
+
+  send(message: JsonRpcMessage | JsonRpcMessage[]): void {
+    this.channel.send(JSON.stringify(message));
+  }
+
+  close(reason = "session closed"): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.session?.close(reason);
+    this.modern?.close(!this.channel.closed);
+    this.probe?.close(false);
+    this.channel.close(reason);
+    this.opts.onClose?.(this);
+  }
+
+  private frame(frame: string): void {
+    const decoded = decodeFrame(frame, this.server.limits);
+    if (decoded.kind === "error" && decoded.limit) this.server.metrics.refused(decoded.limit);
+    this.route(decoded);
+  }
+
+  private inputEnded(): void {
+    const drainMs = this.opts.drainMs ?? DEFAULT_DRAIN_MS;
+    const work = this.session ? this.session.drain(drainMs) : this.modern ? this.modern.drain(drainMs) : Promise.resolve();
+    void work.then(() => this.close("input ended"));
+  }
+
+  private route(decoded: Decoded): void {
+    const { session, modern } = this;
     if (session) {
       if (decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
-        return send(errorResponse(decoded.message.id, {
+        return this.send(errorResponse(decoded.message.id, {
           code: WireCode.InvalidRequest,
           message: "Invalid Request: this connection opened a 2025-11-25 session; 2026-07-28 requests need a new connection",
         }));
       return session.receive(decoded);
     }
     if (modern) return modern.receive(decoded);
-    if (decoded.kind === "error") return send(errorResponse(decoded.id, decoded.error.toWire()));
+    if (decoded.kind === "error") return this.send(errorResponse(decoded.id, decoded.error.toWire()));
     if (decoded.kind === "message" && !isRequest(decoded.message)) {
       // Before the era is pinned only a discover probe can be running; cancelling it is the only meaningful message.
-      if (isNotification(decoded.message) && decoded.message.method === Notice.Cancelled) probe?.receive(decoded);
+      if (isNotification(decoded.message) && decoded.message.method === Notice.Cancelled) this.probe?.receive(decoded);
       return;
     }
-    if (opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params)) {
-      if (decoded.message.method === ModernMethod.Discover) return (probe ??= new ModernConnection(server, send, opts.principal)).receive(decoded);
-      modern = probe ?? new ModernConnection(server, send, opts.principal);
-      probe = undefined;
-      return modern.receive(decoded);
+    if (this.opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params)) {
+      const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
+      if (decoded.message.method === ModernMethod.Discover) return (this.probe ??= new ModernConnection(this.server, send, this.opts.principal)).receive(decoded);
+      this.modern = this.probe ?? new ModernConnection(this.server, send, this.opts.principal);
+      this.probe = undefined;
+      return this.modern.receive(decoded);
     }
-    openSession().receive(decoded);
-  };
-
-  const limits = server.limits;
-  channel.onFrame((frame) => {
-    const decoded = decodeFrame(frame, limits);
-    if (decoded.kind === "error" && decoded.limit) server.metrics.refused(decoded.limit);
-    route(decoded);
-  });
-  channel.onClose((reason) => attached.close(reason));
-  channel.onInputEnd?.(() => {
-    const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
-    const work = session ? session.drain(drainMs) : modern ? modern.drain(drainMs) : Promise.resolve();
-    work.then(() => attached.close("input ended"));
-  });
-  return attached;
+    this.session = new Session(this.server, this, { id: this.opts.id });
+    this.session.receive(decoded);
+  }
 }
 
 /** The frame answering a line longer than limits.maxMessageBytes. */

@@ -5,14 +5,26 @@ import type { ListKind } from "./registry.ts";
  * fanned out, to 2025 sessions and 2026 listen streams alike. Resource listeners are indexed
  * by URI so an update touches only its subscribers.
  */
+/** Something told of list changes: a function, or an object with a method (no closure to allocate per session). */
+export type ListListener = ((kind: ListKind) => void) | { listChanged(kind: ListKind): void };
+
 export class ChangeHub {
-  private readonly listListeners = new Set<(kind: ListKind) => void>();
+  private readonly listListeners = new Set<ListListener>();
   private readonly resourceListeners = new Map<string, Set<(uri: string) => void>>();
 
-  /** Calls `fn` on every list change until the returned function is called. */
-  onListChanged(fn: (kind: ListKind) => void): () => void {
-    this.listListeners.add(fn);
-    return () => this.listListeners.delete(fn);
+  /** Tells `listener` of every list change until the returned function is called. */
+  onListChanged(listener: ListListener): () => void {
+    this.listListeners.add(listener);
+    return () => this.listListeners.delete(listener);
+  }
+
+  /** The same, with no dispose function to keep (one less closure per session): until `unwatchLists`. */
+  watchLists(listener: ListListener): void {
+    this.listListeners.add(listener);
+  }
+
+  unwatchLists(listener: ListListener): void {
+    this.listListeners.delete(listener);
   }
 
   /** Calls `fn` when `uri` is updated until the returned function is called. */
@@ -27,7 +39,7 @@ export class ChangeHub {
   }
 
   publishList(kind: ListKind): void {
-    for (const fn of this.listListeners) fn(kind);
+    for (const l of this.listListeners) typeof l === "function" ? l(kind) : l.listChanged(kind);
   }
 
   publishResource(uri: string): void {

@@ -15,6 +15,8 @@ interface Pending {
  * Requests the server sends to the client (sampling, elicitation, roots, ping), each with a
  * timeout and an optional abort signal. One record per request, released in one place.
  */
+const sameNumber = (seq: number) => seq;
+
 export class OutboundRequests {
   private readonly pending = new Map<RequestId, Pending>();
   private nextId = 1;
@@ -22,7 +24,7 @@ export class OutboundRequests {
   constructor(
     private readonly send: (message: JsonRpcMessage, relatedTo?: RequestId) => void,
     /** Maps a sequence number to a wire id; sharded appliances encode the shard in it. */
-    private readonly idFor: (seq: number) => number = (seq) => seq,
+    private readonly idFor: (seq: number) => number = sameNumber,
   ) {}
 
   /** Sends `method` and resolves with the client's result, or rejects with its error. */

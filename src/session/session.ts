@@ -52,14 +52,14 @@ export class Session implements LegacySessionHooks {
   protocolVersion: string = LATEST_LEGACY_VERSION;
   client: ClientView = { capabilities: {} };
   private level: LoggingLevel;
+  // What an idle session does not need is made on first use: a server holds 100,000 of these.
   private readonly inflight = new Map<RequestId, RequestScope>();
-  private readonly outbound: OutboundRequests;
-  private readonly subscriptions = new Map<string, () => void>();
+  private outboundRequests: OutboundRequests | undefined;
+  private subscriptions: Map<string, () => void> | undefined;
   private taskStore: TaskStore | undefined;
-  private readyWaiters: (() => void)[] = [];
-  private stopListChanges: (() => void) | undefined;
-  private readonly report: (id: string, cause: unknown) => void;
-  private readonly idle = new IdleWaiter();
+  private readyWaiters: (() => void)[] | undefined;
+  private watchingLists = false;
+  private idle: IdleWaiter | undefined;
 
   constructor(
     readonly server: McpServer,
@@ -74,13 +74,21 @@ export class Session implements LegacySessionHooks {
     } = {},
   ) {
     this.level = server.defaultLogLevel;
-    const shard = server.shard;
-    this.outbound = new OutboundRequests(
+  }
+
+  /** Server→client requests awaiting the client's answer. */
+  private get outbound(): OutboundRequests {
+    if (this.outboundRequests) return this.outboundRequests;
+    const shard = this.server.shard;
+    return (this.outboundRequests = new OutboundRequests(
       (m, relatedTo) => this.send(m, relatedTo),
       shard.count > 1 ? (seq) => requestIdFor(seq, shard.index) : undefined,
-    );
-    this.report = (id, cause) =>
-      server.logger.error("internal error", { correlationId: id, session: options.id, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) });
+    ));
+  }
+
+  /** Logs an unexpected failure of handler or task work, under its correlation id. */
+  private report(id: string, cause: unknown): void {
+    this.server.logger.error("internal error", { correlationId: id, session: this.options.id, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) });
   }
 
   get id(): string | undefined {
@@ -111,7 +119,7 @@ export class Session implements LegacySessionHooks {
   }
 
   /** Handles one inbound message. */
-  receiveMessage(message: JsonRpcMessage, respond: Respond = this.respondDirect): void {
+  receiveMessage(message: JsonRpcMessage, respond?: Respond): void {
     if (this.state === "closed") return;
     if (isRequest(message)) this.handleRequest(message, respond);
     else if (isNotification(message)) this.handleNotification(message);
@@ -119,9 +127,11 @@ export class Session implements LegacySessionHooks {
       this.server.logger.debug("response to no pending request ignored", { session: this.id, id: message.id });
   }
 
-  private readonly respondDirect: Respond = (m) => {
-    if (m) this.send(m, m.id ?? undefined);
-  };
+  /** Delivers a request's answer: to `respond` (a batch collects them) or straight to the client. */
+  private answer(respond: Respond | undefined, m: JsonRpcResponse | undefined): void {
+    if (respond) respond(m);
+    else if (m) this.send(m, m.id ?? undefined);
+  }
 
   /** Sends a message unless the session has closed. */
   send(message: JsonRpcMessage | JsonRpcMessage[], relatedTo?: RequestId): void {
@@ -159,29 +169,29 @@ export class Session implements LegacySessionHooks {
     flush();
   }
 
-  private handleRequest(req: JsonRpcRequest, respond: Respond): void {
+  private handleRequest(req: JsonRpcRequest, respond: Respond | undefined): void {
     const { id, method } = req;
     // First: any answer (even to ping) would carry an id the client maps to the request in flight.
     if (this.inflight.has(id))
-      return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
+      return this.answer(respond, errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
     if (method === Method.Initialize || method === Method.Ping) {
       // Answered before the method table, and counted like every other method.
       const started = performance.now();
       const response = method === Method.Initialize ? this.initialize(req) : resultResponse(id, {});
       this.server.metrics.request(method, "legacy", !("error" in response), performance.now() - started);
-      return respond(response);
+      return this.answer(respond, response);
     }
     if (this.state === "new")
-      return respond(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: the session is not initialized; send initialize before ${method}` }));
+      return this.answer(respond, errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: the session is not initialized; send initialize before ${method}` }));
     const entry = this.server.methods.get(method);
-    if (!entry || !entry.legacy) return respond(errorResponse(id, methodNotFound(method).toWire()));
+    if (!entry || !entry.legacy) return this.answer(respond, errorResponse(id, methodNotFound(method).toWire()));
     const max = this.server.limits.maxInflightPerSession;
     if (this.inflight.size >= max) {
       this.server.metrics.refused("limits.maxInflightPerSession");
-      return respond(errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
+      return this.answer(respond, errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
     }
     const refused = this.server.guard.admitRequest(this.principal);
-    if (refused) return respond(errorResponse(id, refused.toWire()));
+    if (refused) return this.answer(respond, errorResponse(id, refused.toWire()));
 
     const params = req.params ?? {};
     const meta = isPlainObject(params._meta) ? params._meta : undefined;
@@ -207,24 +217,24 @@ export class Session implements LegacySessionHooks {
   }
 
   /** The one place a request's record is cleared and its answer sent (unless cancelled). */
-  private finish(scope: RequestScope, respond: Respond, result: Params | undefined, error?: unknown, expired = false): void {
+  private finish(scope: RequestScope, respond: Respond | undefined, result: Params | undefined, error?: unknown, expired = false): void {
     if (scope.answered) return;
     scope.answered = true;
     scope.unwatch?.();
     if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
-    if (this.inflight.size === 0) this.idle.settle();
+    if (this.inflight.size === 0) this.idle?.settle();
     const silent = (scope.cancelled && !expired) || this.state === "closed";
     scope.done = true;
     const ok = result !== undefined && error === undefined;
-    if (silent) respond(undefined);
-    else if (ok) respond(resultResponse(scope.requestId, result));
-    else respond(errorResponse(scope.requestId, toWireError(error, this.report).toWire()));
+    if (silent) this.answer(respond, undefined);
+    else if (ok) this.answer(respond, resultResponse(scope.requestId, result));
+    else this.answer(respond, errorResponse(scope.requestId, toWireError(error, (id, cause) => this.report(id, cause)).toWire()));
     if (!silent) this.server.metrics.request(scope.method, "legacy", ok, performance.now() - scope.startedAt);
     this.outlet.requestEnded?.(scope.requestId);
   }
 
   /** limits.requestTimeoutMs passed: the handler is aborted and the client told why. */
-  private expire(scope: RequestScope, respond: Respond): void {
+  private expire(scope: RequestScope, respond: Respond | undefined): void {
     // A request the client cancelled gets no answer, whatever its handler still does.
     if (scope.answered || scope.cancelled) return;
     const ms = this.server.guard.requestTimeoutMs;
@@ -299,6 +309,11 @@ export class Session implements LegacySessionHooks {
     this.level = level;
   }
 
+  /** The change hub's call: a tools, resources or prompts list changed. */
+  listChanged(kind: ListKind): void {
+    this.send(notification(LIST_CHANGED[kind]));
+  }
+
   /**
    * Brings back a session from its sealed id (another shard's, or this shard's before a
    * restart): initialized, with the negotiated version and the client's capabilities.
@@ -315,9 +330,10 @@ export class Session implements LegacySessionHooks {
   private markReady(): void {
     if (this.state !== "initializing") return;
     this.state = "ready";
-    this.stopListChanges = this.server.changes.onListChanged((kind) => this.send(notification(LIST_CHANGED[kind])));
-    for (const wake of this.readyWaiters) wake();
-    this.readyWaiters = [];
+    this.server.changes.watchLists(this);
+    this.watchingLists = true;
+    for (const wake of this.readyWaiters ?? []) wake();
+    this.readyWaiters = undefined;
   }
 
   /** Resolves once the client has sent notifications/initialized. */
@@ -325,7 +341,7 @@ export class Session implements LegacySessionHooks {
     if (this.state === "ready") return Promise.resolve();
     if (this.state === "closed") return Promise.reject(new McpError(WireCode.InternalError, "session closed"));
     return new Promise((resolve, reject) => {
-      this.readyWaiters.push(resolve);
+      (this.readyWaiters ??= []).push(resolve);
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
   }
@@ -361,18 +377,19 @@ export class Session implements LegacySessionHooks {
   }
 
   subscribe(uri: string): void {
-    if (this.subscriptions.has(uri)) return;
+    const subscriptions = (this.subscriptions ??= new Map());
+    if (subscriptions.has(uri)) return;
     const max = this.server.limits.maxSubscriptionsPerSession;
-    if (this.subscriptions.size >= max) {
+    if (subscriptions.size >= max) {
       this.server.metrics.refused("limits.maxSubscriptionsPerSession");
       throw new McpError(WireCode.ServerBusy, `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`, { limit: "limits.maxSubscriptionsPerSession" });
     }
-    this.subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
+    subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
   }
 
   unsubscribe(uri: string): void {
-    this.subscriptions.get(uri)?.();
-    this.subscriptions.delete(uri);
+    this.subscriptions?.get(uri)?.();
+    this.subscriptions?.delete(uri);
   }
 
   get tasks(): TaskStore {
@@ -381,7 +398,7 @@ export class Session implements LegacySessionHooks {
       maxTasks: this.server.limits.maxTasksPerSession,
       pageSize: this.server.limits.pageSize,
       notify: (task: Task, relatedTo) => this.send(notification(Notice.TaskStatus, { ...task }), relatedTo),
-      report: this.report,
+      report: (id, cause) => this.report(id, cause),
       refused: (limit) => this.server.metrics.refused(limit),
     }));
   }
@@ -392,7 +409,7 @@ export class Session implements LegacySessionHooks {
 
   /** Resolves when no request is in flight, or after `timeoutMs`, whichever comes first. */
   drain(timeoutMs: number): Promise<void> {
-    return this.inflight.size === 0 || this.state === "closed" ? Promise.resolve() : this.idle.wait(timeoutMs);
+    return this.inflight.size === 0 || this.state === "closed" ? Promise.resolve() : (this.idle ??= new IdleWaiter()).wait(timeoutMs);
   }
 
 
@@ -406,12 +423,12 @@ export class Session implements LegacySessionHooks {
     const abort = new McpError(WireCode.InternalError, reason);
     for (const scope of this.inflight.values()) scope.cancel(abort);
     this.inflight.clear();
-    this.outbound.rejectAll(reason);
+    this.outboundRequests?.rejectAll(reason);
     this.taskStore?.dispose();
-    for (const dispose of this.subscriptions.values()) dispose();
-    this.subscriptions.clear();
-    this.stopListChanges?.();
-    this.readyWaiters = [];
+    for (const dispose of this.subscriptions?.values() ?? []) dispose();
+    this.subscriptions = undefined;
+    if (this.watchingLists) this.server.changes.unwatchLists(this);
+    this.readyWaiters = undefined;
     this.outlet.close(reason);
     this.options.onClose?.(this);
   }
