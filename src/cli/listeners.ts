@@ -90,6 +90,7 @@ const httpListener: Listener = {
       bodyTimeoutMs: h.bodyTimeoutMs,
       idleTimeoutSec: h.idleTimeoutSec,
       keepaliveMs: h.keepaliveMs,
+      wsPingSec: h.wsPingSec,
       maxQueueBytes: h.maxQueueBytes,
       hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
       store,

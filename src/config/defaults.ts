@@ -119,6 +119,9 @@ export function defaultConfig(): Config {
       idleTimeoutSec: 10,
       // ms between keep-alive comments on open SSE streams.
       keepaliveMs: 15_000,
+      // Seconds between the server's pings on an open WebSocket, spread evenly over the
+      // connections; a peer silent (not even a pong) for twice this is closed.
+      wsPingSec: 30,
       // ms clients wait before reconnecting a closed SSE stream (the SSE retry field).
       retryMs: 1000,
       // Bytes a WebSocket or SSE stream may have unsent before its reader is cut off as a slow consumer.

@@ -161,6 +161,7 @@ export const SECTIONS = {
     bodyTimeoutMs: integer(100, 3_600_000),
     idleTimeoutSec: integer(1, 255),
     keepaliveMs: integer(1000, 3_600_000),
+    wsPingSec: integer(1, 480),
     retryMs: integer(0, 3_600_000),
     maxQueueBytes: integer(4096, 1024 ** 3),
   }),

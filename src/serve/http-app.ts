@@ -39,6 +39,8 @@ export interface HttpListenOptions {
    */
   idleTimeoutSec: number;
   keepaliveMs: number;
+  /** Seconds between the server's pings on each open WebSocket; silent for twice this, a peer is closed. */
+  wsPingSec: number;
   /** Per-connection unsent-bytes bound for WebSocket and SSE streams (slow consumers are cut off). */
   maxQueueBytes: number;
   hosts: HostPolicy;
@@ -66,6 +68,7 @@ export const DEFAULT_HTTP_OPTIONS: Omit<HttpListenOptions, "store" | "hosts"> = 
   bodyTimeoutMs: 10_000,
   idleTimeoutSec: 10,
   keepaliveMs: 15_000,
+  wsPingSec: 30,
   maxQueueBytes: 4 * 1024 * 1024,
   reusePort: false,
 };
@@ -203,7 +206,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     websocket: websocketHandlers({
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
-      idleTimeoutSec: Math.max(opts.idleTimeoutSec, 30),
+      pingIntervalSec: opts.wsPingSec,
       onSlowConsumer: () => server.metrics.refused("http.maxQueueBytes"),
       onChannel: (channel, data) =>
         void sockets.add(

@@ -21,6 +21,8 @@ export interface WsData {
   remoteAddress: string;
   /** Frees the connection's slot (limits.maxConnections) when it closes. */
   release?: () => void;
+  /** A ping went out and nothing has come back since (keepalive). */
+  awaitingPong?: boolean;
 }
 
 /** WebSocket listener settings. */
@@ -29,8 +31,11 @@ export interface WsOptions {
   maxMessageBytes: number;
   /** Bytes buffered unsent before the peer is dropped as a slow consumer. */
   maxQueueBytes: number;
-  /** Seconds of silence before Bun pings, then closes an unresponsive peer. */
-  idleTimeoutSec: number;
+  /**
+   * Seconds between the server's pings to each open WebSocket. A peer that sends nothing,
+   * not even a pong, between two pings is closed.
+   */
+  pingIntervalSec: number;
   onChannel(channel: Channel, data: WsData): void;
   /** Told when a slow consumer is dropped (metrics). */
   onSlowConsumer?(): void;
@@ -42,34 +47,39 @@ export interface WsOptions {
  * once its buffer passes the bound.
  */
 export class WsChannel implements Channel {
-  frameHandler: (frame: string) => void = () => {};
-  private readonly closeHandlers: ((reason: string) => void)[] = [];
+  frameHandler: (frame: string) => void = ignoreFrame;
+  // Usually one close handler; an array only past that (per-connection memory counts at 100,000).
+  private closeHandler: ((reason: string) => void) | ((reason: string) => void)[] | undefined;
   closed = false;
+  /** Frames of this turn of the event loop, sent together under one cork (one system call). */
+  private batch: string[] | undefined;
 
   constructor(
     private readonly ws: ServerWebSocket<WsData>,
     private readonly onSlowConsumer?: () => void,
   ) {}
 
-  /** Frames of this turn of the event loop, sent together under one cork (one system call). */
-  private batch: string[] = [];
-
   send(frame: string): boolean {
     if (this.closed) return false;
-    if (this.batch.length === 0) queueMicrotask(this.flush);
-    this.batch.push(frame);
+    if (this.batch) this.batch.push(frame);
+    else {
+      this.batch = [frame];
+      toFlush.push(this);
+      if (toFlush.length === 1) queueMicrotask(flushAll);
+    }
     return true;
   }
 
-  private readonly flush = (): void => {
+  /** Sends this turn's frames (called once per turn for every channel that has any). */
+  flush(): void {
     const frames = this.batch;
-    this.batch = [];
-    if (this.closed) return;
+    this.batch = undefined;
+    if (!frames || this.closed) return;
     if (frames.length === 1) return this.sendNow(frames[0]!);
     this.ws.cork(() => {
       for (const f of frames) if (!this.closed) this.sendNow(f);
     });
-  };
+  }
 
   private sendNow(frame: string): void {
     // 0: dropped (past the backpressure limit, or the connection is gone); -1: queued under
@@ -85,46 +95,130 @@ export class WsChannel implements Channel {
     this.frameHandler = handler;
   }
   onClose(handler: (reason: string) => void): void {
-    this.closeHandlers.push(handler);
+    const h = this.closeHandler;
+    this.closeHandler = h === undefined ? handler : Array.isArray(h) ? [...h, handler] : [h, handler];
   }
   close(reason = "closed", code: number = WsClose.Normal): void {
     if (this.closed) return;
     // What this turn produced goes out before the close frame.
-    if (this.batch.length) this.flush();
+    if (this.batch) this.flush();
     this.ws.close(code, reason.slice(0, 120));
     this.markClosed(reason);
   }
   markClosed(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    for (const h of this.closeHandlers) h(reason);
+    const h = this.closeHandler;
+    if (typeof h === "function") h(reason);
+    else if (h) for (const f of h) f(reason);
   }
+}
+
+const ignoreFrame = (_frame: string): void => {};
+
+/** Channels with frames to send this turn; one microtask flushes them all. */
+let toFlush: WsChannel[] = [];
+function flushAll(): void {
+  const channels = toFlush;
+  toFlush = [];
+  for (const c of channels)
+    try {
+      c.flush();
+    } catch {
+      // A socket Bun already tore down: its close handler ends the channel.
+    }
 }
 
 /** Bun websocket handlers serving MCP; pass them as the server's `websocket` option. */
 export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
+  const pings = new PingRound(opts.pingIntervalSec * 1000);
   return {
     maxPayloadLength: opts.maxMessageBytes,
     backpressureLimit: opts.maxQueueBytes,
     closeOnBackpressureLimit: true,
-    idleTimeout: opts.idleTimeoutSec,
-    sendPings: true,
+    // Our pings (the ping round) reset Bun's idle timer, so it would never fire: the round
+    // itself closes a peer that has not answered the previous ping.
+    idleTimeout: 0,
+    sendPings: false,
     perMessageDeflate: false,
     open(ws) {
       const channel = new WsChannel(ws, opts.onSlowConsumer);
       ws.data.channel = channel;
+      pings.add(ws);
       opts.onChannel(channel, ws.data);
     },
+    pong(ws) {
+      ws.data.awaitingPong = false;
+    },
     message(ws, message) {
+      ws.data.awaitingPong = false;
       const channel = ws.data.channel;
       if (!channel) return;
       if (typeof message !== "string") return channel.close("binary frames are not supported: send JSON-RPC messages as text", WsClose.UnsupportedData);
       channel.frameHandler(message);
     },
     close(ws, code, reason) {
+      pings.delete(ws);
       ws.data.channel?.markClosed(`closed by peer (${code}${reason ? ` ${reason}` : ""})`);
     },
   };
+}
+
+/** How often the ping round runs (ms): it pings the slice of connections due in this much time. */
+const PING_TICK_MS = 250;
+
+/**
+ * Pings every open WebSocket once per interval, spread evenly over it: each tick pings the
+ * next slice of the connections. Bun's own sendPings pings every socket idle past its
+ * timeout on one ~4 s tick, a burst of as many pings (and pongs back) as connections opened in
+ * that window: tens of thousands at once on a server holding 100,000. A peer that sent
+ * nothing since its previous ping (no pong, no message) is closed when its turn comes again.
+ */
+class PingRound {
+  private readonly sockets = new Set<ServerWebSocket<WsData>>();
+  private cursor: Iterator<ServerWebSocket<WsData>> | undefined;
+  /** Pings owed from earlier ticks' fractions. */
+  private owed = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly intervalMs: number) {}
+
+  add(ws: ServerWebSocket<WsData>): void {
+    this.sockets.add(ws);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), PING_TICK_MS);
+      this.timer.unref?.();
+    }
+  }
+
+  delete(ws: ServerWebSocket<WsData>): void {
+    this.sockets.delete(ws);
+    if (this.sockets.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = this.cursor = undefined;
+      this.owed = 0;
+    }
+  }
+
+  private tick(): void {
+    this.owed += (this.sockets.size * PING_TICK_MS) / this.intervalMs;
+    let due = Math.min(Math.floor(this.owed), this.sockets.size);
+    this.owed -= due;
+    while (due-- > 0) {
+      // A Set's iterator skips deleted entries and visits added ones: one pass is one round.
+      let next = this.cursor?.next();
+      if (!next || next.done) next = (this.cursor = this.sockets.values()).next();
+      if (next.done) return;
+      const ws = next.value;
+      if (ws.data.awaitingPong) {
+        ws.data.channel?.markClosed(`no answer to the keepalive ping within ${this.intervalMs / 1000} s (http.wsPingSec)`);
+        ws.terminate();
+        continue;
+      }
+      ws.data.awaitingPong = true;
+      ws.ping();
+    }
+  }
 }
 
 /**
