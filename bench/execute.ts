@@ -6,7 +6,8 @@
 import { Histogram } from "./load/histogram.ts";
 import { loopbackSources } from "./load/specs.ts";
 import type { Contestant, Plan, Scenario } from "./plan.ts";
-import { TARGETS, type RunningTarget } from "./servers/targets.ts";
+import { targetDef, type RunningTarget } from "./servers/targets.ts";
+import { runScale, type ScaleResult } from "./trials-scale.ts";
 import { runChurn, runFanout, type ChurnResult, type FanoutResult } from "./trials-sessions.ts";
 import { runIdle, runLoad, type IdleResult, type LoadResult } from "./trials.ts";
 import { addErrors } from "./load/tally.ts";
@@ -44,6 +45,7 @@ export interface Results {
   idle: { scenario: Extract<Scenario, { kind: "idle" }>; result: IdleResult }[];
   fanout: { scenario: Extract<Scenario, { kind: "fanout" }>; result: FanoutResult }[];
   churn: { scenario: Extract<Scenario, { kind: "churn" }>; result: ChurnResult }[];
+  scale: { scenario: Extract<Scenario, { kind: "scale" }>; result: ScaleResult }[];
   /** Profile plans: erlmcp's hottest functions per scenario. */
   profiles: { scenario: Scenario; hot: Table }[];
   skipped: { what: string; why: string }[];
@@ -79,12 +81,14 @@ const PROFILE_DIR = join(import.meta.dir, ".build", "profiles");
 /** Runs `plan`; `log` gets one line per trial as it finishes. */
 export async function execute(plan: Plan, log: (line: string) => void): Promise<Results> {
   const t0 = performance.now();
-  const results: Results = { plan, started: new Date(), elapsedMs: 0, load: [], sweeps: [], idle: [], fanout: [], churn: [], profiles: [], skipped: [] };
+  const results: Results = { plan, started: new Date(), elapsedMs: 0, load: [], sweeps: [], idle: [], fanout: [], churn: [], scale: [], profiles: [], skipped: [] };
   const running = new Map<string, RunningTarget>();
   const start = async (names: Iterable<string>, profileDir?: string) => {
     for (const name of names) {
       try {
-        running.set(name, await TARGETS[name]!.start(name === "erlmcp" ? profileDir : undefined));
+        const def = targetDef(name);
+        if (!def) throw new Error(`no target named ${name}`);
+        running.set(name, await def.start(name === "erlmcp" ? profileDir : undefined));
         log(`started ${name}`);
       } catch (e) {
         results.skipped.push({ what: `target ${name}`, why: message(e) });
@@ -134,7 +138,7 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
         const t = target(c.target);
         if (!t) continue;
         try {
-          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: s.op, connections: s.connections, inflight: s.inflight });
+          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
           trials.set(c.label, [...(trials.get(c.label) ?? []), r]);
           log(`  ${c.label}: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
         } catch (e) {
@@ -150,7 +154,7 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
         const t = target(c.target);
         if (!t) continue;
         try {
-          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: s.op, connections: s.connections, rate });
+          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, rate });
           points.push({ contestant: c, rate, result: r });
           log(`  ${c.label} @ ${rate}/s: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
         } catch (e) {
@@ -166,6 +170,9 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
         const result = await runIdle(t, { transport: s.transport, steps: s.steps, workers: plan.workers, sources: spread, pingRate: 200, pingMs: 1000 });
         results.idle.push({ scenario: s, result });
         log(`  ${Math.round(result.bytesPerSession)} bytes/session, ping p99 ${result.ping.latency.percentileMs(0.99).toFixed(2)} ms`);
+      } else if (s.kind === "scale") {
+        const result = await runScale(t, s, plan.workers, spread, log);
+        results.scale.push({ scenario: s, result });
       } else if (s.kind === "fanout") {
         const result = await runFanout(t, s.transport, s.subscribers, s.rounds, plan.workers, spread);
         results.fanout.push({ scenario: s, result });

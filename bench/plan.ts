@@ -13,6 +13,12 @@ export interface Contestant {
   target: string;
   transport: Transport;
   era: Era;
+  /**
+   * The request this contestant is sent instead of the scenario's: the appliance serves its
+   * built-in profile, whose trivial tool is `test_simple_text` ("simple") rather than the
+   * bench profile's `echo` ("call").
+   */
+  op?: OpName;
 }
 
 /** A ratio to report: throughput of `over` ÷ throughput of `under`. */
@@ -27,7 +33,31 @@ export type Scenario =
   | { kind: "sweep"; id: string; title: string; op: OpName; connections: number; rates: number[]; contestants: Contestant[] }
   | { kind: "idle"; id: string; title: string; target: string; transport: Transport; steps: number[] }
   | { kind: "fanout"; id: string; title: string; target: string; transport: Transport; subscribers: number; rounds: number }
-  | { kind: "churn"; id: string; title: string; target: string; transport: Transport; concurrency: number; iterations: number };
+  | { kind: "churn"; id: string; title: string; target: string; transport: Transport; concurrency: number; iterations: number }
+  | ScaleScenario;
+
+/**
+ * The scale proof (issue 6): idle 2025 sessions opened in steps on one appliance, spread over
+ * the plan's load workers and source addresses. At each step: the server's RSS (every
+ * process), its JS heap and open connections (/metrics), and ping latency over a random
+ * sample of the open sessions. Then they are held (pinged throughout), closed, and the
+ * server's connection count and memory are read again.
+ */
+export interface ScaleScenario {
+  kind: "scale";
+  id: string;
+  title: string;
+  target: string;
+  transport: Transport;
+  steps: number[];
+  /** Pings per second (all workers together) and how long, at each step. */
+  pingRate: number;
+  pingMs: number;
+  /** How long every session is held open at the top step, pinged at `pingRate` throughout. */
+  holdMs: number;
+  /** How long the server gets to settle before memory is read at a step (ms). */
+  settleMs: number;
+}
 
 /** A closed-loop scenario. */
 export type LoadScenario = Extract<Scenario, { kind: "load" }>;
@@ -49,7 +79,7 @@ export interface Plan {
   profile?: boolean;
 }
 
-const c = (label: string, target: string, transport: Transport, era: Era): Contestant => ({ label, target, transport, era });
+const c = (label: string, target: string, transport: Transport, era: Era, op?: OpName): Contestant => ({ label, target, transport, era, ...(op ? { op } : {}) });
 
 const ERL_2026 = c("erlmcp 2026", "erlmcp", "http", "2026");
 const ERL_2025 = c("erlmcp 2025 session", "erlmcp", "http", "2025");
@@ -233,4 +263,85 @@ export const PROFILE: Plan = {
   ],
 };
 
-export const PLANS: Readonly<Record<string, Plan>> = { quick: QUICK, full: FULL, smoke: SMOKE, profile: PROFILE };
+/** Shards on this machine by default (one per core): what `erlmcp-shards` runs. */
+const CORES = navigator.hardwareConcurrency || 2;
+const SERVE = (transport: Transport, era: Era) => c(`erlmcp serve ${transport === "http" ? era : transport}, 1 process`, "erlmcp-serve", transport, era, "simple");
+const SHARDED = (transport: Transport, era: Era) => c(`erlmcp serve ${transport === "http" ? era : transport}, ${CORES} shards`, "erlmcp-shards", transport, era, "simple");
+
+/**
+ * Do shards help on this machine? The quick plan's throughput scenarios against the appliance
+ * (`erlmcp serve`) as one process and with one shard per core, next to the library's
+ * single-process erlmcp, raw Bun and (HTTP) the SDK v1, alternately, 3 rounds.
+ */
+export const SHARDS: Plan = {
+  name: "shards",
+  warmupMs: 500,
+  durationMs: 2000,
+  workers: 2,
+  sources: 2,
+  scenarios: [
+    {
+      ...httpCall(64, 3),
+      title: `Streamable HTTP tools/call, 64 connections: the appliance as 1 process and ${CORES} shards`,
+      contestants: [ERL_2026, SERVE("http", "2026"), SHARDED("http", "2026"), RAW_HTTP, SDK1_STATELESS],
+      ratios: [
+        { over: SHARDED("http", "2026").label, under: SERVE("http", "2026").label },
+        { over: SHARDED("http", "2026").label, under: RAW_HTTP.label },
+        { over: SERVE("http", "2026").label, under: RAW_HTTP.label },
+        { over: ERL_2026.label, under: RAW_HTTP.label },
+        { over: SHARDED("http", "2026").label, under: SDK1_STATELESS.label },
+        { over: SERVE("http", "2026").label, under: SDK1_STATELESS.label },
+      ],
+    },
+    ...(["ws", "tcp"] as const).map((t): LoadScenario => {
+      const base = streamCall(t, 3);
+      const [erl, raw] = base.contestants as [Contestant, Contestant];
+      return {
+        ...base,
+        title: `${base.title}: the appliance as 1 process and ${CORES} shards`,
+        contestants: [erl, SERVE(t, "2025"), SHARDED(t, "2025"), raw],
+        ratios: [
+          { over: SHARDED(t, "2025").label, under: SERVE(t, "2025").label },
+          { over: SHARDED(t, "2025").label, under: raw.label },
+          { over: SERVE(t, "2025").label, under: raw.label },
+          { over: erl.label, under: raw.label },
+        ],
+      };
+    }),
+  ],
+};
+
+/**
+ * `bun run bench:scale`: 100,000 concurrent idle WebSocket sessions on one `erlmcp serve
+ * --shards 8`, opened in steps by 8 load workers from 8 source addresses. Bounded (10 min);
+ * for a quiet machine, never in CI.
+ *
+ * Why 8 shards, 8 workers, 8 sources: a process may hold 20,000 open files here, so 100,000
+ * sockets need at least 6 processes on each side; with 8, each holds ~12,500 and the
+ * kernel's reusePort hashing has room to be uneven (measured per shard in the report). A
+ * source address gives ~28,000 ephemeral ports (32768-60999) and a bound port is not reused
+ * until TIME_WAIT ends, so 8 sources (12,500 each) leave room for a second run in a row.
+ */
+export const SCALE: Plan = {
+  name: "scale",
+  warmupMs: 0,
+  durationMs: 0,
+  workers: 8,
+  sources: 16,
+  scenarios: [
+    {
+      kind: "scale",
+      id: "scale-ws",
+      title: "100,000 concurrent WebSocket sessions on erlmcp serve --shards 8",
+      target: "erlmcp-shards-8",
+      transport: "ws",
+      steps: [10_000, 25_000, 50_000, 75_000, 100_000],
+      pingRate: 1000,
+      pingMs: 3000,
+      holdMs: 45_000,
+      settleMs: 2000,
+    },
+  ],
+};
+
+export const PLANS: Readonly<Record<string, Plan>> = { quick: QUICK, full: FULL, smoke: SMOKE, profile: PROFILE, shards: SHARDS, scale: SCALE };

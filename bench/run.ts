@@ -1,9 +1,11 @@
 /**
- * The benchmark harness. `bun bench/run.ts [quick|full|smoke] [--no-write] [--json FILE] [--docs DIR]`
+ * The benchmark harness.
+ * `bun bench/run.ts [quick|full|shards|scale|profile|smoke] [--no-write] [--json FILE] [--docs DIR]`
  * runs a plan (bench/plan.ts) against erlmcp and its peers on loopback, prints the tables,
- * and (quick and full) writes docs/benchmarks.md and docs/bench/*.svg. Every run is bounded:
- * each trial has a deadline, the whole run has one, and every child process is stopped by
- * its PID at the end, on error and on Ctrl-C.
+ * and (every plan but smoke) writes its region of docs/benchmarks.md and docs/bench/*.svg.
+ * Every run is bounded: each trial has a deadline, the whole run has one, and every child
+ * process (and any process it started, such as the appliance's shards) is stopped by its PID
+ * at the end, on error and on Ctrl-C.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,10 +19,10 @@ import { textTable } from "./report/table.ts";
 import { installCleanup, stopAll } from "./servers/children.ts";
 
 /** How the report names the command that ran each plan (package.json scripts where there is one). */
-const COMMANDS: Record<string, string> = { quick: "bun run bench", full: "bun run bench:full" };
+const COMMANDS: Record<string, string> = { quick: "bun run bench", full: "bun run bench:full", scale: "bun run bench:scale", shards: "bun run bench:shards" };
 
 /** Hard limits on a whole run, by plan: past it everything is stopped and the run fails. */
-const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, profile: 120_000, full: 3_600_000 };
+const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, profile: 120_000, full: 3_600_000, shards: 300_000, scale: 600_000 };
 
 const args = process.argv.slice(2);
 const planName = args.find((a) => !a.startsWith("--") && !args[args.indexOf(a) - 1]?.match(/^--(json|docs)$/)) ?? "quick";

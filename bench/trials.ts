@@ -23,7 +23,8 @@ export interface Outcome {
   throughput: number;
 }
 
-function merge(tallies: Tally[]): Outcome {
+/** Adds up the workers' tallies. */
+export function merge(tallies: Tally[]): Outcome {
   const latency = new Histogram();
   const errors: Record<string, number> = {};
   let ok = 0;

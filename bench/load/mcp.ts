@@ -24,9 +24,14 @@ export interface Op {
   name?: string;
 }
 
+/** The trivial tool of the appliance's built-in `everything` profile: no arguments, one line of text. */
+export const SIMPLE_TOOL = "test_simple_text";
+
 /** Every request the workloads send, by short name. */
 export const OPS = {
   call: { method: "tools/call", params: { name: ECHO_TOOL, arguments: { text: "hello" } }, name: ECHO_TOOL },
+  /** tools/call as the appliance (`erlmcp serve`) answers it: its everything profile's trivial tool. */
+  simple: { method: "tools/call", params: { name: SIMPLE_TOOL, arguments: {} }, name: SIMPLE_TOOL },
   list: { method: "tools/list", params: {} },
   read: { method: "resources/read", params: { uri: BLOB_URI }, name: BLOB_URI },
   ping: { method: "ping", params: {} },

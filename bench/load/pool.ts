@@ -10,7 +10,7 @@ import type { Command, Job, Report } from "./protocol.ts";
 
 const WORKER = join(import.meta.dir, "worker.ts");
 
-/** How long a worker may take to answer a command before the run fails (connections included). */
+/** How long a worker may take to answer a command before the run fails (connections included), by default. */
 const REPLY_TIMEOUT_MS = 60_000;
 
 /** One worker process and its inbox. */
@@ -19,7 +19,10 @@ class WorkerProc {
   private waiter: (() => void) | undefined;
   readonly child: Subprocess;
 
-  constructor(readonly index: number) {
+  constructor(
+    readonly index: number,
+    private readonly replyTimeoutMs = REPLY_TIMEOUT_MS,
+  ) {
     this.child = spawnChild([process.execPath, WORKER], {
       stdout: "inherit",
       ipc: (message: Report) => {
@@ -35,7 +38,7 @@ class WorkerProc {
 
   /** The next report of one of `types` (other reports wait in the inbox). */
   async next<T extends Report["type"]>(...types: T[]): Promise<Extract<Report, { type: T }>> {
-    const deadline = performance.now() + REPLY_TIMEOUT_MS;
+    const deadline = performance.now() + this.replyTimeoutMs;
     for (;;) {
       const fatal = this.inbox.find((r) => r.type === "fatal");
       if (fatal) throw new Error(`load worker ${this.index}: ${(fatal as { message: string }).message}`);
@@ -43,7 +46,7 @@ class WorkerProc {
       if (i >= 0) return this.inbox.splice(i, 1)[0] as Extract<Report, { type: T }>;
       if (this.child.exitCode !== null) throw new Error(`load worker ${this.index} exited with code ${this.child.exitCode}`);
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`load worker ${this.index}: no ${types.join("/")} report within ${REPLY_TIMEOUT_MS} ms`);
+      if (left <= 0) throw new Error(`load worker ${this.index}: no ${types.join("/")} report within ${this.replyTimeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiter = () => (clearTimeout(timer), resolve());
@@ -57,9 +60,12 @@ class WorkerProc {
 export class WorkerPool {
   readonly workers: WorkerProc[];
 
-  /** Starts `jobs.length` workers, gives each its job; `lifetimeMs` caps how long any may live. */
-  constructor(jobs: Job[], lifetimeMs: number) {
-    this.workers = jobs.map((_, i) => new WorkerProc(i));
+  /**
+   * Starts `jobs.length` workers, gives each its job; `lifetimeMs` caps how long any may live,
+   * `replyTimeoutMs` how long any command may take.
+   */
+  constructor(jobs: Job[], lifetimeMs: number, replyTimeoutMs = REPLY_TIMEOUT_MS) {
+    this.workers = jobs.map((_, i) => new WorkerProc(i, replyTimeoutMs));
     this.workers.forEach((w, i) => w.send({ type: "job", job: jobs[i]!, lifetimeMs }));
   }
 

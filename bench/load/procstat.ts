@@ -49,8 +49,14 @@ export function descendants(root: number): number[] {
   return out;
 }
 
+/** When `pid` started (clock ticks since boot, field 22 of stat), or undefined when it is gone. */
+export function startTime(pid: number): number | undefined {
+  const f = statFields(pid);
+  return f ? Number(f[19]) : undefined;
+}
+
 /** VmRSS of one process in bytes (0 when gone). */
-function rssOf(pid: number): number {
+export function rssOf(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) * 1024 : 0;
@@ -73,6 +79,28 @@ export function sampleTree(pid: number): ProcSample {
     processes++;
   }
   return { cpuUs, rssBytes, processes };
+}
+
+/** Open file descriptors of one process (its sockets, for a server), or 0 when unreadable. */
+export function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The kernel's memory for TCP sockets machine-wide (the `mem` pages of /proc/net/sockstat),
+ * in bytes: socket buffers live there, not in any process's RSS. Loopback counts both ends.
+ */
+export function kernelTcpBytes(): number {
+  try {
+    const pages = /TCP: .* mem (\d+)/.exec(readFileSync("/proc/net/sockstat", "utf8"))?.[1];
+    return pages ? Number(pages) * 4096 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The machine's 1-minute load average (0 when unreadable). */

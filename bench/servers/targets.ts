@@ -10,6 +10,7 @@ import { freePort, spawnChild, stopChild, waitForPort } from "./children.ts";
 
 const HOST = "127.0.0.1";
 const BENCH = join(import.meta.dir, "..");
+const CLI = join(BENCH, "..", "src", "cli", "main.ts");
 const BUN = process.execPath;
 const START_TIMEOUT_MS = 15_000;
 
@@ -31,6 +32,10 @@ export interface RunningTarget {
   readonly healthUrl?: string;
   /** GET → {heapUsed, rss, sessions} after a GC (erlmcp only). */
   readonly statsUrl?: string;
+  /** Prometheus text (the appliance's /metrics, summed over its shards). */
+  readonly metricsUrl?: string;
+  /** Shard processes, for the appliance (1: one process). */
+  readonly shards?: number;
   stop(): Promise<void>;
 }
 
@@ -43,7 +48,7 @@ export interface TargetDef {
   start(profileDir?: string): Promise<RunningTarget>;
 }
 
-async function started(name: string, child: Subprocess, surfaces: Partial<Record<Transport, Surface>>, extra: Partial<RunningTarget> = {}): Promise<RunningTarget> {
+async function started(name: string, child: Subprocess, surfaces: Partial<Record<Transport, Surface>>, extra: Omit<Partial<RunningTarget>, "stop"> = {}): Promise<RunningTarget> {
   try {
     for (const s of new Set(Object.values(surfaces).map((s) => s.port))) await waitForPort(HOST, s, START_TIMEOUT_MS, child);
   } catch (e) {
@@ -92,6 +97,57 @@ const erlmcp: TargetDef = {
   },
 };
 
+/**
+ * The appliance itself: `erlmcp serve` with --http and --tcp on free ports, serving the
+ * built-in `everything` profile (the tools/call workloads call its `test_simple_text`, which
+ * takes no arguments and returns one line of text: the trivial tool a user's own appliance
+ * also has). With `shards` > 1 a primary supervises that many shard processes on the same
+ * ports (reusePort); the PID is the primary's, CPU and RSS are summed over it and every
+ * shard, and stopping the primary (SIGTERM) stops its shards (stopChild makes sure, by PID).
+ * Every other setting is the appliance's default, as a user would run it, except the log
+ * level (warnings only). `extra` adds `--set KEY=VALUE` pairs.
+ */
+export function appliance(name: string, shards: number, extra: string[] = []): TargetDef {
+  return {
+    name,
+    description: `erlmcp serve --shards ${shards} (the appliance, everything profile)${extra.length ? ` with ${extra.join(", ")}` : ""}`,
+    async start() {
+      const [http, tcp] = [freePort(), freePort()];
+      const args = ["serve", "--http", `${HOST}:${http}`, "--tcp", `${HOST}:${tcp}`, "--shards", String(shards), "--profile", "everything", "--log-level", "warn"];
+      for (const set of extra) args.push("--set", set);
+      // Draining and closing every connection (10 s drain deadline per shard) may take a while.
+      const child = spawnChild([BUN, CLI, ...args], {}, 25_000);
+      const target = await started(
+        name,
+        child,
+        { http: { host: HOST, port: http, path: "/mcp" }, ws: { host: HOST, port: http, path: "/ws" }, tcp: { host: HOST, port: tcp, path: "" } },
+        { healthUrl: `http://${HOST}:${http}/healthz`, metricsUrl: `http://${HOST}:${http}/metrics`, shards },
+      );
+      // Listening on the port means one shard is up; wait until every shard reports healthy.
+      await waitForShards(target, shards, child);
+      return target;
+    },
+  };
+}
+
+/** Resolves once /healthz lists `shards` shards (one process: answers at all). */
+async function waitForShards(target: RunningTarget, shards: number, child: Subprocess): Promise<void> {
+  const deadline = performance.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const health = (await (await fetch(target.healthUrl!)).json()) as { shards?: unknown[] };
+      if (shards <= 1 || (health.shards?.length ?? 0) >= shards) return;
+    } catch {
+      /* not yet */
+    }
+    if (child.exitCode !== null || performance.now() > deadline) {
+      await target.stop();
+      throw new Error(`${target.name}: ${shards} shards not healthy within ${START_TIMEOUT_MS} ms`);
+    }
+    await Bun.sleep(100);
+  }
+}
+
 /** The SDK v1 server in one of its modes. */
 function sdkV1(name: string, mode: "stateless" | "stateful", json: boolean): TargetDef {
   return {
@@ -132,12 +188,21 @@ const rawBun: TargetDef = {
   },
 };
 
-/** Every target by name. */
+/** Every target by name; `erlmcp-shards-N` is the appliance with N shards. */
 export const TARGETS: Readonly<Record<string, TargetDef>> = {
   erlmcp,
+  // The appliance as one process, and with one shard per core (2 on the reference machine).
+  "erlmcp-serve": appliance("erlmcp-serve", 1),
+  "erlmcp-shards": appliance("erlmcp-shards", navigator.hardwareConcurrency || 2),
   "sdk-v1-stateless": sdkV1("sdk-v1-stateless", "stateless", true),
   "sdk-v1-stateful": sdkV1("sdk-v1-stateful", "stateful", true),
   "sdk-v1-stateful-sse": sdkV1("sdk-v1-stateful-sse", "stateful", false),
   "sdk-v2": sdkV2,
   "raw-bun": rawBun,
 };
+
+/** The definition of target `name`, including `erlmcp-shards-N` for any N. */
+export function targetDef(name: string): TargetDef | undefined {
+  const shards = /^erlmcp-shards-(\d+)$/.exec(name)?.[1];
+  return TARGETS[name] ?? (shards ? appliance(name, Number(shards)) : undefined);
+}

@@ -38,11 +38,14 @@ export class IdleSessions {
     return { opened: opened.length, failed };
   }
 
-  /** Pings the open sessions round-robin at `rate`/s for `durationMs`. */
+  /**
+   * Pings the open sessions at `rate`/s for `durationMs`, round-robin over them in a random
+   * order: a sample spread over every session (and so every shard), not the oldest few.
+   */
   async ping(durationMs: number, rate: number): Promise<Tally> {
     const ping = prepare("ping", "2025");
-    let pingers: McpClient[] = this.clients;
-    const http = this.clients.filter((c): c is HttpMcpClient => c instanceof HttpMcpClient);
+    let pingers: McpClient[] = shuffled(this.clients);
+    const http = pingers.filter((c): c is HttpMcpClient => c instanceof HttpMcpClient);
     if (http.length) {
       const spec = { ...this.specs[0]!, era: "2025-stateless" as const };
       const carriers = await Promise.all(Array.from({ length: HTTP_PING_CONNECTIONS }, () => HttpMcpClient.open(spec)));
@@ -66,4 +69,14 @@ export class IdleSessions {
     const clients = this.clients.splice(0);
     await openAll(clients.length, OPEN_PARALLEL, (i) => clients[i]!.end());
   }
+}
+
+/** A copy of `items` in random order (Fisher-Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
