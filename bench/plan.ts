@@ -313,14 +313,16 @@ export const SHARDS: Plan = {
 
 /**
  * `bun run bench:scale`: 100,000 concurrent idle WebSocket sessions on one `erlmcp serve
- * --shards 8`, opened in steps by 8 load workers from 8 source addresses. Bounded (10 min);
+ * --shards 8`, opened in steps by 8 load workers from 16 source addresses. Bounded (10 min);
  * for a quiet machine, never in CI.
  *
- * Why 8 shards, 8 workers, 8 sources: a process may hold 20,000 open files here, so 100,000
- * sockets need at least 6 processes on each side; with 8, each holds ~12,500 and the
- * kernel's reusePort hashing has room to be uneven (measured per shard in the report). A
- * source address gives ~28,000 ephemeral ports (32768-60999) and a bound port is not reused
- * until TIME_WAIT ends, so 8 sources (12,500 each) leave room for a second run in a row.
+ * Why 8 shards and 8 workers: a process may hold 20,000 open files here, so 100,000 sockets
+ * need at least 6 processes on each side; with 8, each holds ~12,500 and the kernel's
+ * reusePort hashing has room to be uneven (measured per shard in the report). Why 16 sources:
+ * a source address gives ~28,000 ephemeral ports (32768-60999), and the kernel's search for a
+ * free one in bind() slows as they fill: with 8 sources (12,500 each) opening fell to ~370
+ * sessions/s past 50,000; with 16 (6,250 each) it stays in the thousands, and a second run in
+ * a row still finds ports while the first one's are in TIME_WAIT.
  */
 export const SCALE: Plan = {
   name: "scale",

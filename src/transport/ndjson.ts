@@ -20,6 +20,16 @@ export class LineSplitter {
 
   /** Feeds bytes; complete lines are delivered synchronously. */
   push(bytes: Uint8Array): void {
+    // The common case, whole lines and nothing pending: decode the chunk once and split the
+    // text. No line in it can be over the limit, and a newline never sits inside a UTF-8
+    // sequence, so this is the slow path's result without its copies.
+    const n = bytes.length;
+    if (this.buffered === 0 && !this.discarding && n > 0 && n <= this.maxLineBytes + 1 && bytes[n - 1] === 10) {
+      const text = this.decoder.decode(bytes);
+      for (let start = 0, nl = text.indexOf("\n"); nl >= 0; start = nl + 1, nl = text.indexOf("\n", start))
+        this.deliver(nl > start && text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      return;
+    }
     let start = 0;
     while (start < bytes.length) {
       const nl = bytes.indexOf(10, start);
@@ -57,9 +67,12 @@ export class LineSplitter {
     if (total === 0) return;
     if (total > this.maxLineBytes && chunks[chunks.length - 1]!.at(-1) !== 13) return this.onOversize(total);
     const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total);
-    let line = this.decoder.decode(bytes);
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim().length) this.onLine(line);
+    const line = this.decoder.decode(bytes);
+    this.deliver(line.endsWith("\r") ? line.slice(0, -1) : line);
+  }
+
+  private deliver(line: string): void {
+    if (line.length && line.trim().length) this.onLine(line);
   }
 
   /** Delivers a final unterminated line, if any (end of stream). */

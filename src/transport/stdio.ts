@@ -17,6 +17,14 @@ export function stdioChannel(streams: StdioStreams, opts: { maxLineBytes: number
   const closeHandlers: ((reason: string) => void)[] = [];
   let inputEndHandler: (() => void) | undefined;
   let closed = false;
+  /** Frames sent in this turn, written together; `writable` is false while stdout is backed up. */
+  let batch = "";
+  let writable = true;
+  const flush = () => {
+    const out = batch;
+    batch = "";
+    if (out) writable = streams.output.write(out);
+  };
   const splitter = new LineSplitter(opts.maxLineBytes, (line) => frameHandler(line), opts.onOversize);
 
   const channel: Channel = {
@@ -25,7 +33,10 @@ export function stdioChannel(streams: StdioStreams, opts: { maxLineBytes: number
     },
     send(frame) {
       if (closed) return false;
-      return streams.output.write(frame + "\n");
+      // Coalesce: answers produced in one turn (pipelined requests) share one write.
+      if (batch === "") queueMicrotask(flush);
+      batch += frame + "\n";
+      return writable;
     },
     onFrame(handler) {
       frameHandler = handler;
@@ -39,6 +50,7 @@ export function stdioChannel(streams: StdioStreams, opts: { maxLineBytes: number
     close(reason = "closed") {
       if (closed) return;
       closed = true;
+      flush();
       streams.input.pause?.();
       for (const h of closeHandlers) h(reason);
     },
