@@ -44,7 +44,7 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
           return scope.session.tasks.create({
             ttl,
             progressToken: scope.progressToken,
-            run: (binding) => runTool(tool, args, scope.session!.taskScope(scope, binding), logger, guard),
+            run: async (binding) => runTool(tool, args, scope.session!.taskScope(scope, binding), logger, guard),
           });
         }
         if (tool.taskSupport === "required")
@@ -60,27 +60,44 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
 /**
  * Runs a tool: argument validation and handler failures are tool execution errors
  * (isError results, 2025-11-25 SEP-1303), and so is the client refusing a request the tool
- * made; a thrown McpError is a deliberate protocol error and passes through.
+ * made; a thrown McpError is a deliberate protocol error and passes through. A handler that
+ * answers synchronously is answered synchronously: no promise on the hot path.
  */
-async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"], guard: McpServer["guard"]): Promise<Params> {
+function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"], guard: McpServer["guard"]): Params | Promise<Params> {
   const parsed = tool.input.parse(args ?? {});
   if (!parsed.ok) return errorResult(`Invalid arguments for tool ${tool.descriptor.name}: ${parsed.message}`);
-  const slot = guard.enterTool(tool.descriptor.name);
-  if (typeof slot !== "function") throw slot;
-  let returned: ToolReturn;
+  const release = guard.enterTool(tool.descriptor.name);
+  if (typeof release !== "function") throw release;
+  let returned: ToolReturn | Promise<ToolReturn>;
   try {
-    returned = await tool.handler(parsed.value as never, scope);
+    returned = tool.handler(parsed.value as never, scope);
   } catch (e) {
-    // A deliberate McpError is a protocol error; the client's own refusal or timeout of a
-    // request the tool made (PeerError) is a failure of the tool's work.
-    if (e instanceof McpError && !(e instanceof PeerError)) throw e;
-    if (scope.signal.aborted) throw e;
-    const message = e instanceof Error ? e.message : String(e);
-    logger.debug("tool failed", { tool: tool.descriptor.name, error: message });
-    return errorResult(message || `Tool ${tool.descriptor.name} failed`);
-  } finally {
-    slot();
+    release();
+    return toolFailure(tool, e, scope, logger);
   }
+  if (!isThenable(returned)) {
+    release();
+    return checkToolResult(tool, returned, logger);
+  }
+  return Promise.resolve(returned).then(
+    (r) => (release(), checkToolResult(tool, r, logger)),
+    (e) => (release(), toolFailure(tool, e, scope, logger)),
+  );
+}
+
+/** A handler that threw: an isError result, unless it is a protocol error or the request was aborted. */
+function toolFailure(tool: ToolEntry, e: unknown, scope: Scope, logger: McpServer["logger"]): CallToolResult {
+  // A deliberate McpError is a protocol error; the client's own refusal or timeout of a
+  // request the tool made (PeerError) is a failure of the tool's work.
+  if (e instanceof McpError && !(e instanceof PeerError)) throw e;
+  if (scope.signal.aborted) throw e;
+  const message = e instanceof Error ? e.message : String(e);
+  logger.debug("tool failed", { tool: tool.descriptor.name, error: message });
+  return errorResult(message || `Tool ${tool.descriptor.name} failed`);
+}
+
+/** The handler's return as a CallToolResult, checked against the tool's outputSchema if it has one. */
+function checkToolResult(tool: ToolEntry, returned: ToolReturn, logger: McpServer["logger"]): CallToolResult {
   const result = normalizeToolResult(returned);
   if (tool.output && !result.isError) {
     if (result.structuredContent === undefined)
@@ -93,6 +110,8 @@ async function runTool(tool: ToolEntry, args: Record<string, unknown> | undefine
   }
   return result;
 }
+
+const isThenable = (v: unknown): v is PromiseLike<ToolReturn> => typeof (v as { then?: unknown } | null)?.then === "function";
 
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: "text", text }], isError: true });
 

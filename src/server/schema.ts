@@ -42,9 +42,11 @@ export function compileSchema(schema: SchemaInput, role: "input" | "output", whe
     const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: role, unrepresentable: "any" }) as JsonSchemaObject;
     if (json.type !== "object")
       throw new LocalError(LocalCode.RegistrationInvalid, `${where}: the ${role} schema must describe an object (got type ${JSON.stringify(json.type)})`);
+    const plain = plainObjectCheck(schema);
     return {
       json,
       parse(value) {
+        if (plain?.(value)) return { ok: true, value };
         const r = schema.safeParse(value);
         return r.success ? { ok: true, value: r.data } : { ok: false, message: describeIssues(r.error.issues) };
       },
@@ -67,6 +69,41 @@ export function compileSchema(schema: SchemaInput, role: "input" | "output", whe
       const r = validator.safeParse(value);
       return r.success ? { ok: true, value: r.data } : { ok: false, message: describeIssues(r.error.issues) };
     },
+  };
+}
+
+/** The JSON type each zod primitive accepts, for the plain-object fast path. */
+const PRIMITIVES: Record<string, string> = { string: "string", number: "number", boolean: "boolean" };
+
+/**
+ * For a zod object of plain strings, numbers and booleans (optional or not, no checks, no
+ * refinements, unknown keys stripped), a check that a value already is what zod would
+ * return, so the common case skips safeParse. Anything it does not accept still goes through
+ * zod, which strips, converts or explains; undefined for any other schema. JSON holds no NaN
+ * or Infinity, the only numbers z.number() refuses.
+ */
+function plainObjectCheck(schema: z.ZodType): ((value: unknown) => boolean) | undefined {
+  const def = schema._zod.def as { type: string; shape?: Record<string, z.ZodType>; catchall?: unknown; checks?: unknown[] };
+  if (def.type !== "object" || !def.shape || def.catchall !== undefined || def.checks?.length) return undefined;
+  const fields: { key: string; type: string; optional: boolean }[] = [];
+  for (const [key, field] of Object.entries(def.shape)) {
+    let d = field._zod.def as { type: string; innerType?: z.ZodType; checks?: unknown[] };
+    const optional = d.type === "optional";
+    if (optional) d = d.innerType!._zod.def as typeof d;
+    const type = PRIMITIVES[d.type];
+    if (!type || d.checks?.length) return undefined;
+    fields.push({ key, type, optional });
+  }
+  const known = new Set(fields.map((f) => f.key));
+  return (value) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+    const v = value as Record<string, unknown>;
+    for (const f of fields) {
+      const x = v[f.key];
+      if (typeof x !== f.type && !(f.optional && x === undefined)) return false;
+    }
+    for (const key in v) if (!known.has(key)) return false;
+    return true;
   };
 }
 
