@@ -8,7 +8,7 @@ import { isLegacyVersion } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
-import { HttpSession, type ResponseMode } from "./http-session.ts";
+import { HttpSession, type HttpSessionOptions, type ResponseMode } from "./http-session.ts";
 import { clientDigest, SessionTokens, type SessionClaims } from "../cluster/session-token.ts";
 import { FORWARDED_HEADER, type Forwarder } from "../cluster/forward.ts";
 import { ownerOf, parseOwner, shardOfRequestId } from "../cluster/shard.ts";
@@ -315,19 +315,24 @@ export class StreamableHttpEndpoint {
     return this.create(this.tokens.seal(claims));
   }
 
+  /** What every session of this endpoint is made with (one object, not one per session). */
+  private sessionOptions: HttpSessionOptions | undefined;
+
   private create(id: string): HttpSession {
-    const shard = this.server.shard;
-    const session = new HttpSession(id, this.server, {
+    // Built on first use: the shard index is known by then.
+    this.sessionOptions ??= {
       store: this.opts.store,
       retryMs: this.opts.retryMs,
       maxQueueBytes: this.opts.maxQueueBytes,
       responseMode: this.opts.responseMode,
-      streamPrefix: this.sharded ? `s${shard.index}-` : undefined,
-      onLogLevel: this.sharded ? (level) => this.server.bus.publish({ kind: "log-level", session: id, level }) : undefined,
+      streamPrefix: this.sharded ? `s${this.server.shard.index}-` : undefined,
+      onLogLevel: this.sharded ? (session, level) => this.server.bus.publish({ kind: "log-level", session, level }) : undefined,
+      onOverflow: () => this.server.metrics.refused("http.maxQueueBytes"),
       onClose: (s) => {
         if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
       },
-    });
+    };
+    const session = new HttpSession(id, this.server, this.sessionOptions);
     this.sessions.set(id, session);
     return session;
   }

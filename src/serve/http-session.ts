@@ -114,9 +114,33 @@ export interface HttpSessionOptions {
   responseMode: ResponseMode;
   /** Prefix of the session's stream ids (the shard holding them, in a sharded appliance). */
   streamPrefix?: string;
-  /** Told when logging/setLevel changes the session's level. */
-  onLogLevel?: (level: LoggingLevel) => void;
+  /** Told when logging/setLevel changes a session's level. */
+  onLogLevel?: (session: string, level: LoggingLevel) => void;
+  /** Told when a reader is cut off as a slow consumer (metrics). */
+  onOverflow?: () => void;
   onClose(session: HttpSession): void;
+}
+
+/**
+ * Where an HTTP session's messages go: the POST each relates to, else the standalone GET
+ * stream. An object rather than four closures: every idle session holds one.
+ */
+class HttpOutlet implements Outlet {
+  constructor(private readonly owner: HttpSession) {}
+  send(message: JsonRpcMessage | JsonRpcMessage[], relatedTo?: RequestId): void {
+    const exchange = relatedTo === undefined ? undefined : this.owner.exchangeOf(relatedTo);
+    if (exchange) exchange.deliver(message);
+    else this.owner.hub.standalone.send(JSON.stringify(message));
+  }
+  requestEnded(id: RequestId): void {
+    this.owner.exchangeOf(id)?.ended(id);
+  }
+  closeStream(id: RequestId): void {
+    this.owner.exchangeOf(id)?.disconnect();
+  }
+  close(): void {
+    this.owner.teardown();
+  }
 }
 
 /**
@@ -137,24 +161,13 @@ export class HttpSession {
     server: McpServer,
     private readonly opts: HttpSessionOptions,
   ) {
-    this.hub = new StreamHub(id, {
-      store: opts.store,
-      retryMs: opts.retryMs,
-      maxQueueBytes: opts.maxQueueBytes,
-      onOverflow: () => server.metrics.refused("http.maxQueueBytes"),
-      streamPrefix: opts.streamPrefix,
-    });
-    const outlet: Outlet = {
-      send: (message, relatedTo) => {
-        const exchange = relatedTo === undefined ? undefined : this.exchanges.get(relatedTo);
-        if (exchange) exchange.deliver(message);
-        else this.hub.standalone.send(JSON.stringify(message));
-      },
-      requestEnded: (rid) => this.exchanges.get(rid)?.ended(rid),
-      closeStream: (rid) => this.exchanges.get(rid)?.disconnect(),
-      close: () => this.teardown(),
-    };
-    this.session = new Session(server, outlet, { id, onLogLevel: opts.onLogLevel });
+    this.hub = new StreamHub(id, opts);
+    const onLogLevel = opts.onLogLevel;
+    this.session = new Session(server, new HttpOutlet(this), { id, onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
+  }
+
+  exchangeOf(id: RequestId): Exchange | undefined {
+    return this.exchanges.get(id);
   }
 
   /**
@@ -207,7 +220,8 @@ export class HttpSession {
     this.session.close(reason);
   }
 
-  private teardown(): void {
+  /** The session ended: every POST and stream is let go, and the endpoint forgets it. */
+  teardown(): void {
     for (const exchange of new Set(this.exchanges.values())) exchange.abandon();
     this.exchanges.clear();
     this.hub.close();

@@ -43,130 +43,167 @@ export const SSE_HEADERS: Record<string, string> = {
  * goes out whole to a client that keeps reading.
  */
 export function openSse(signal: AbortSignal, headers?: Record<string, string>, maxQueueBytes = Infinity, onOverflow?: () => void): SseConnection {
-  let controller: DirectController | undefined;
-  let pending = "";
-  let closed = false;
-  let ended = false;
-  let finish: (() => void) | undefined;
-  const closeHandlers: (() => void)[] = [];
+  return new SseStream(signal, headers, maxQueueBytes, onOverflow);
+}
+
+/**
+ * The SSE response as one object: it is the body's direct source (pull, cancel) and the
+ * abort listener (handleEvent), so an open stream costs this object, not a dozen closures;
+ * thousands of idle GET streams are what http.maxSessions is sized for.
+ */
+class SseStream implements SseConnection {
+  readonly response: Response;
+  /** Read by Bun: the body is a direct stream, written from `pull`'s controller. */
+  readonly type = "direct";
+  private controller: DirectController | undefined;
+  private pending = "";
+  closed = false;
+  private ended = false;
+  /** Settles the pending `pull`, which ends the body; set while it waits. */
+  private resolvePull: (() => void) | undefined;
+  private closeHandler: (() => void) | (() => void)[] | undefined;
   /** Bytes written since the client last caught up (the destination reported backpressure). */
-  let unsent = 0;
-  let draining = false;
-  let overflowed = false;
+  private unsent = 0;
+  private draining = false;
+  private overflowed = false;
 
-  const markClosed = () => {
-    if (closed) return;
-    closed = true;
-    for (const h of closeHandlers) h();
-    finish?.();
-  };
+  constructor(
+    signal: AbortSignal,
+    headers: Record<string, string> | undefined,
+    private readonly maxQueueBytes: number,
+    private readonly onOverflow: (() => void) | undefined,
+  ) {
+    this.response = new Response(new ReadableStream(this as never), { status: 200, headers: headers ? { ...SSE_HEADERS, ...headers } : SSE_HEADERS });
+    signal.addEventListener("abort", this, { once: true });
+  }
 
-  const overflow = () => {
-    overflowed = true;
-    onOverflow?.();
-    markClosed();
-    return false;
-  };
+  /** The request's signal aborted: the client went away. */
+  handleEvent(): void {
+    this.markClosed();
+  }
+
+  pull(c: DirectController): Promise<void> | void {
+    this.controller = c;
+    if (this.overflowed) return c.close(this.slowConsumer());
+    // Bun sends the status line and headers with the first body bytes: a stream with
+    // nothing to say yet (a standalone GET) opens with a comment, or the client would wait
+    // for its 200 until the first event or keep-alive.
+    if (this.pending || !this.ended) {
+      this.send(c, this.pending || ": \n\n");
+      this.pending = "";
+    }
+    if (this.ended) return c.close();
+    return new Promise<void>((resolve) => {
+      this.resolvePull = resolve;
+      if (this.closed) this.endBody();
+    });
+  }
+
+  /** Ends a flowing body (failed, for a slow consumer) and lets `pull` return. */
+  private endBody(): void {
+    const resolve = this.resolvePull;
+    if (!resolve) return;
+    this.resolvePull = undefined;
+    try {
+      this.controller!.close(this.overflowed ? this.slowConsumer() : undefined);
+    } catch {
+      // already closed by the peer
+    }
+    resolve();
+  }
+
+  cancel(): void {
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.runCloseHandlers();
+    this.endBody();
+  }
+
+  private runCloseHandlers(): void {
+    const h = this.closeHandler;
+    this.closeHandler = undefined;
+    if (typeof h === "function") h();
+    else if (h) for (const f of h) f();
+  }
+
+  private slowConsumer(): Error {
+    return new Error(`slow consumer: more than ${this.maxQueueBytes} bytes unsent (http.maxQueueBytes)`);
+  }
 
   /** Writes to the flowing body, counting what the client has not taken yet. */
-  const send = (c: DirectController, chunk: string) => {
+  private send(c: DirectController, chunk: string): void {
     const wrote = c.write(chunk);
     const flushed = c.flush();
     const waiting = wrote instanceof Promise ? wrote : flushed instanceof Promise ? flushed : undefined;
     if (!waiting) return;
-    unsent += chunk.length;
-    if (draining) return;
-    draining = true;
+    this.unsent += chunk.length;
+    if (this.draining) return;
+    this.draining = true;
     waiting.then(
       () => {
-        unsent = 0;
-        draining = false;
+        this.unsent = 0;
+        this.draining = false;
       },
       () => {},
     );
-  };
+  }
 
-  const write = (chunk: string) => {
-    if (closed) return false;
+  private write(chunk: string): boolean {
+    if (this.closed) return false;
     // Before the body flows nothing can have been read: the bound applies from then on.
-    if (!controller) {
-      pending += chunk;
+    if (!this.controller) {
+      this.pending += chunk;
       return true;
     }
-    if (unsent > maxQueueBytes) return overflow();
-    send(controller, chunk);
+    if (this.unsent > this.maxQueueBytes) {
+      this.overflowed = true;
+      this.onOverflow?.();
+      this.markClosed();
+      return false;
+    }
+    this.send(this.controller, chunk);
     return true;
-  };
-  const slowConsumer = () => new Error(`slow consumer: more than ${maxQueueBytes} bytes unsent (http.maxQueueBytes)`);
+  }
 
-  const stream = new ReadableStream({
-    type: "direct",
-    pull(c: DirectController) {
-      controller = c;
-      if (overflowed) return c.close(slowConsumer());
-      // Bun sends the status line and headers with the first body bytes: a stream with
-      // nothing to say yet (a standalone GET) opens with a comment, or the client would wait
-      // for its 200 until the first event or keep-alive.
-      if (pending || !ended) {
-        send(c, pending || ": \n\n");
-        pending = "";
-      }
-      if (ended) return c.close();
-      return new Promise<void>((resolve) => {
-        finish = () => {
-          try {
-            c.close(overflowed ? slowConsumer() : undefined);
-          } catch {
-            // already closed by the peer
-          }
-          resolve();
-        };
-        if (closed) finish();
-      });
-    },
-    cancel() {
-      markClosed();
-    },
-  } as never);
+  event(data: string, id?: string, name?: string): boolean {
+    let frame = "";
+    if (id !== undefined) frame += `id: ${id}\n`;
+    if (name !== undefined) frame += `event: ${name}\n`;
+    // A data field per line keeps multi-line payloads valid SSE.
+    frame += data.includes("\n") ? data.split("\n").map((l) => `data: ${l}`).join("\n") + "\n\n" : `data: ${data}\n\n`;
+    return this.write(frame);
+  }
 
-  signal.addEventListener("abort", markClosed, { once: true });
+  prime(id: string, retryMs?: number): void {
+    this.write(retryMs === undefined ? `id: ${id}\ndata: \n\n` : `id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
+  }
 
-  const connection: SseConnection = {
-    response: new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } }),
-    event(data, id, name) {
-      let frame = "";
-      if (id !== undefined) frame += `id: ${id}\n`;
-      if (name !== undefined) frame += `event: ${name}\n`;
-      // A data field per line keeps multi-line payloads valid SSE.
-      frame += data.includes("\n") ? data.split("\n").map((l) => `data: ${l}`).join("\n") + "\n\n" : `data: ${data}\n\n`;
-      return write(frame);
-    },
-    prime(id, retryMs) {
-      write(retryMs === undefined ? `id: ${id}\ndata: \n\n` : `id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
-    },
-    retry(ms) {
-      write(`retry: ${ms}\n\n`);
-    },
-    comment(text = "") {
-      write(`: ${text}\n\n`);
-    },
-    close() {
-      if (closed) return;
-      ended = true;
-      if (!controller) {
-        // Body not started: pending is flushed by pull, which then closes.
-        closed = true;
-        for (const h of closeHandlers) h();
-        return;
-      }
-      markClosed();
-    },
-    onClose(handler) {
-      closeHandlers.push(handler);
-    },
-    get closed() {
-      return closed;
-    },
-  };
-  return connection;
+  retry(ms: number): void {
+    this.write(`retry: ${ms}\n\n`);
+  }
+
+  comment(text = ""): void {
+    this.write(`: ${text}\n\n`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.ended = true;
+    if (!this.controller) {
+      // Body not started: pending is flushed by pull, which then closes.
+      this.closed = true;
+      this.runCloseHandlers();
+      return;
+    }
+    this.markClosed();
+  }
+
+  onClose(handler: () => void): void {
+    const h = this.closeHandler;
+    this.closeHandler = h === undefined ? handler : Array.isArray(h) ? [...h, handler] : [h, handler];
+  }
 }

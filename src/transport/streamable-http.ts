@@ -29,24 +29,28 @@ export class LogicalStream {
     return `${this.hub.sessionKey}/${this.id}`;
   }
 
+  /** The connection carrying the stream, if it is still open (a closed one is let go). */
+  private get live(): SseConnection | undefined {
+    if (this.connection?.closed) this.connection = undefined;
+    return this.connection;
+  }
+
   get attached(): boolean {
-    return this.connection !== undefined && !this.connection.closed;
+    return this.live !== undefined;
   }
 
   /** Carries the stream on `connection` from now on. */
   attach(connection: SseConnection): void {
     this.connection = connection;
     this.undeliveredFrom = 0;
-    connection.onClose(() => {
-      if (this.connection === connection) this.connection = undefined;
-    });
   }
 
   /** Sends one serialised message; it is logged for replay whether or not a connection is attached. */
   send(data: string): void {
     const store = this.hub.store;
     const seq = store ? store.append(this.key, data) : ++this.seq;
-    if (this.connection) this.connection.event(data, store ? `${this.id}_${seq}` : undefined);
+    const connection = this.live;
+    if (connection) connection.event(data, store ? `${this.id}_${seq}` : undefined);
     else if (this.undeliveredFrom === 0) this.undeliveredFrom = seq;
   }
 
@@ -72,7 +76,7 @@ export class LogicalStream {
 
   /** Writes a keep-alive comment on the attached connection, if any. */
   keepalive(): void {
-    this.connection?.comment();
+    this.live?.comment();
   }
 
   /**
