@@ -98,6 +98,7 @@ export class ModernHttp {
         sse!.event(JSON.stringify(n));
       },
     }).then((answer) => {
+      this.inflight--;
       if (!sse) {
         // "sse" mode streams every answer, but not before it is known: a capability (-32021) or
         // other ladder error raised by the handler keeps its 4xx status (2026-07-28 §2.4).

@@ -172,3 +172,22 @@ test("SIGTERM drains: every request already accepted is answered, then the appli
   }
   expect(await app.proc.exited).toBe(0);
 });
+
+test("SIGTERM with nothing in flight exits at once: answered 2026-07-28 requests are not counted as still running", async () => {
+  const app = await startAppliance(["--shards", "1"]);
+  const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
+  for (let id = 1; id <= 3; id++) {
+    const r = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list" },
+      body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list", params: { _meta: meta } }),
+    });
+    expect(r.status).toBe(200);
+    await r.text();
+  }
+  const t0 = performance.now();
+  app.proc.kill("SIGTERM");
+  expect(await app.proc.exited).toBe(0);
+  // The drain waits up to 9 s for work in flight; with none it must not wait at all.
+  expect(performance.now() - t0).toBeLessThan(2000);
+});
