@@ -174,7 +174,7 @@ export class StreamableHttpEndpoint {
       const refused = this.server.guard.admitSession();
       if (refused) return httpError(503, refused.code, refused.message, { "retry-after": "5" }, refused.data);
       const session = this.open(decoded);
-      return session.post(decoded, { signal: req.signal, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
+      return session.post(decoded, { request: req, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
     }
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
@@ -188,7 +188,7 @@ export class StreamableHttpEndpoint {
     }
     const found = this.lookup(sid);
     if (found instanceof Response) return found;
-    return found.post(decoded, { signal: req.signal, headers: {}, onSse: lift });
+    return found.post(decoded, { request: req, headers: {}, onSse: lift });
   }
 
   private get(req: Request, hooks: HttpServerHooks, forwarded: boolean): Response | Promise<Response> {
@@ -208,7 +208,7 @@ export class StreamableHttpEndpoint {
     if (version !== null && !isLegacyVersion(version))
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
     found.lastActive = Date.now();
-    const opened = found.hub.openGet(req.signal, {}, req.headers.get("last-event-id"));
+    const opened = found.hub.openGet({}, req.headers.get("last-event-id"));
     if ("status" in opened) return httpError(opened.status, WireCode.InvalidRequest, opened.reason);
     hooks.timeout?.(req, 0);
     return opened.response;

@@ -113,7 +113,7 @@ export class ModernHttp {
 
   /** subscriptions/listen: the acknowledgement first, then the asked-for notifications, until the client closes. */
   private listen(req: Request, message: JsonRpcRequest, hooks: HttpServerHooks): Response {
-    const sse = openSse(req.signal, undefined, this.opts.maxQueueBytes, this.overflowed);
+    const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, this.overflowed);
     let stream: ListenStream;
     try {
       stream = this.server.listens.listen(message.id, message.params, (n) => void sse.event(JSON.stringify(n)));

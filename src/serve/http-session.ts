@@ -31,7 +31,8 @@ class Exchange {
     private readonly owner: HttpSession,
     ids: RequestId[],
     private readonly mode: ResponseMode,
-    private readonly signal: AbortSignal,
+    /** The POST; its signal is read only if the answer becomes a stream (it costs an allocation). */
+    private readonly request: { readonly signal: AbortSignal },
     private readonly headers: Record<string, string>,
     private readonly onSse: (() => void) | undefined,
   ) {
@@ -47,7 +48,7 @@ class Exchange {
   /** Switches to an SSE stream (priming it for clients that understand priming). */
   private upgrade(): void {
     const prime = allowsSsePriming(this.owner.session.protocolVersion);
-    const { stream, connection } = this.owner.hub.openPost(this.signal, this.headers, prime);
+    const { stream, connection } = this.owner.hub.openPost(this.request.signal, this.headers, prime);
     this.stream = stream;
     this.onSse?.();
     if (this.answer !== undefined) stream.send(JSON.stringify(this.answer));
@@ -154,7 +155,8 @@ export class HttpSession {
   lastActive = Date.now();
   /** A copy of a session another shard owns (serving its requests here). */
   visiting = false;
-  private readonly exchanges = new Map<RequestId, Exchange>();
+  /** POSTs waiting for answers, by request id; made on the first. */
+  private exchanges: Map<RequestId, Exchange> | undefined;
 
   constructor(
     readonly id: string,
@@ -167,7 +169,7 @@ export class HttpSession {
   }
 
   exchangeOf(id: RequestId): Exchange | undefined {
-    return this.exchanges.get(id);
+    return this.exchanges?.get(id);
   }
 
   /**
@@ -176,7 +178,7 @@ export class HttpSession {
    */
   post(
     decoded: Decoded,
-    http: { signal: AbortSignal; headers: Record<string, string>; onSse?: () => void },
+    http: { request: { readonly signal: AbortSignal }; headers: Record<string, string>; onSse?: () => void },
     mode = this.opts.responseMode,
   ): Promise<Response> | Response {
     this.lastActive = Date.now();
@@ -194,25 +196,28 @@ export class HttpSession {
     }
     // An id already in flight would take over that request's POST, whose answer would then go
     // astray; refused here with the session's own answer to a reused id.
-    const reused = ids.find((id) => this.exchanges.has(id));
+    const exchanges = (this.exchanges ??= new Map());
+    const reused = ids.find((id) => exchanges.has(id));
     if (reused !== undefined) {
       const refusal = errorResponse(reused, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in flight` });
       return new Response(JSON.stringify(decoded.kind === "batch" ? [refusal] : refusal), { status: 200, headers: { ...http.headers, "content-type": "application/json" } });
     }
-    const exchange = new Exchange(this, ids, mode, http.signal, http.headers, http.onSse);
-    for (const id of ids) this.exchanges.set(id, exchange);
+    const exchange = new Exchange(this, ids, mode, http.request, http.headers, http.onSse);
+    for (const id of ids) exchanges.set(id, exchange);
     this.session.receive(decoded);
     exchange.dispatched();
     return exchange.response;
   }
 
   forgetExchange(id: RequestId): void {
-    this.exchanges.delete(id);
+    const exchanges = this.exchanges;
+    // Let go of the map when nothing waits: idle sessions are what memory is sized by.
+    if (exchanges?.delete(id) && exchanges.size === 0) this.exchanges = undefined;
   }
 
   /** True while some connection is attached or some request is being answered. */
   get busy(): boolean {
-    return this.exchanges.size > 0 || this.hub.standalone.attached || this.session.inflightCount > 0;
+    return (this.exchanges?.size ?? 0) > 0 || this.hub.standalone.attached || this.session.inflightCount > 0;
   }
 
   /** Ends the session (DELETE, idle eviction, shutdown). */
@@ -222,8 +227,8 @@ export class HttpSession {
 
   /** The session ended: every POST and stream is let go, and the endpoint forgets it. */
   teardown(): void {
-    for (const exchange of new Set(this.exchanges.values())) exchange.abandon();
-    this.exchanges.clear();
+    for (const exchange of new Set(this.exchanges?.values())) exchange.abandon();
+    this.exchanges = undefined;
     this.hub.close();
     this.opts.onClose(this);
   }

@@ -117,14 +117,25 @@ export function shardOfEventId(eventId: string): number | undefined {
 /** Ended POST streams a session keeps resumable. */
 const RETAINED_ENDED = 16;
 
-/** The logical streams of one session, by id. */
+/**
+ * Names POST streams in a sharded appliance: this process's start time and a counter, so a
+ * session revived after a restart (or an eviction) never reuses an earlier incarnation's
+ * stream keys in a durable store.
+ */
+const EPOCH = Date.now().toString(36);
+let postStreams = 0;
+
+/**
+ * The logical streams of one session, by id. The collections of POST streams are made on
+ * first use: a session answered as JSON never has one, and every idle session holds a hub.
+ */
 export class StreamHub {
-  private readonly streams = new Map<string, LogicalStream>();
+  /** POST streams, open or kept resumable; the standalone stream is not among them. */
+  private posts: Map<string, LogicalStream> | undefined;
   private nextPost = 1;
   private readonly prefix: string;
-  /** Distinguishes this hub's POST streams from an earlier incarnation's in a durable store. */
-  private readonly epoch = Date.now().toString(36);
-  private readonly ended: string[] = [];
+  /** Ended POST streams kept resumable, oldest first. */
+  private ended: string[] | undefined;
   readonly store: EventStore | undefined;
   readonly retryMs: number;
   private readonly maxQueueBytes: number | undefined;
@@ -142,7 +153,10 @@ export class StreamHub {
     this.onOverflow = opts.onOverflow;
     this.prefix = opts.streamPrefix ?? "";
     this.standalone = new LogicalStream(this, `${this.prefix}g`);
-    this.streams.set(this.standalone.id, this.standalone);
+  }
+
+  private stream(id: string): LogicalStream | undefined {
+    return id === this.standalone.id ? this.standalone : this.posts?.get(id);
   }
 
   /**
@@ -151,10 +165,10 @@ export class StreamHub {
    */
   openPost(signal: AbortSignal, headers: Record<string, string>, prime: boolean): { stream: LogicalStream; connection: SseConnection } {
     // Sharded hubs can be revived after a restart into a durable store: their POST streams
-    // carry this hub's epoch so they never reuse an earlier incarnation's stream key.
-    const id = this.prefix ? `${this.prefix}p${this.epoch}x${this.nextPost++}` : `p${this.nextPost++}`;
+    // are named by the process (EPOCH) so they never reuse an earlier incarnation's key.
+    const id = this.prefix ? `${this.prefix}p${EPOCH}x${++postStreams}` : `p${this.nextPost++}`;
     const stream = new LogicalStream(this, id);
-    this.streams.set(stream.id, stream);
+    (this.posts ??= new Map()).set(stream.id, stream);
     const connection = openSse(signal, headers, this.maxQueueBytes, this.onOverflow);
     if (prime && this.store) connection.prime(`${stream.id}_0`, this.retryMs);
     stream.attach(connection);
@@ -163,12 +177,13 @@ export class StreamHub {
 
   /**
    * Opens a GET stream: a resumption when `lastEventId` is given, else the standalone stream.
-   * Returns a reason string when it cannot (the caller maps it to 400/409).
+   * Returns a reason string when it cannot (the caller maps it to 400/409). The response goes
+   * back to Bun at once, so its cancel tells when the client leaves (no request signal).
    */
-  openGet(signal: AbortSignal, headers: Record<string, string>, lastEventId: string | null): SseConnection | { status: 400 | 409; reason: string } {
+  openGet(headers: Record<string, string>, lastEventId: string | null): SseConnection | { status: 400 | 409; reason: string } {
     if (lastEventId === null) {
       if (this.standalone.attached) return { status: 409, reason: "Conflict: this session already has an open GET stream" };
-      const connection = openSse(signal, headers, this.maxQueueBytes, this.onOverflow);
+      const connection = openSse(undefined, headers, this.maxQueueBytes, this.onOverflow);
       this.standalone.attachFresh(connection);
       return connection;
     }
@@ -177,13 +192,13 @@ export class StreamHub {
     if (!parsed || !this.store) return bad;
     const [, streamId, seqText] = parsed as unknown as [string, string, string];
     const afterSeq = Number(seqText);
-    const stream = this.streams.get(streamId);
+    const stream = this.stream(streamId);
     const events = this.store.replay(stream ? stream.key : `${this.sessionKey}/${streamId}`, afterSeq);
     // A stream this hub does not know is one an earlier incarnation wrote to a durable store:
     // it can be replayed if the store holds it, and is over.
     if (events === null || (!stream && afterSeq === 0 && events.length === 0)) return bad;
     if (stream?.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
-    const connection = openSse(signal, headers, this.maxQueueBytes, this.onOverflow);
+    const connection = openSse(undefined, headers, this.maxQueueBytes, this.onOverflow);
     for (const e of events) connection.event(e.data, `${streamId}_${e.seq}`);
     if (!stream || stream.ended) connection.close();
     else stream.attach(connection);
@@ -197,35 +212,37 @@ export class StreamHub {
   retire(stream: LogicalStream): void {
     if (stream === this.standalone) return;
     if (!this.store) {
-      this.streams.delete(stream.id);
+      this.posts?.delete(stream.id);
       return;
     }
-    this.ended.push(stream.id);
-    if (this.ended.length > RETAINED_ENDED) {
-      const old = this.ended.shift()!;
-      const s = this.streams.get(old);
-      this.streams.delete(old);
+    const ended = (this.ended ??= []);
+    ended.push(stream.id);
+    if (ended.length > RETAINED_ENDED) {
+      const old = ended.shift()!;
+      const s = this.posts?.get(old);
+      this.posts?.delete(old);
       if (s) this.store.dropStream(s.key);
     }
   }
 
   /** Keep-alive on every attached connection. */
   keepalive(): void {
-    for (const s of this.streams.values()) s.keepalive();
+    this.standalone.keepalive();
+    if (this.posts) for (const s of this.posts.values()) s.keepalive();
   }
 
   /** Closes every connection and forgets every stream (the session ended). */
   close(): void {
-    for (const s of this.streams.values()) {
+    for (const s of [this.standalone, ...(this.posts?.values() ?? [])]) {
       s.ended = true;
       s.disconnect(this.retryMs);
     }
-    this.streams.clear();
-    this.ended.length = 0;
+    this.posts = undefined;
+    this.ended = undefined;
     this.store?.dropPrefix(this.sessionKey + "/");
   }
 
   get size(): number {
-    return this.streams.size;
+    return 1 + (this.posts?.size ?? 0);
   }
 }
