@@ -1,6 +1,6 @@
 /**
  * The benchmark harness.
- * `bun bench/run.ts [quick|full|shards|scale|profile|smoke] [--no-write] [--json FILE] [--docs DIR]`
+ * `bun bench/run.ts [quick|full|shards|scale|profile|smoke] [--only ID,ID…] [--no-write] [--json FILE] [--docs DIR]`
  * runs a plan (bench/plan.ts) against erlmcp and its peers on loopback, prints the tables,
  * and (every plan but smoke) writes its region of docs/benchmarks.md and docs/bench/*.svg.
  * Every run is bounded: each trial has a deadline, the whole run has one, and every child
@@ -25,17 +25,26 @@ const COMMANDS: Record<string, string> = { quick: "bun run bench", full: "bun ru
 const RUN_LIMIT_MS: Record<string, number> = { smoke: 60_000, quick: 300_000, profile: 120_000, full: 3_600_000, shards: 300_000, scale: 600_000 };
 
 const args = process.argv.slice(2);
-const planName = args.find((a) => !a.startsWith("--") && !args[args.indexOf(a) - 1]?.match(/^--(json|docs)$/)) ?? "quick";
+const planName = args.find((a) => !a.startsWith("--") && !args[args.indexOf(a) - 1]?.match(/^--(json|docs|only)$/)) ?? "quick";
 const option = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const plan = PLANS[planName];
-if (!plan) {
+const fullPlan = PLANS[planName];
+if (!fullPlan) {
   console.error(`bench: unknown plan ${planName} (one of ${Object.keys(PLANS).join(", ")})`);
   process.exit(2);
 }
-const write = planName !== "smoke" && !args.includes("--no-write");
+// --only runs some of the plan's scenarios, to look at one thing; a partial run never
+// replaces the plan's recorded results.
+const only = option("--only")?.split(",");
+const unknown = only?.filter((id) => !fullPlan.scenarios.some((s) => s.id === id));
+if (unknown?.length) {
+  console.error(`bench: the ${planName} plan has no scenario ${unknown.join(", ")} (it has ${fullPlan.scenarios.map((s) => s.id).join(", ")})`);
+  process.exit(2);
+}
+const plan = only ? { ...fullPlan, scenarios: fullPlan.scenarios.filter((s) => only.includes(s.id)) } : fullPlan;
+const write = planName !== "smoke" && !only && !args.includes("--no-write");
 const docsDir = option("--docs") ?? join(import.meta.dir, "..", "docs");
 
 installCleanup();
