@@ -20,6 +20,9 @@ export type GuardLimits = Pick<
   | "toolBurst"
 >;
 
+/** The release of a tool call when tool concurrency is unlimited: nothing is counted. */
+const noSlot = (): void => {};
+
 /** A refusal: the wire error, and how long the client should wait. */
 export class Refusal extends McpError {
   constructor(
@@ -99,6 +102,7 @@ export class Guard {
   enterTool(name: string): (() => void) | Refusal {
     const wait = this.tools.take(name);
     if (wait > 0) return this.refuse("limits.toolRatePerSec", `Rate limited: tool ${name} is called too often; retry in ${wait} ms`, wait);
+    if (this.limits.maxConcurrentPerTool <= 0) return noSlot;
     const slot = this.toolSlots.acquire(name);
     if (typeof slot === "string")
       return this.refuse("limits.maxConcurrentPerTool", `Server busy: ${this.limits.maxConcurrentPerTool} calls of tool ${name} are already running`, 100);

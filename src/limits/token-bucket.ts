@@ -49,8 +49,10 @@ export class KeyedBuckets {
   ) {}
 
   /** 0 if `key` may proceed, else the ms to wait. A rate of 0 means unlimited. */
-  take(key: string, now = performance.now()): number {
+  take(key: string, at?: number): number {
     if (this.rate <= 0) return 0;
+    // The clock is read only when a rate applies: this runs for every request.
+    const now = at ?? performance.now();
     let b = this.buckets.get(key);
     if (!b) {
       if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);

@@ -200,7 +200,6 @@ export class Session implements LegacySessionHooks {
     const scope = new RequestScope(this, id, meta, progressToken);
     scope.method = method;
     scope.startedAt = performance.now();
-    scope.unwatch = this.server.guard.watch(() => this.expire(scope, respond));
     this.inflight.set(id, scope);
     let out: Params | Promise<Params>;
     try {
@@ -208,12 +207,13 @@ export class Session implements LegacySessionHooks {
     } catch (e) {
       return this.finish(scope, respond, undefined, e);
     }
-    if (out instanceof Promise)
-      out.then(
-        (r) => this.finish(scope, respond, r),
-        (e) => this.finish(scope, respond, undefined, e),
-      );
-    else this.finish(scope, respond, out);
+    if (!(out instanceof Promise)) return this.finish(scope, respond, out);
+    // Only work still running needs a deadline (most handlers are done by now).
+    if (Bun.peek.status(out) === "pending") scope.unwatch = this.server.guard.watch(() => this.expire(scope, respond));
+    out.then(
+      (r) => this.finish(scope, respond, r),
+      (e) => this.finish(scope, respond, undefined, e),
+    );
   }
 
   /** The one place a request's record is cleared and its answer sent (unless cancelled). */
