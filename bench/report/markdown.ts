@@ -22,7 +22,9 @@ export function resultsMarkdown(r: Results, machine: Machine, command: string, c
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.os}; open-file limit ${machine.openFiles}`,
     `- Runtimes: Bun ${machine.bun}, Node ${machine.node}`,
     `- Load average (1/5/15 min) at start: ${load(machine.loadBefore)}; at end: ${load(machine.loadAfter)}`,
-    `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured, ${r.plan.workers} load worker process(es), load generator on the same machine`,
+    r.plan.durationMs > 0
+      ? `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured, ${r.plan.workers} load worker process(es), load generator on the same machine`
+      : `- ${r.plan.workers} load worker process(es), load generator on the same machine`,
   ];
   if (busy)
     lines.push(

@@ -21,7 +21,7 @@ export function sections(r: Results): Section[] {
       rows.map((row) => [scenario.id, row.contestant.label, num(row.throughput), ...pct(row.latency), errorList(row.errors), num(row.cpuUsPerRequest, 1), num(row.cpuCores, 2), bytes(row.rssBytes)]),
     ),
   };
-  out.push({ title: "Throughput and latency (closed loop)", table: load });
+  if (load.rows.length) out.push({ title: "Throughput and latency (closed loop)", table: load });
 
   const ratios: Table = { header: ["scenario", "ratio", "value"], rows: [] };
   for (const { scenario, rows } of r.load)
