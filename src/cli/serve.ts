@@ -79,8 +79,15 @@ async function runProcess(
   opts.port?.send({ t: "ready", where });
 
   const handlers: [string, () => void][] = [];
+  let failed = false;
   const reason = await new Promise<string>((resolve) => {
     for (const r of running) r.ended.then((why) => resolve(`${r.where}: ${why}`));
+    // Background loops that keep failing escalate: this process ends non-zero, and whoever
+    // supervises it (the primary, or the service manager) starts a fresh one.
+    server.loops.gaveUp.then((why) => {
+      failed = true;
+      resolve(`background loops gave up: ${why}`);
+    });
     stopRequested.then(resolve);
     opts.stopped?.then(resolve);
     for (const signal of SIGNALS) {
@@ -93,7 +100,8 @@ async function runProcess(
   await closeAll(running, reason);
   stopProfile();
   for (const [signal, fn] of handlers) process.off(signal, fn);
-  return 0;
+  if (failed) io.error(`erlmcp: ${reason}`);
+  return failed ? 1 : 0;
 }
 
 /** A shard: the same listeners on shared ports, a bus and a private socket to its siblings. */

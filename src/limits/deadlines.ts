@@ -1,3 +1,5 @@
+import { plainEvery, type Every } from "../supervisor/loops.ts";
+
 /**
  * Request deadlines without a timer per request: deadlines fall into one-second buckets and
  * one interval expires the due buckets. Adding and removing are O(1); the cost of a deadline
@@ -5,11 +7,13 @@
  */
 export class Deadlines<T> {
   private readonly buckets = new Map<number, Set<T>>();
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly stopLoop: () => void;
 
-  constructor(private readonly onExpire: (item: T) => void) {
-    this.timer = setInterval(() => this.expire(Date.now()), 250);
-    this.timer.unref?.();
+  constructor(
+    private readonly onExpire: (item: T) => void,
+    every: Every = plainEvery,
+  ) {
+    this.stopLoop = every("limits.requestTimeoutMs deadlines", 250, () => this.expire(Date.now()));
   }
 
   /** Watches `item` until `afterMs` from now; returns the function that stops watching it. */
@@ -33,7 +37,7 @@ export class Deadlines<T> {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopLoop();
     this.buckets.clear();
   }
 }

@@ -5,6 +5,7 @@ import type { Limits } from "../server/options.ts";
 import { Counters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import { KeyedBuckets } from "./token-bucket.ts";
+import { plainEvery, type Every } from "../supervisor/loops.ts";
 
 /** The self-protection limits (config [limits], documented in Limits); totals are for the whole appliance. */
 export type GuardLimits = Pick<
@@ -57,7 +58,7 @@ export class Guard {
   private readonly principals: KeyedBuckets;
   private readonly tools: KeyedBuckets;
   private readonly toolSlots: Counters;
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly stopSweeper: () => void;
   private heapSampledAt = 0;
   private heapOver = false;
 
@@ -65,18 +66,18 @@ export class Guard {
     private readonly limits: GuardLimits,
     private readonly metrics: Metrics,
     shards = 1,
+    every: Every = plainEvery,
   ) {
     const share = (n: number) => (n > 0 ? Math.max(1, Math.ceil(n / shards)) : 0);
     this.connections = new Counters(share(limits.maxConnections), limits.maxConnectionsPerIp);
     this.principals = new KeyedBuckets(limits.principalRatePerSec / shards, Math.max(1, limits.principalBurst));
     this.tools = new KeyedBuckets(limits.toolRatePerSec / shards, Math.max(1, share(limits.toolBurst)));
     this.toolSlots = new Counters(0, limits.maxConcurrentPerTool);
-    this.deadlines = new Deadlines((expire) => expire());
-    this.sweeper = setInterval(() => {
+    this.deadlines = new Deadlines((expire) => expire(), every);
+    this.stopSweeper = every("limits rate-bucket sweep", 10_000, () => {
       this.principals.sweep();
       this.tools.sweep();
-    }, 10_000);
-    this.sweeper.unref?.();
+    });
   }
 
   private refuse(limit: string, message: string, retryAfterMs: number): Refusal {
@@ -132,7 +133,7 @@ export class Guard {
   }
 
   stop(): void {
-    clearInterval(this.sweeper);
+    this.stopSweeper();
     this.deadlines.stop();
   }
 }

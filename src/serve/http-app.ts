@@ -207,6 +207,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
       pingIntervalSec: opts.wsPingSec,
+      every: server.loops.every,
       onSlowConsumer: () => server.metrics.refused("http.maxQueueBytes"),
       onChannel: (channel, data) =>
         void sockets.add(

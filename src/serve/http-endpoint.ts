@@ -82,8 +82,8 @@ export class StreamableHttpEndpoint {
   private readonly sharded: boolean;
   /** The stateless 2026-07-28 side of the same endpoint. */
   readonly modern: ModernHttp;
-  private readonly sweeper: ReturnType<typeof setInterval>;
-  private readonly keepalive: ReturnType<typeof setInterval>;
+  private readonly stopSweeper: () => void;
+  private readonly stopKeepalive: () => void;
 
   constructor(
     private readonly server: McpServer,
@@ -93,10 +93,8 @@ export class StreamableHttpEndpoint {
     this.tokens = opts.tokens ?? new SessionTokens([SessionTokens.randomKey()]);
     this.sharded = opts.forwarder !== undefined;
     server.bus.onEvent((e) => this.onClusterEvent(e));
-    this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)));
-    this.sweeper.unref?.();
-    this.keepalive = setInterval(() => this.ping(), opts.keepaliveMs);
-    this.keepalive.unref?.();
+    this.stopSweeper = server.loops.every("http idle-session sweep", Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)), () => this.sweep());
+    this.stopKeepalive = server.loops.every("http SSE keep-alive", opts.keepaliveMs, () => this.ping());
   }
 
   /** Sessions held in this process's memory (copies of other shards' sessions included). */
@@ -351,8 +349,8 @@ export class StreamableHttpEndpoint {
 
   /** Closes every session (shutdown). */
   close(): void {
-    clearInterval(this.sweeper);
-    clearInterval(this.keepalive);
+    this.stopSweeper();
+    this.stopKeepalive();
     this.modern.close();
     for (const session of [...this.sessions.values()]) session.close("server shutting down");
   }

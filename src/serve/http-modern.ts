@@ -28,16 +28,15 @@ export class ModernHttp {
   private readonly listening = new Map<SseConnection, ListenStream>();
   /** Requests being answered (for a graceful drain). */
   inflight = 0;
-  private readonly keepalive: ReturnType<typeof setInterval>;
+  private readonly stopKeepalive: () => void;
 
   constructor(
     private readonly server: McpServer,
     private readonly opts: { responseMode: ResponseMode; keepaliveMs: number; maxQueueBytes?: number },
   ) {
-    this.keepalive = setInterval(() => {
+    this.stopKeepalive = server.loops.every("listen-stream keep-alive", opts.keepaliveMs, () => {
       for (const c of this.listening.keys()) c.comment();
-    }, opts.keepaliveMs);
-    this.keepalive.unref?.();
+    });
   }
 
   private readonly overflowed = () => this.server.metrics.refused("http.maxQueueBytes");
@@ -131,7 +130,7 @@ export class ModernHttp {
 
   /** Ends every listen stream gracefully: its final result, then the close (shutdown). */
   close(): void {
-    clearInterval(this.keepalive);
+    this.stopKeepalive();
     for (const [sse, stream] of [...this.listening]) {
       sse.event(JSON.stringify(resultResponse(stream.id, stream.finalResult)));
       sse.close();

@@ -29,16 +29,15 @@ export interface LegacySseOptions {
 export class LegacySseEndpoint {
   private readonly channels = new Map<string, LegacySseChannel>();
   private readonly attached = new Set<Attached>();
-  private readonly keepalive: ReturnType<typeof setInterval>;
+  private readonly stopKeepalive: () => void;
 
   constructor(
     private readonly server: McpServer,
     private readonly opts: LegacySseOptions,
   ) {
-    this.keepalive = setInterval(() => {
+    this.stopKeepalive = server.loops.every("legacy SSE keep-alive", opts.keepaliveMs, () => {
       for (const c of this.channels.values()) c.keepalive();
-    }, opts.keepaliveMs);
-    this.keepalive.unref?.();
+    });
   }
 
   get sessionCount(): number {
@@ -99,7 +98,7 @@ export class LegacySseEndpoint {
   }
 
   close(): void {
-    clearInterval(this.keepalive);
+    this.stopKeepalive();
     for (const c of [...this.channels.values()]) c.close("server shutting down");
   }
 }

@@ -39,6 +39,7 @@ import { LOCAL_BUS, type ClusterBus } from "../cluster/bus.ts";
 import { singleProcess, type ShardIdentity } from "../cluster/shard.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { Guard } from "../limits/guard.ts";
+import { Loops } from "../supervisor/loops.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -71,6 +72,8 @@ export class McpServer {
   readonly metrics: Metrics;
   /** The self-protection limits, checked at the edge. */
   readonly guard: Guard;
+  /** This server's background loops (sweeps, keep-alives, deadlines, pings), supervised. */
+  readonly loops: Loops;
 
   constructor(options: ServerOptions) {
     if (!options?.name || !options.version)
@@ -96,7 +99,13 @@ export class McpServer {
     this.shard = options.cluster?.shard ?? singleProcess();
     this.bus = options.cluster?.bus ?? LOCAL_BUS;
     this.metrics = new Metrics();
-    this.guard = new Guard(this.limits, this.metrics, this.shard.count);
+    this.loops = new Loops({
+      onEvent: (e) => {
+        if (e.kind === "exited") this.logger.error("background loop failed", { loop: e.child, reason: e.reason });
+        else if (e.kind === "gave_up") this.logger.error("background loops gave up", { reason: e.reason });
+      },
+    });
+    this.guard = new Guard(this.limits, this.metrics, this.shard.count, this.loops.every);
     this.metrics.gauge("connections_open", "Connections counted against limits.maxConnections", () => this.guard.connections.open);
     this.methods = buildMethodTable(this);
     const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];

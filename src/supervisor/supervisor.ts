@@ -90,6 +90,34 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Adds a child to a running supervisor and starts it (OTP start_child): it is supervised
+   * like the children given at construction, and comes last in start order.
+   */
+  async startChild(spec: ChildSpec): Promise<void> {
+    if (this.stopping) throw new Error(`supervisor: stopped; cannot start ${JSON.stringify(spec.id)}`);
+    if (this.children.some((c) => c.spec.id === spec.id)) throw new Error(`supervisor: duplicate child id ${JSON.stringify(spec.id)}`);
+    const child: Running = { spec, handle: undefined, generation: 0 };
+    this.children.push(child);
+    try {
+      await this.launch(child);
+    } catch (e) {
+      this.children.splice(this.children.indexOf(child), 1);
+      throw e;
+    }
+  }
+
+  /** Stops a child and forgets it (OTP terminate_child + delete_child); no restart follows. */
+  async terminateChild(id: string, reason = "terminated"): Promise<void> {
+    const index = this.children.findIndex((c) => c.spec.id === id);
+    if (index < 0) return;
+    const [child] = this.children.splice(index, 1);
+    const h = child!.handle;
+    child!.handle = undefined;
+    child!.generation++;
+    if (h) await h.stop(reason);
+  }
+
   /** Ids of children currently running. */
   get running(): string[] {
     return this.children.filter((c) => c.handle).map((c) => c.spec.id);

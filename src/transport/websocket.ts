@@ -1,4 +1,5 @@
 import type { ServerWebSocket, WebSocketHandler } from "bun";
+import { plainEvery, type Every } from "../supervisor/loops.ts";
 import type { Channel } from "./channel.ts";
 
 /** Close codes (RFC 6455 §7.4.1) erlmcp uses. */
@@ -36,6 +37,8 @@ export interface WsOptions {
    * not even a pong, between two pings is closed.
    */
   pingIntervalSec: number;
+  /** Runs the ping loop (a server's supervised loops); a plain interval by default. */
+  every?: Every;
   onChannel(channel: Channel, data: WsData): void;
   /** Told when a slow consumer is dropped (metrics). */
   onSlowConsumer?(): void;
@@ -131,7 +134,7 @@ function flushAll(): void {
 
 /** Bun websocket handlers serving MCP; pass them as the server's `websocket` option. */
 export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
-  const pings = new PingRound(opts.pingIntervalSec * 1000);
+  const pings = new PingRound(opts.pingIntervalSec * 1000, opts.every ?? plainEvery);
   return {
     maxPayloadLength: opts.maxMessageBytes,
     backpressureLimit: opts.maxQueueBytes,
@@ -179,23 +182,23 @@ class PingRound {
   private cursor: Iterator<ServerWebSocket<WsData>> | undefined;
   /** Pings owed from earlier ticks' fractions. */
   private owed = 0;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopLoop: (() => void) | undefined;
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly every: Every,
+  ) {}
 
   add(ws: ServerWebSocket<WsData>): void {
     this.sockets.add(ws);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.tick(), PING_TICK_MS);
-      this.timer.unref?.();
-    }
+    this.stopLoop ??= this.every("WebSocket keepalive pings", PING_TICK_MS, () => this.tick());
   }
 
   delete(ws: ServerWebSocket<WsData>): void {
     this.sockets.delete(ws);
-    if (this.sockets.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = this.cursor = undefined;
+    if (this.sockets.size === 0 && this.stopLoop) {
+      this.stopLoop();
+      this.stopLoop = this.cursor = undefined;
       this.owed = 0;
     }
   }

@@ -148,3 +148,22 @@ test("duplicate child ids are refused at construction", () => {
   const w = world();
   expect(() => new Supervisor([w.spec("a"), w.spec("a")], { strategy: "one_for_one", maxRestarts: 1, periodMs: 1 })).toThrow('duplicate child id "a"');
 });
+
+describe("children added to a running supervisor", () => {
+  test("startChild supervises a new child like the others; terminateChild stops it with no restart", async () => {
+    const w = world();
+    const sup = new Supervisor([w.spec("a")], { strategy: "one_for_one", maxRestarts: 5, periodMs: 1000 });
+    await sup.start();
+    await sup.startChild(w.spec("late"));
+    expect(sup.running).toEqual(["a", "late"]);
+    await w.crash("late");
+    expect(w.log.splice(0)).toEqual(["start a", "start late", "start late"]);
+    await expect(sup.startChild(w.spec("late"))).rejects.toThrow('supervisor: duplicate child id "late"');
+    await sup.terminateChild("late");
+    await Bun.sleep(5);
+    expect(w.log.splice(0)).toEqual(["stop late"]);
+    expect(sup.running).toEqual(["a"]);
+    await sup.stop();
+    await expect(sup.startChild(w.spec("after"))).rejects.toThrow('supervisor: stopped; cannot start "after"');
+  });
+});
