@@ -30,7 +30,7 @@ export function resultsMarkdown(r: Results, machine: Machine, command: string, c
     lines.push(
       "",
       `> **Measured on a busy, shared machine** (load average ${machine.loadBefore[0]!.toFixed(2)} on ${machine.cores} cores before the run, ` +
-        "other engineers' test suites running). Absolute numbers are low and noisy; the ratios, measured alternately in the same run, are the " +
+        "something else was running). Absolute numbers are low and noisy; the ratios, measured alternately in the same run, are the " +
         "useful part. Repeat `bun run bench:full` on a quiet machine before quoting any number.",
     );
   for (const s of sections(r)) lines.push("", `#### ${s.title}`, "", markdownTable(s.table));
