@@ -38,9 +38,10 @@ export async function openWsClient(spec: ClientSpec): Promise<McpClient> {
   let client: StreamClient | undefined;
   const conn = await dial(spec.endpoint, {
     data(bytes) {
-      // A view of the chunk, not a copy; what is left over is copied before returning, as
-      // the transport may reuse its read buffer.
-      buf = buf.length ? Buffer.concat([buf, bytes]) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      // The chunk itself, not a copy (sockets hand us Buffers; reading a Uint8Array's
+      // .buffer would cost more than the copy); what is left over is copied before
+      // returning, as the transport may reuse its read buffer.
+      buf = buf.length ? Buffer.concat([buf, bytes]) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
       try {
         readFrames();
       } finally {
