@@ -40,6 +40,9 @@ export class LegacySseEndpoint {
     });
   }
 
+  /** A reader cut off as a slow consumer (metrics); one function for every stream. */
+  private readonly overflowed = () => this.server.metrics.refused("http.maxQueueBytes");
+
   get sessionCount(): number {
     return this.channels.size;
   }
@@ -63,7 +66,7 @@ export class LegacySseEndpoint {
     const refused = this.server.guard.admitSession();
     if (refused) return httpError(503, refused.code, refused.message, { "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)) }, refused.data);
     const id = this.opts.forwarder ? `${this.server.shard.index}.${crypto.randomUUID()}` : crypto.randomUUID();
-    const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, () => this.server.metrics.refused("http.maxQueueBytes"));
+    const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, this.overflowed);
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, channel);
     channel.onClose(() => this.channels.delete(id));

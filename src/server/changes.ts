@@ -1,21 +1,21 @@
 import type { ListKind } from "./registry.ts";
 
+/** Something told of list changes: a function, or an object with a method (no closure to allocate per session). */
+export type ListListener = ((kind: ListKind) => void) | { listChanged(kind: ListKind): void };
+
 /**
  * The change hub: one place where list changes and resource updates are published and
  * fanned out, to 2025 sessions and 2026 listen streams alike. Resource listeners are indexed
  * by URI so an update touches only its subscribers.
  */
-/** Something told of list changes: a function, or an object with a method (no closure to allocate per session). */
-export type ListListener = ((kind: ListKind) => void) | { listChanged(kind: ListKind): void };
-
 export class ChangeHub {
   private readonly listListeners = new Set<ListListener>();
   private readonly resourceListeners = new Map<string, Set<(uri: string) => void>>();
 
   /** Tells `listener` of every list change until the returned function is called. */
   onListChanged(listener: ListListener): () => void {
-    this.listListeners.add(listener);
-    return () => this.listListeners.delete(listener);
+    this.watchLists(listener);
+    return () => this.unwatchLists(listener);
   }
 
   /** The same, with no dispose function to keep (one less closure per session): until `unwatchLists`. */

@@ -11,12 +11,13 @@ interface Pending {
   release(): void;
 }
 
+/** Wire ids of a single process: the sequence number itself. */
+const sameNumber = (seq: number) => seq;
+
 /**
  * Requests the server sends to the client (sampling, elicitation, roots, ping), each with a
  * timeout and an optional abort signal. One record per request, released in one place.
  */
-const sameNumber = (seq: number) => seq;
-
 export class OutboundRequests {
   private readonly pending = new Map<RequestId, Pending>();
   private nextId = 1;

@@ -1,3 +1,5 @@
+import { addHandler, callHandlers, type Handlers } from "./handlers.ts";
+
 /**
  * One Server-Sent Events response (the SSE framing of Streamable HTTP, legacy HTTP+SSE and
  * listen streams). Writes before the body starts flowing are buffered; after the client
@@ -64,7 +66,7 @@ class SseStream implements SseConnection {
   private ended = false;
   /** Settles the pending `pull`, which ends the body; set while it waits. */
   private resolvePull: (() => void) | undefined;
-  private closeHandler: (() => void) | (() => void)[] | undefined;
+  private closeHandlers: Handlers<[]>;
   /** Bytes written since the client last caught up (the destination reported backpressure). */
   private unsent = 0;
   private draining = false;
@@ -128,10 +130,9 @@ class SseStream implements SseConnection {
   }
 
   private runCloseHandlers(): void {
-    const h = this.closeHandler;
-    this.closeHandler = undefined;
-    if (typeof h === "function") h();
-    else if (h) for (const f of h) f();
+    const handlers = this.closeHandlers;
+    this.closeHandlers = undefined;
+    callHandlers(handlers);
   }
 
   private slowConsumer(): Error {
@@ -207,7 +208,6 @@ class SseStream implements SseConnection {
   }
 
   onClose(handler: () => void): void {
-    const h = this.closeHandler;
-    this.closeHandler = h === undefined ? handler : Array.isArray(h) ? [...h, handler] : [h, handler];
+    this.closeHandlers = addHandler(this.closeHandlers, handler);
   }
 }

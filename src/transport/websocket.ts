@@ -1,6 +1,7 @@
 import type { ServerWebSocket, WebSocketHandler } from "bun";
 import { plainEvery, type Every } from "../supervisor/loops.ts";
 import type { Channel } from "./channel.ts";
+import { addHandler, callHandlers, type Handlers } from "./handlers.ts";
 
 /** Close codes (RFC 6455 §7.4.1) erlmcp uses. */
 export const WsClose = {
@@ -51,8 +52,7 @@ export interface WsOptions {
  */
 export class WsChannel implements Channel {
   frameHandler: (frame: string) => void = ignoreFrame;
-  // Usually one close handler; an array only past that (per-connection memory counts at 100,000).
-  private closeHandler: ((reason: string) => void) | ((reason: string) => void)[] | undefined;
+  private closeHandlers: Handlers<[reason: string]>;
   closed = false;
   /** Frames of this turn of the event loop, sent together under one cork (one system call). */
   private batch: string[] | undefined;
@@ -98,8 +98,7 @@ export class WsChannel implements Channel {
     this.frameHandler = handler;
   }
   onClose(handler: (reason: string) => void): void {
-    const h = this.closeHandler;
-    this.closeHandler = h === undefined ? handler : Array.isArray(h) ? [...h, handler] : [h, handler];
+    this.closeHandlers = addHandler(this.closeHandlers, handler);
   }
   close(reason = "closed", code: number = WsClose.Normal): void {
     if (this.closed) return;
@@ -111,9 +110,7 @@ export class WsChannel implements Channel {
   markClosed(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    const h = this.closeHandler;
-    if (typeof h === "function") h(reason);
-    else if (h) for (const f of h) f(reason);
+    callHandlers(this.closeHandlers, reason);
   }
 }
 
