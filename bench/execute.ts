@@ -24,6 +24,7 @@ export interface LoadRow {
   latency: Histogram;
   errors: Record<string, number>;
   cpuUsPerRequest: number;
+  loadCpuUsPerRequest: number;
   cpuCores: number;
   rssBytes: number;
 }
@@ -63,6 +64,7 @@ function aggregate(contestant: Contestant, trials: LoadResult[]): LoadRow {
     latency,
     errors,
     cpuUsPerRequest: mean((t) => t.cpuUsPerRequest),
+    loadCpuUsPerRequest: mean((t) => t.loadCpuUsPerRequest),
     cpuCores: mean((t) => t.cpuCores),
     rssBytes: Math.max(...trials.map((t) => t.rssBytes)),
   };
@@ -138,7 +140,7 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
         const t = target(c.target);
         if (!t) continue;
         try {
-          const r = await runLoad(t, { ...base, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
+          const r = await runLoad(t, { ...base, workers: s.workers ?? plan.workers, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
           trials.set(c.label, [...(trials.get(c.label) ?? []), r]);
           log(`  ${c.label}: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
         } catch (e) {

@@ -53,6 +53,11 @@ export interface LoadShape {
 export interface LoadResult extends Outcome {
   /** Server CPU µs per successful request (process tree). */
   cpuUsPerRequest: number;
+  /**
+   * The load generator's CPU µs per successful request (its worker processes). It shares the
+   * machine with the server: what it spends, the server cannot.
+   */
+  loadCpuUsPerRequest: number;
   /** Server CPU use over the window, in cores (1.0 = one core busy). */
   cpuCores: number;
   /** Server resident memory at the end of the window, bytes. */
@@ -71,29 +76,34 @@ export async function runLoad(target: RunningTarget, shape: LoadShape): Promise<
     const ready = await pool.all("ready");
     const failed = ready.reduce((errors, r) => addErrors(errors, r.failed), {} as Record<string, number>);
     // A stdio server is the worker's child, not the target's long-running process.
-    const pids = shape.transport === "stdio" ? ready.flatMap((r) => r.pids) : [target.pid];
+    const stdio = shape.transport === "stdio";
+    const pids = stdio ? ready.flatMap((r) => r.pids) : [target.pid];
+    const loaders = pool.workers.map((w) => w.child.pid);
     const startAt = Date.now() + 200;
     pool.broadcast({ type: "go", startAt, warmupMs: shape.warmupMs, durationMs: shape.durationMs });
     const from = startAt + shape.warmupMs;
-    const [before, after] = await Promise.all([sampleAt(pids, from), sampleAt(pids, from + shape.durationMs)]);
+    const [before, after] = await Promise.all([sampleAt([pids, loaders], from), sampleAt([pids, loaders], from + shape.durationMs)]);
     const outcome = merge((await pool.all("result")).map((r) => r.tally));
     addErrors(outcome.errors, failed);
-    const cpuUs = after.cpuUs - before.cpuUs;
+    const cpuUs = after[0]!.cpuUs - before[0]!.cpuUs;
+    // A stdio server is a child of its worker: its CPU is not the load generator's.
+    const loadCpuUs = after[1]!.cpuUs - before[1]!.cpuUs - (stdio ? cpuUs : 0);
     return {
       ...outcome,
       cpuUsPerRequest: outcome.ok ? cpuUs / outcome.ok : 0,
+      loadCpuUsPerRequest: outcome.ok ? loadCpuUs / outcome.ok : 0,
       cpuCores: cpuUs / (shape.durationMs * 1000),
-      rssBytes: after.rssBytes,
+      rssBytes: after[0]!.rssBytes,
     };
   } finally {
     await pool.close();
   }
 }
 
-/** The summed /proc sample of several process trees at wall-clock time `at`. */
-async function sampleAt(pids: number[], at: number): Promise<ProcSample> {
+/** At wall-clock time `at`, the summed /proc sample of each group of process trees. */
+async function sampleAt(groups: number[][], at: number): Promise<ProcSample[]> {
   await Bun.sleep(Math.max(0, at - Date.now()));
-  return sampleSum(pids);
+  return groups.map(sampleSum);
 }
 
 function sampleSum(pids: number[]): ProcSample {

@@ -6,7 +6,7 @@
  * standalone GET SSE stream (idle-session memory, notification delivery).
  */
 import { Http1 } from "./http1.ts";
-import type { ClientSpec, McpClient } from "./client.ts";
+import type { ClientSpec, Done, McpClient } from "./client.ts";
 import { HEAD, INITIALIZED, initializeFrame, outcomeOf, SESSION_VERSION, type Inbound, type Prepared } from "./mcp.ts";
 
 /** The answer to request `id` inside a JSON or SSE body. */
@@ -68,6 +68,10 @@ export class HttpMcpClient implements McpClient {
 
   call(request: Prepared): Promise<string | undefined> {
     return this.exchange(this.post(HEAD + this.nextId++ + request.tail, request.headers));
+  }
+
+  send(request: Prepared, done: Done): void {
+    void this.call(request).then(done);
   }
 
   /** Sends `request` on this connection as part of another 2025 session (shared ping carriers). */

@@ -11,79 +11,96 @@ import { StreamClient } from "./stream-client.ts";
 const TEXT = 0x1;
 const CLOSE = 0x8;
 const PING = 0x9;
+const PONG = 0xa;
 
-/**
- * A client frame: FIN + opcode, the MASK bit with the length, a zero masking key, the
- * payload (text is encoded straight into the frame: one allocation per message).
- */
-function frame(opcode: number, payload: Buffer | string): Buffer {
-  const n = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+/** The header of a client frame: FIN + opcode, the MASK bit with the length, a zero masking key. */
+function header(opcode: number, n: number): Buffer {
   const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(head + 4 + n);
+  const out = Buffer.alloc(head + 4);
   out[0] = 0x80 | opcode;
   if (n < 126) out[1] = 0x80 | n;
   else if (n < 65536) (out[1] = 0x80 | 126), out.writeUInt16BE(n, 2);
   else (out[1] = 0x80 | 127), out.writeBigUInt64BE(BigInt(n), 2);
-  out.writeUInt32BE(0, head);
-  if (typeof payload === "string") out.write(payload, head + 4);
-  else payload.copy(out, head + 4);
   return out;
+}
+
+/**
+ * A client frame as a latin1 string, one byte per character: the connection encodes a turn's
+ * frames in one go. The payload is UTF-8, so text that is not pure ASCII is encoded first.
+ */
+function frame(opcode: number, payload: string | Buffer): string {
+  const bytes = typeof payload === "string" && Buffer.byteLength(payload) === payload.length ? payload : Buffer.from(payload).toString("latin1");
+  return header(opcode, bytes.length).toString("latin1") + bytes;
+}
+
+/** The frame of a short ASCII text message (every request the load generator sends), built without a Buffer. */
+function textFrame(text: string): string {
+  const n = text.length;
+  if (n >= 126 || Buffer.byteLength(text) !== n) return frame(TEXT, text);
+  return String.fromCharCode(0x80 | TEXT, 0x80 | n) + "\0\0\0\0" + text;
 }
 
 /** Opens a WebSocket to spec.path and starts the MCP conversation. */
 export async function openWsClient(spec: ClientSpec): Promise<McpClient> {
   let buf: Buffer = Buffer.alloc(0);
   let upgraded: ((ok: boolean) => void) | undefined;
-  let message: Buffer[] = [];
+  let fragments: Buffer[] = [];
   let client: StreamClient | undefined;
-  const conn = await dial(spec.endpoint, {
-    data(bytes) {
-      // The chunk itself, not a copy (sockets hand us Buffers; reading a Uint8Array's
-      // .buffer would cost more than the copy); what is left over is copied before
-      // returning, as the transport may reuse its read buffer.
-      buf = buf.length ? Buffer.concat([buf, bytes]) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
-      try {
-        readFrames();
-      } finally {
-        if (buf.length) buf = Buffer.from(buf);
-      }
+  const conn = await dial(
+    spec.endpoint,
+    {
+      data(bytes) {
+        // The chunk itself, not a copy (sockets hand us Buffers); what is left over is copied
+        // before returning, as the transport may reuse its read buffer.
+        buf = buf.length ? Buffer.concat([buf, bytes]) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+        const used = readFrames();
+        buf = used === buf.length ? EMPTY : Buffer.from(buf.subarray(used));
+      },
+      close: () => (upgraded ? upgraded(false) : client?.failAll("closed")),
     },
-    close: () => (upgraded ? upgraded(false) : client?.failAll("closed")),
-  });
-  /** Reads the upgrade answer, then every whole frame in `buf`. */
-  function readFrames(): void {
+    "latin1",
+  );
+  /** Reads the upgrade answer, then every whole frame in `buf`; returns the bytes used. */
+  function readFrames(): number {
+    let at = 0;
     if (upgraded) {
       const end = buf.indexOf("\r\n\r\n");
-      if (end < 0) return;
+      if (end < 0) return 0;
       const ok = buf.toString("latin1", 0, 12) === "HTTP/1.1 101";
-      buf = buf.subarray(end + 4);
+      at = end + 4;
       upgraded(ok);
       upgraded = undefined;
     }
     for (;;) {
-      if (buf.length < 2) return;
-      const opcode = buf[0]! & 0x0f;
-      const fin = (buf[0]! & 0x80) !== 0;
-      let n = buf[1]! & 0x7f;
-      let at = 2;
+      if (buf.length - at < 2) return at;
+      const opcode = buf[at]! & 0x0f;
+      const fin = (buf[at]! & 0x80) !== 0;
+      let n = buf[at + 1]! & 0x7f;
+      let start = at + 2;
       if (n === 126) {
-        if (buf.length < 4) return;
-        (n = buf.readUInt16BE(2)), (at = 4);
+        if (buf.length - at < 4) return at;
+        (n = buf.readUInt16BE(at + 2)), (start = at + 4);
       } else if (n === 127) {
-        if (buf.length < 10) return;
-        (n = Number(buf.readBigUInt64BE(2))), (at = 10);
+        if (buf.length - at < 10) return at;
+        (n = Number(buf.readBigUInt64BE(at + 2))), (start = at + 10);
       }
-      if (buf.length < at + n) return;
-      const payload = buf.subarray(at, at + n);
-      buf = buf.subarray(at + n);
-      if (opcode === PING) conn.write(frame(0xa, payload));
-      else if (opcode === CLOSE) return conn.close();
-      else if (opcode === TEXT || opcode === 0) {
+      const end = start + n;
+      if (buf.length < end) return at;
+      at = end;
+      if (opcode === PING) conn.write(frame(PONG, buf.subarray(start, end)));
+      else if (opcode === CLOSE) {
+        conn.close();
+        return at;
+      } else if (opcode === TEXT || opcode === 0) {
+        if (fin && fragments.length === 0) {
+          client?.onFrame(buf.toString("utf8", start, end));
+          continue;
+        }
         // A fragment waiting for the rest must outlive this chunk: copied.
-        message.push(fin ? payload : Buffer.from(payload));
+        fragments.push(Buffer.from(buf.subarray(start, end)));
         if (!fin) continue;
-        const text = message.length === 1 ? message[0]!.toString() : Buffer.concat(message).toString();
-        message = [];
+        const text = Buffer.concat(fragments).toString();
+        fragments = [];
         client?.onFrame(text);
       }
     }
@@ -96,11 +113,13 @@ export async function openWsClient(spec: ClientSpec): Promise<McpClient> {
   );
   if (!(await ok)) throw new Error(`WebSocket upgrade refused by ${host}:${port}${spec.path}`);
   client = new StreamClient({
-    send: (text) => conn.write(frame(TEXT, text)),
+    send: (text) => conn.write(textFrame(text)),
     close: () => {
-      conn.write(frame(CLOSE, Buffer.alloc(0)));
+      conn.write(frame(CLOSE, ""));
       conn.close();
     },
   });
   return client.start(spec.era);
 }
+
+const EMPTY = Buffer.alloc(0);

@@ -14,7 +14,7 @@ export interface DialHandlers {
 
 /** An open connection. */
 export interface Conn {
-  /** Queues bytes; the kernel may take them later (we keep what it did not take). */
+  /** Queues bytes (a string in the connection's encoding); the kernel may take them later (we keep what it did not take). */
   write(data: string | Uint8Array): void;
   close(): void;
 }
@@ -32,23 +32,29 @@ export interface Endpoint {
  * batch of requests arrive together, and the requests they release go out together. One write
  * per request would make the load generator, not the server, the cost being measured.
  */
-export async function dial(to: Endpoint, on: DialHandlers): Promise<Conn> {
+export async function dial(to: Endpoint, on: DialHandlers, encoding: "utf8" | "latin1" = "utf8"): Promise<Conn> {
   const conn = await (to.source ? dialNode(to, on) : dialBun(to, on));
-  return coalescing(conn);
+  return coalescing(conn, encoding);
 }
 
-function coalescing(conn: Conn): Conn {
-  let chunks: Uint8Array[] = [];
+/** Writes of one turn joined into one: strings (in `encoding`) are joined before they are encoded. */
+function coalescing(conn: Conn, encoding: "utf8" | "latin1"): Conn {
+  let chunks: (string | Uint8Array)[] = [];
+  let allText = true;
   const flush = () => {
     if (chunks.length === 0) return;
-    const out = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const out = allText
+      ? Buffer.from(chunks.length === 1 ? (chunks[0] as string) : chunks.join(""), encoding)
+      : Buffer.concat(chunks.map((c) => (typeof c === "string" ? Buffer.from(c, encoding) : c)));
     chunks = [];
+    allText = true;
     conn.write(out);
   };
   return {
     write(data) {
       if (chunks.length === 0) queueMicrotask(flush);
-      chunks.push(typeof data === "string" ? Buffer.from(data) : data);
+      if (typeof data !== "string") allText = false;
+      chunks.push(data);
     },
     close() {
       if (chunks.length) flush();

@@ -6,7 +6,7 @@
  */
 import { HttpMcpClient } from "../client-http.ts";
 import { openClient, type ClientSpec, type McpClient } from "../client.ts";
-import { prepare } from "../mcp.ts";
+import { prepare, type Prepared } from "../mcp.ts";
 import type { Tally } from "../protocol.ts";
 import { openAll } from "./schedule.ts";
 import { runOpen } from "./open.ts";
@@ -50,11 +50,10 @@ export class IdleSessions {
       const spec = { ...this.specs[0]!, era: "2025-stateless" as const };
       const carriers = await Promise.all(Array.from({ length: HTTP_PING_CONNECTIONS }, () => HttpMcpClient.open(spec)));
       let turn = 0;
-      pingers = http.map((session) => ({
-        onNotification: undefined,
-        call: (request) => carriers[turn++ % carriers.length]!.callInSession(session.sessionId!, request),
-        end: async () => {},
-      }));
+      pingers = http.map((session) => {
+        const call = (request: Prepared) => carriers[turn++ % carriers.length]!.callInSession(session.sessionId!, request);
+        return { onNotification: undefined, call, send: (request, done) => void call(request).then(done), end: async () => {} };
+      });
       const start = performance.now() + 50;
       const tally = await runOpen(pingers, ping, rate, { start, from: start, to: start + durationMs });
       for (const c of carriers) void c.end();
