@@ -25,6 +25,7 @@ export interface LoadRow {
   errors: Record<string, number>;
   cpuUsPerRequest: number;
   loadCpuUsPerRequest: number;
+  faultsPer1000: number;
   cpuCores: number;
   rssBytes: number;
 }
@@ -65,6 +66,7 @@ function aggregate(contestant: Contestant, trials: LoadResult[]): LoadRow {
     errors,
     cpuUsPerRequest: mean((t) => t.cpuUsPerRequest),
     loadCpuUsPerRequest: mean((t) => t.loadCpuUsPerRequest),
+    faultsPer1000: mean((t) => t.faultsPer1000),
     cpuCores: mean((t) => t.cpuCores),
     rssBytes: Math.max(...trials.map((t) => t.rssBytes)),
   };

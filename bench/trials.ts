@@ -58,6 +58,8 @@ export interface LoadResult extends Outcome {
    * machine with the server: what it spends, the server cannot.
    */
   loadCpuUsPerRequest: number;
+  /** The server's minor page faults per 1,000 successful requests. */
+  faultsPer1000: number;
   /** Server CPU use over the window, in cores (1.0 = one core busy). */
   cpuCores: number;
   /** Server resident memory at the end of the window, bytes. */
@@ -92,6 +94,7 @@ export async function runLoad(target: RunningTarget, shape: LoadShape): Promise<
       ...outcome,
       cpuUsPerRequest: outcome.ok ? cpuUs / outcome.ok : 0,
       loadCpuUsPerRequest: outcome.ok ? loadCpuUs / outcome.ok : 0,
+      faultsPer1000: outcome.ok ? ((after[0]!.minorFaults - before[0]!.minorFaults) * 1000) / outcome.ok : 0,
       cpuCores: cpuUs / (shape.durationMs * 1000),
       rssBytes: after[0]!.rssBytes,
     };
@@ -107,8 +110,8 @@ async function sampleAt(groups: number[][], at: number): Promise<ProcSample[]> {
 }
 
 function sampleSum(pids: number[]): ProcSample {
-  const total = { cpuUs: 0, rssBytes: 0, processes: 0 };
-  for (const s of pids.map(sampleTree)) (total.cpuUs += s.cpuUs), (total.rssBytes += s.rssBytes), (total.processes += s.processes);
+  const total = { cpuUs: 0, rssBytes: 0, minorFaults: 0, processes: 0 };
+  for (const s of pids.map(sampleTree)) (total.cpuUs += s.cpuUs), (total.rssBytes += s.rssBytes), (total.minorFaults += s.minorFaults), (total.processes += s.processes);
   return total;
 }
 

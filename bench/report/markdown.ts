@@ -15,6 +15,8 @@ import { markdownTable } from "./table.ts";
 export function resultsMarkdown(r: Results, machine: Machine, command: string, chartFiles: string[]): string {
   const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(2)).join(" / ") : "?");
   const busy = machine.loadBefore[0]! > machine.cores * 0.25;
+  const ownWorkers = r.plan.scenarios.flatMap((s) => (s.kind === "load" && s.workers !== undefined ? [`${s.id}: ${s.workers}`] : []));
+  const workers = `${r.plan.workers} load worker process(es)${ownWorkers.length ? ` (${ownWorkers.join(", ")})` : ""}`;
   const lines = [
     `### ${r.plan.name} run of ${r.started.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     "",
@@ -23,8 +25,8 @@ export function resultsMarkdown(r: Results, machine: Machine, command: string, c
     `- Runtimes: Bun ${machine.bun}, Node ${machine.node}`,
     `- Load average (1/5/15 min) at start: ${load(machine.loadBefore)}; at end: ${load(machine.loadAfter)}`,
     r.plan.durationMs > 0
-      ? `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured, ${r.plan.workers} load worker process(es), load generator on the same machine`
-      : `- ${r.plan.workers} load worker process(es), load generator on the same machine`,
+      ? `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured, ${workers}, load generator on the same machine`
+      : `- ${workers}, load generator on the same machine`,
   ];
   if (busy)
     lines.push(

@@ -16,9 +16,9 @@ const pct = (h: { percentileMs(q: number): number }) => [0.5, 0.9, 0.99, 0.999, 
 export function sections(r: Results): Section[] {
   const out: Section[] = [];
   const load: Table = {
-    header: ["scenario", "server", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "server CPU µs/req", "server cores", "server RSS", "load gen CPU µs/req"],
+    header: ["scenario", "server", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "server CPU µs/req", "server page faults /1000 req", "server cores", "server RSS", "load gen CPU µs/req"],
     rows: r.load.flatMap(({ scenario, rows }) =>
-      rows.map((row) => [scenario.id, row.contestant.label, num(row.throughput), ...pct(row.latency), errorList(row.errors), num(row.cpuUsPerRequest, 1), num(row.cpuCores, 2), bytes(row.rssBytes), num(row.loadCpuUsPerRequest, 1)]),
+      rows.map((row) => [scenario.id, row.contestant.label, num(row.throughput), ...pct(row.latency), errorList(row.errors), num(row.cpuUsPerRequest, 1), num(row.faultsPer1000, 1), num(row.cpuCores, 2), bytes(row.rssBytes), num(row.loadCpuUsPerRequest, 1)]),
     ),
   };
   if (load.rows.length) out.push({ title: "Throughput and latency (closed loop)", table: load });
