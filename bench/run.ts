@@ -54,7 +54,7 @@ const limit = setTimeout(() => {
 }, RUN_LIMIT_MS[planName]);
 
 const machine = describeMachine();
-console.error(`bench: ${planName} plan on ${machine.cpu} (${machine.cores} cores), load average ${machine.loadBefore.join(" ")}`);
+console.error(`bench: ${planName} plan on ${machine.cpu} (${machine.cores} cores), load average ${machine.loadBefore.join(" ")}, ${machine.busyBefore?.toFixed(2) ?? "?"} cores busy now`);
 let results: Results;
 try {
   results = await execute(plan, (line) => console.error(line));

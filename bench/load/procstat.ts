@@ -111,6 +111,28 @@ export function kernelTcpBytes(): number {
   }
 }
 
+/**
+ * How many cores the whole machine keeps busy over the next `ms` (from /proc/stat: every
+ * state but idle and iowait counts as busy), or undefined when unreadable. Unlike the load
+ * average, it does not remember the last minute: it tells whether something runs now.
+ */
+export function coresBusy(ms: number): number | undefined {
+  const ticks = () => {
+    try {
+      const f = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+      const idle = f[3]! + (f[4] ?? 0);
+      return { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
+    } catch {
+      return undefined;
+    }
+  };
+  const a = ticks();
+  Bun.sleepSync(ms);
+  const b = ticks();
+  if (!a || !b || b.total === a.total) return undefined;
+  return ((b.busy - a.busy) / (b.total - a.total)) * navigator.hardwareConcurrency;
+}
+
 /** The machine's 1-minute load average (0 when unreadable). */
 export function loadAverage(): number[] {
   try {

@@ -1,7 +1,7 @@
 /** The machine a run measured on, for the report: CPU, cores, memory, OS, runtimes, load. */
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { loadAverage } from "../load/procstat.ts";
+import { coresBusy, loadAverage } from "../load/procstat.ts";
 
 /** What the report says about the machine. */
 export interface Machine {
@@ -14,6 +14,8 @@ export interface Machine {
   /** 1/5/15-minute load averages when the run started and ended. */
   loadBefore: number[];
   loadAfter?: number[];
+  /** Cores busy machine-wide over one second before the run (what else is running now). */
+  busyBefore: number | undefined;
   openFiles: string;
 }
 
@@ -45,6 +47,7 @@ export function describeMachine(): Machine {
     bun: Bun.version,
     node: nodeVersion(),
     loadBefore: loadAverage(),
+    busyBefore: coresBusy(1000),
     openFiles: limit || "unknown",
   };
 }

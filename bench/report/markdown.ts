@@ -14,7 +14,8 @@ import { markdownTable } from "./table.ts";
 /** The Markdown of one run. */
 export function resultsMarkdown(r: Results, machine: Machine, command: string, chartFiles: string[]): string {
   const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(2)).join(" / ") : "?");
-  const busy = machine.loadBefore[0]! > machine.cores * 0.25;
+  // The load average remembers the last minute (a previous bench run, say); busy cores now do not.
+  const busy = (machine.busyBefore ?? machine.loadBefore[0]!) > machine.cores * 0.25;
   const ownWorkers = r.plan.scenarios.flatMap((s) => (s.kind === "load" && s.workers !== undefined ? [`${s.id}: ${s.workers}`] : []));
   const workers = `${r.plan.workers} load worker process(es)${ownWorkers.length ? ` (${ownWorkers.join(", ")})` : ""}`;
   const lines = [
@@ -23,7 +24,8 @@ export function resultsMarkdown(r: Results, machine: Machine, command: string, c
     `- Command: \`${command}\` (took ${(r.elapsedMs / 1000).toFixed(0)} s)`,
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.os}; open-file limit ${machine.openFiles}`,
     `- Runtimes: Bun ${machine.bun}, Node ${machine.node}`,
-    `- Load average (1/5/15 min) at start: ${load(machine.loadBefore)}; at end: ${load(machine.loadAfter)}`,
+    `- Load average (1/5/15 min) at start: ${load(machine.loadBefore)}; at end: ${load(machine.loadAfter)}` +
+      (machine.busyBefore === undefined ? "" : `; cores busy in the second before the run: ${machine.busyBefore.toFixed(2)}`),
     r.plan.durationMs > 0
       ? `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured, ${workers}, load generator on the same machine`
       : `- ${workers}, load generator on the same machine`,
@@ -31,7 +33,7 @@ export function resultsMarkdown(r: Results, machine: Machine, command: string, c
   if (busy)
     lines.push(
       "",
-      `> **Measured on a busy, shared machine** (load average ${machine.loadBefore[0]!.toFixed(2)} on ${machine.cores} cores before the run, ` +
+      `> **Measured on a busy, shared machine** (${machine.busyBefore === undefined ? `load average ${machine.loadBefore[0]!.toFixed(2)}` : `${machine.busyBefore.toFixed(2)} cores busy`} of ${machine.cores} before the run, ` +
         "something else was running). Absolute numbers are low and noisy; the ratios, measured alternately in the same run, are the " +
         "useful part. Repeat `bun run bench:full` on a quiet machine before quoting any number.",
     );
