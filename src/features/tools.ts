@@ -40,12 +40,7 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
         if (task !== undefined) {
           if (tool.taskSupport === "forbidden")
             throw new McpError(WireCode.MethodNotFound, `Tool ${name} does not support task-augmented calls (execution.taskSupport is "forbidden")`);
-          const ttl = (task as { ttl?: unknown } | null)?.ttl;
-          return scope.session.tasks.create({
-            ttl,
-            progressToken: scope.progressToken,
-            run: async (binding) => runTool(tool, args, scope.session!.taskScope(scope, binding), logger, guard),
-          });
+          return runToolAsTask(tool, args, scope, (task as { ttl?: unknown } | null)?.ttl, logger, guard);
         }
         if (tool.taskSupport === "required")
           throw new McpError(WireCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required")`);
@@ -55,6 +50,20 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
   };
 
   return { [Method.ToolsList]: list, [Method.ToolsCall]: call };
+}
+
+/**
+ * A task-augmented call (2025-11-25 tasks): the task record now, the tool's work behind it.
+ * Apart from the call handler because of its closure: until its top tier optimises it away,
+ * JSC gives a function that makes closures a scope object on every call, and most calls are plain.
+ */
+function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, ttl: unknown, logger: McpServer["logger"], guard: McpServer["guard"]): Params {
+  const session = scope.session!;
+  return session.tasks.create({
+    ttl,
+    progressToken: scope.progressToken,
+    run: async (binding) => runTool(tool, args, session.taskScope(scope, binding), logger, guard),
+  });
 }
 
 /**
@@ -79,6 +88,11 @@ function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, sco
     release();
     return checkToolResult(tool, returned, logger);
   }
+  return settleTool(returned, release, tool, scope, logger);
+}
+
+/** An asynchronous handler's answer (apart from runTool for the closures' scope object, as above). */
+function settleTool(returned: PromiseLike<ToolReturn>, release: () => void, tool: ToolEntry, scope: Scope, logger: McpServer["logger"]): Promise<Params> {
   return Promise.resolve(returned).then(
     (r) => (release(), checkToolResult(tool, r, logger)),
     (e) => (release(), toolFailure(tool, e, scope, logger)),

@@ -123,15 +123,23 @@ class ChannelBinding implements Attached, Outlet {
       if (isNotification(decoded.message) && decoded.message.method === Notice.Cancelled) this.probe?.receive(decoded);
       return;
     }
-    if (this.opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params)) {
-      const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
-      if (decoded.message.method === ModernMethod.Discover) return (this.probe ??= new ModernConnection(this.server, send, this.opts.principal)).receive(decoded);
-      this.modern = this.probe ?? new ModernConnection(this.server, send, this.opts.principal);
-      this.probe = undefined;
-      return this.modern.receive(decoded);
-    }
+    if (this.opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
+      return this.receiveModern(decoded, decoded.message.method === ModernMethod.Discover);
     this.session = new Session(this.server, this, { id: this.opts.id });
     this.session.receive(decoded);
+  }
+
+  /**
+   * A 2026-07-28 request before the era is pinned: discover probes without pinning. Apart
+   * from `route` because of its closure: until its top tier optimises it away, JSC gives a
+   * function that makes closures a scope object on every call, and `route` runs per frame.
+   */
+  private receiveModern(decoded: Decoded, discover: boolean): void {
+    const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
+    if (discover) return (this.probe ??= new ModernConnection(this.server, send, this.opts.principal)).receive(decoded);
+    this.modern = this.probe ?? new ModernConnection(this.server, send, this.opts.principal);
+    this.probe = undefined;
+    this.modern.receive(decoded);
   }
 }
 

@@ -208,6 +208,15 @@ export class Session implements LegacySessionHooks {
       return this.finish(scope, respond, undefined, e);
     }
     if (!(out instanceof Promise)) return this.finish(scope, respond, out);
+    this.finishLater(out, scope, respond);
+  }
+
+  /**
+   * Answers a handler that returned a promise once it settles. Apart from handleRequest
+   * because of its closures: until its top tier optimises it away, JSC gives a function that
+   * makes closures a scope object on every call, and most requests are answered synchronously.
+   */
+  private finishLater(out: Promise<Params>, scope: RequestScope, respond: Respond | undefined): void {
     // Only work still running needs a deadline (most handlers are done by now).
     if (Bun.peek.status(out) === "pending") scope.unwatch = this.server.guard.watch(() => this.expire(scope, respond));
     out.then(
@@ -228,9 +237,14 @@ export class Session implements LegacySessionHooks {
     const ok = result !== undefined && error === undefined;
     if (silent) this.answer(respond, undefined);
     else if (ok) this.answer(respond, resultResponse(scope.requestId, result));
-    else this.answer(respond, errorResponse(scope.requestId, toWireError(error, (id, cause) => this.report(id, cause)).toWire()));
+    else this.answer(respond, errorResponse(scope.requestId, this.wireError(error)));
     if (!silent) this.server.metrics.request(scope.method, "legacy", ok, performance.now() - scope.startedAt);
     this.outlet.requestEnded?.(scope.requestId);
+  }
+
+  /** A handler's failure as the client sees it (unexpected ones are logged under an id). Apart from finish for its closure's scope object. */
+  private wireError(error: unknown): ReturnType<McpError["toWire"]> {
+    return toWireError(error, (id, cause) => this.report(id, cause)).toWire();
   }
 
   /** limits.requestTimeoutMs passed: the handler is aborted and the client told why. */
