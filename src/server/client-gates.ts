@@ -58,14 +58,22 @@ export function urlElicitationRequired(elicitations: Omit<ElicitUrlParams, "mode
   });
 }
 
-/** -32021 unless `caps` declares everything in `required` (nested members included). */
+/** Whether `have` declares `need`, nested members included. */
+function covers(have: unknown, need: unknown): boolean {
+  if (typeof need !== "object" || need === null) return have !== undefined;
+  if (typeof have !== "object" || have === null) return false;
+  for (const [k, v] of Object.entries(need)) if (!covers((have as Record<string, unknown>)[k], v)) return false;
+  return true;
+}
+
+/**
+ * -32021 unless `caps` declares everything in `required` (nested members included). Every
+ * tools/call comes through here: loops rather than closures, so no call allocates a scope.
+ */
 export function checkRequired(caps: ClientCapabilities, required: ClientCapabilities | undefined): void {
   if (!required) return;
-  const covers = (have: unknown, need: unknown): boolean => {
-    if (typeof need !== "object" || need === null) return have !== undefined;
-    if (typeof have !== "object" || have === null) return false;
-    return Object.entries(need).every(([k, v]) => covers((have as Record<string, unknown>)[k], v));
-  };
-  const lacking = Object.keys(required).filter((k) => !covers(caps[k], required[k]));
-  if (lacking.length) throw missing(lacking.join(", "), Object.fromEntries(lacking.map((k) => [k, required[k]])) as ClientCapabilities);
+  const lacking: ClientCapabilities = {};
+  for (const k of Object.keys(required)) if (!covers(caps[k], required[k])) lacking[k] = required[k];
+  const names = Object.keys(lacking);
+  if (names.length) throw missing(names.join(", "), lacking);
 }
