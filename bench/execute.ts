@@ -87,6 +87,8 @@ export async function execute(plan: Plan, log: (line: string) => void): Promise<
   const t0 = performance.now();
   const results: Results = { plan, started: new Date(), elapsedMs: 0, load: [], sweeps: [], idle: [], fanout: [], churn: [], scale: [], profiles: [], skipped: [] };
   const running = new Map<string, RunningTarget>();
+  /** Server paths (target, transport, era) that had their first warm-up since they started. */
+  const warmed = new Set<string>();
   const start = async (names: Iterable<string>, profileDir?: string) => {
     for (const name of names) {
       try {
@@ -103,13 +105,14 @@ export async function execute(plan: Plan, log: (line: string) => void): Promise<
   const stop = async () => {
     await Promise.allSettled([...running.values()].map((t) => t.stop()));
     running.clear();
+    warmed.clear();
   };
   try {
     if (!plan.profile) await start(new Set(plan.scenarios.flatMap(targetsOf)));
     for (const s of plan.scenarios) {
       log(`— ${s.title}`);
       if (!plan.profile) {
-        await runScenario(s, plan, running, results, log);
+        await runScenario(s, plan, running, warmed, results, log);
         continue;
       }
       // A fresh erlmcp per scenario, so each profile covers exactly one workload.
@@ -117,7 +120,7 @@ export async function execute(plan: Plan, log: (line: string) => void): Promise<
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       await start(new Set(targetsOf(s)), dir);
-      await runScenario(s, plan, running, results, log);
+      await runScenario(s, plan, running, warmed, results, log);
       await stop();
       const hot = hotFunctions(dir);
       if (hot) results.profiles.push({ scenario: s, hot });
@@ -131,12 +134,25 @@ export async function execute(plan: Plan, log: (line: string) => void): Promise<
 }
 
 /** Runs one scenario against the running targets, adding to `results`. */
-async function runScenario(s: Scenario, plan: Plan, running: Map<string, RunningTarget>, results: Results, log: (line: string) => void): Promise<void> {
+async function runScenario(s: Scenario, plan: Plan, running: Map<string, RunningTarget>, warmed: Set<string>, results: Results, log: (line: string) => void): Promise<void> {
   const base = { warmupMs: plan.warmupMs, durationMs: plan.durationMs, workers: plan.workers, sources: [] as string[] };
   const spread = loopbackSources(plan.sources);
   const target = (name: string) => running.get(name);
   if (s.kind === "load") {
     const trials = new Map<string, LoadResult[]>();
+    // A stdio server is started afresh by every trial: there is nothing to warm.
+    for (const c of s.contestants) {
+      const t = target(c.target);
+      const path = `${c.target} ${c.transport} ${c.era}`;
+      if (!t || !plan.firstWarmMs || c.transport === "stdio" || warmed.has(path)) continue;
+      warmed.add(path);
+      log(`  warming ${c.label} for ${plan.firstWarmMs} ms (not measured)`);
+      try {
+        await runLoad(t, { ...base, warmupMs: 0, durationMs: plan.firstWarmMs, workers: s.workers ?? plan.workers, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
+      } catch {
+        // The measured trials will fail the same way, and say why.
+      }
+    }
     for (let round = 0; round < s.rounds; round++)
       for (const c of s.contestants) {
         const t = target(c.target);

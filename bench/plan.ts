@@ -79,6 +79,14 @@ export interface Plan {
   name: string;
   warmupMs: number;
   durationMs: number;
+  /**
+   * Untimed load each server path (target, transport, era) gets before its first measured
+   * trial (default none). A fresh process spends its first seconds tiering up its JIT and
+   * growing its heap (page faults, dear in a VM): a trial's own warm-up is too short for
+   * that, and the first contestant of a run would pay for it alone. Every contestant gets
+   * the same.
+   */
+  firstWarmMs?: number;
   /** Load worker processes per trial. */
   workers: number;
   /** Loopback source addresses connections are spread over (1 = the kernel's choice). */
@@ -208,6 +216,7 @@ export const QUICK: Plan = {
   name: "quick",
   warmupMs: 500,
   durationMs: 2000,
+  firstWarmMs: 2000,
   workers: 2,
   sources: 2,
   scenarios: [
@@ -232,6 +241,7 @@ export const FULL: Plan = {
   name: "full",
   warmupMs: 2000,
   durationMs: 10_000,
+  firstWarmMs: 5000,
   workers: 2,
   sources: 4,
   scenarios: [
@@ -295,6 +305,7 @@ export const SHARDS: Plan = {
   name: "shards",
   warmupMs: 500,
   durationMs: 2000,
+  firstWarmMs: 2000,
   workers: 2,
   sources: 2,
   scenarios: [

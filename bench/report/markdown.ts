@@ -27,7 +27,7 @@ export function resultsMarkdown(r: Results, machine: Machine, command: string, c
     `- Load average (1/5/15 min) at start: ${load(machine.loadBefore)}; at end: ${load(machine.loadAfter)}` +
       (machine.busyBefore === undefined ? "" : `; cores busy in the second before the run: ${machine.busyBefore.toFixed(2)}`),
     r.plan.durationMs > 0
-      ? `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured, ${workers}, load generator on the same machine`
+      ? `- Trials: ${r.plan.warmupMs} ms warm-up + ${r.plan.durationMs} ms measured${r.plan.firstWarmMs ? ` (each server path first warmed by ${r.plan.firstWarmMs} ms of unmeasured load)` : ""}, ${workers}, load generator on the same machine`
       : `- ${workers}, load generator on the same machine`,
   ];
   if (busy)
