@@ -140,6 +140,7 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
   const target = (name: string) => running.get(name);
   if (s.kind === "load") {
     const trials = new Map<string, LoadResult[]>();
+    const shapeOf = (c: Contestant) => ({ ...base, workers: s.workers ?? plan.workers, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
     // A stdio server is started afresh by every trial: there is nothing to warm.
     for (const c of s.contestants) {
       const t = target(c.target);
@@ -148,7 +149,7 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
       warmed.add(path);
       log(`  warming ${c.label} for ${plan.firstWarmMs} ms (not measured)`);
       try {
-        await runLoad(t, { ...base, warmupMs: 0, durationMs: plan.firstWarmMs, workers: s.workers ?? plan.workers, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
+        await runLoad(t, { ...shapeOf(c), warmupMs: 0, durationMs: plan.firstWarmMs });
       } catch {
         // The measured trials will fail the same way, and say why.
       }
@@ -158,7 +159,7 @@ async function runScenario(s: Scenario, plan: Plan, running: Map<string, Running
         const t = target(c.target);
         if (!t) continue;
         try {
-          const r = await runLoad(t, { ...base, workers: s.workers ?? plan.workers, transport: c.transport, era: c.era, op: c.op ?? s.op, connections: s.connections, inflight: s.inflight });
+          const r = await runLoad(t, shapeOf(c));
           trials.set(c.label, [...(trials.get(c.label) ?? []), r]);
           log(`  ${c.label}: ${Math.round(r.throughput)} req/s, p99 ${r.latency.percentileMs(0.99).toFixed(2)} ms`);
         } catch (e) {

@@ -119,9 +119,10 @@ export function kernelTcpBytes(): number {
 export function coresBusy(ms: number): number | undefined {
   const ticks = () => {
     try {
+      // cpu  user nice system idle iowait irq softirq steal ...
       const f = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-      const idle = f[3]! + (f[4] ?? 0);
-      return { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
+      const total = f.reduce((a, b) => a + b, 0);
+      return { busy: total - f[3]! - (f[4] ?? 0), total };
     } catch {
       return undefined;
     }

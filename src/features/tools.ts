@@ -54,8 +54,7 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
 
 /**
  * A task-augmented call (2025-11-25 tasks): the task record now, the tool's work behind it.
- * Apart from the call handler because of its closure: until its top tier optimises it away,
- * JSC gives a function that makes closures a scope object on every call, and most calls are plain.
+ * Apart from the call handler for its closure: no closures on the hot path.
  */
 function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, ttl: unknown, logger: McpServer["logger"], guard: McpServer["guard"]): Params {
   const session = scope.session!;
@@ -91,7 +90,7 @@ function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, sco
   return settleTool(returned, release, tool, scope, logger);
 }
 
-/** An asynchronous handler's answer (apart from runTool for the closures' scope object, as above). */
+/** An asynchronous handler's answer (apart from runTool for its closures, as above). */
 function settleTool(returned: PromiseLike<ToolReturn>, release: () => void, tool: ToolEntry, scope: Scope, logger: McpServer["logger"]): Promise<Params> {
   return Promise.resolve(returned).then(
     (r) => (release(), checkToolResult(tool, r, logger)),

@@ -131,8 +131,7 @@ class ChannelBinding implements Attached, Outlet {
 
   /**
    * A 2026-07-28 request before the era is pinned: discover probes without pinning. Apart
-   * from `route` because of its closure: until its top tier optimises it away, JSC gives a
-   * function that makes closures a scope object on every call, and `route` runs per frame.
+   * from `route`, which runs per frame, for its closure: no closures on the hot path.
    */
   private receiveModern(decoded: Decoded, discover: boolean): void {
     const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);

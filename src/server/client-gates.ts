@@ -68,7 +68,7 @@ function covers(have: unknown, need: unknown): boolean {
 
 /**
  * -32021 unless `caps` declares everything in `required` (nested members included). Every
- * tools/call comes through here: loops rather than closures, so no call allocates a scope.
+ * tools/call comes through here: loops, not closures (no closures on the hot path).
  */
 export function checkRequired(caps: ClientCapabilities, required: ClientCapabilities | undefined): void {
   if (!required) return;

@@ -212,9 +212,8 @@ export class Session implements LegacySessionHooks {
   }
 
   /**
-   * Answers a handler that returned a promise once it settles. Apart from handleRequest
-   * because of its closures: until its top tier optimises it away, JSC gives a function that
-   * makes closures a scope object on every call, and most requests are answered synchronously.
+   * Answers a handler that returned a promise once it settles. Apart from handleRequest for
+   * its closures: no closures on the hot path, and most requests are answered synchronously.
    */
   private finishLater(out: Promise<Params>, scope: RequestScope, respond: Respond | undefined): void {
     // Only work still running needs a deadline (most handlers are done by now).
@@ -242,7 +241,7 @@ export class Session implements LegacySessionHooks {
     this.outlet.requestEnded?.(scope.requestId);
   }
 
-  /** A handler's failure as the client sees it (unexpected ones are logged under an id). Apart from finish for its closure's scope object. */
+  /** A handler's failure as the client sees it (unexpected ones are logged under an id). Apart from finish for its closure. */
   private wireError(error: unknown): ReturnType<McpError["toWire"]> {
     return toWireError(error, (id, cause) => this.report(id, cause)).toWire();
   }
