@@ -341,7 +341,7 @@ class StreamableClient extends Inbox implements RawClient {
  * The 2024-11-05 HTTP+SSE transport: GET /sse, whose first event names the URL to POST
  * to; every server message is a `message` event on that stream.
  */
-class LegacySseClient extends Inbox implements RawClient {
+export class LegacySseClient extends Inbox implements RawClient {
   private readonly connections = new AbortController();
   private endpoint!: URL;
   private stream!: Promise<unknown>;
