@@ -26,10 +26,18 @@ export const WireCode = {
   MissingClientCapability: -32021,
   /** MCP 2026-07-28 basic: unsupported protocol version. */
   UnsupportedProtocolVersion: -32022,
-  /** Implementation range (2025 era): a server limit refused the request; data names the limit. */
+  /**
+   * JSON-RPC 2.0 §5.1 "Server error", the first of the implementation range. Two uses, told
+   * apart by `data`: a limit's refusal (`data.limit` names it, `retryAfterMs` when waiting
+   * helps), and an HTTP transport rejection (403/405/406/415, SDK practice, 2025-11-25
+   * transports). 2026-07-28 asks new implementations to avoid -32000..-32019; clients of
+   * both eras already understand this one, so it stays until the spec names a better code.
+   */
+  ServerError: -32000,
+  /** Implementation range (SDK practice, 2025-11-25 Streamable HTTP): 404 for an unknown or ended session. */
+  SessionNotFound: -32001,
+  /** The old name of ServerError, kept only while the HTTP edge moves to httpRejected/limitRefused. */
   ServerBusy: -32000,
-  /** Implementation range (2025 era; SDK practice): a request the server sent timed out. */
-  RequestTimeout: -32001,
 } as const;
 
 export type WireCode = (typeof WireCode)[keyof typeof WireCode];
@@ -58,3 +66,36 @@ export const LocalCode = {
 } as const;
 
 export type LocalCode = (typeof LocalCode)[keyof typeof LocalCode];
+
+/**
+ * Every limit that can refuse work, by its config key, with the kind of refusal it makes:
+ * `rate` (wait and retry: HTTP 429), `capacity` (too much at once: HTTP 503), `deadline`
+ * (work ran too long) or `input` (a message too big or too deep: the sender must change it).
+ * Metrics count refusals under these names.
+ */
+export const LIMITS = {
+  "limits.maxMessageBytes": "input",
+  "limits.maxJsonDepth": "input",
+  "limits.maxConnections": "capacity",
+  "limits.maxConnectionsPerIp": "capacity",
+  "limits.maxInflightPerSession": "capacity",
+  "limits.maxSubscriptionsPerSession": "capacity",
+  "limits.maxTasksPerSession": "capacity",
+  "limits.maxListenStreams": "capacity",
+  "limits.maxHeapMb": "capacity",
+  "limits.maxConcurrentPerTool": "capacity",
+  "limits.principalRatePerSec": "rate",
+  "limits.toolRatePerSec": "rate",
+  "limits.requestTimeoutMs": "deadline",
+  "limits.clientRequestTimeoutMs": "deadline",
+  "http.maxSessions": "capacity",
+  "http.maxQueueBytes": "capacity",
+  "http.bodyTimeoutMs": "deadline",
+  "tcp.maxQueueBytes": "capacity",
+} as const;
+
+/** The config key of a limit. */
+export type LimitName = keyof typeof LIMITS;
+
+/** What kind of refusal a limit makes (see LIMITS). */
+export type LimitKind = (typeof LIMITS)[LimitName];

@@ -1,4 +1,5 @@
-import { WireCode, type LocalCode } from "./codes.ts";
+import { LIMITS, WireCode, type LimitKind, type LimitName, type LocalCode } from "./codes.ts";
+import type { RequestId } from "./message.ts";
 
 /** An error that belongs on the wire as a JSON-RPC error object. */
 export class McpError extends Error {
@@ -41,13 +42,70 @@ export class LocalError extends Error {
   }
 }
 
+/**
+ * A limit's refusal: -32000 with `data.limit` naming the config key, and `data.retryAfterMs`
+ * when waiting helps. Its `kind` decides the HTTP status (rate 429, capacity 503).
+ */
+export class Refusal extends McpError {
+  readonly kind: LimitKind;
+  constructor(
+    readonly limit: LimitName,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(WireCode.ServerError, message, retryAfterMs === undefined ? { limit } : { limit, retryAfterMs });
+    this.name = "Refusal";
+    this.kind = LIMITS[limit];
+  }
+}
+
+/** A refusal that says how long to wait (every rate and capacity refusal of the Guard). */
+export type TimedRefusal = Refusal & { readonly retryAfterMs: number };
+
+// ---- Named factories: every wire error the server makes is built by one of these. ----
+
+/** -32600 with the reason (JSON-RPC 2.0 §5.1). */
+export const invalidRequest = (why: string) => new McpError(WireCode.InvalidRequest, `Invalid Request: ${why}`);
+
+/** -32600: a request reused the id of one still in flight; any answer would be ambiguous. */
+export const idInUse = (id: RequestId) => invalidRequest(`id ${JSON.stringify(id)} is already in use by a request in flight`);
+
 /** -32602 with a message naming what is wrong. */
-export const invalidParams = (message: string, data?: unknown) =>
-  new McpError(WireCode.InvalidParams, message, data);
+export const invalidParams = (message: string, data?: unknown) => new McpError(WireCode.InvalidParams, message, data);
 
 /** -32601 for an unknown or unavailable method. */
-export const methodNotFound = (method: string, why = "Method not found") =>
-  new McpError(WireCode.MethodNotFound, `${why}: ${method}`);
+export const methodNotFound = (method: string, why = "Method not found") => new McpError(WireCode.MethodNotFound, `${why}: ${method}`);
+
+/** A limit's refusal (see Refusal); the caller counts it (Metrics.refused) where it is made. */
+export function limitRefused(limit: LimitName, message: string, retryAfterMs: number): TimedRefusal;
+export function limitRefused(limit: LimitName, message: string): Refusal;
+export function limitRefused(limit: LimitName, message: string, retryAfterMs?: number): Refusal {
+  return new Refusal(limit, message, retryAfterMs);
+}
+
+/** limits.maxInflightPerSession: a session or connection already has `max` requests running. */
+export const tooManyInFlight = (max: number) =>
+  limitRefused("limits.maxInflightPerSession", `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`);
+
+/** limits.requestTimeoutMs: a handler still ran when its deadline passed. */
+export const requestTimedOut = (ms: number) =>
+  limitRefused("limits.requestTimeoutMs", `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`);
+
+/**
+ * limits.clientRequestTimeoutMs: a request the server sent to the client got no answer in
+ * time. A PeerError: for a tool it fails the tool's work (isError), not the protocol.
+ */
+export const clientRequestTimedOut = (method: string, ms: number, why = "") =>
+  new PeerError(WireCode.ServerError, `Request ${method} timed out after ${ms} ms${why}`, { limit: "limits.clientRequestTimeoutMs" });
+
+/** -32001: the Mcp-Session-Id (or legacy sessionId) names no live session (SDK practice, 404). */
+export const sessionNotFound = (why: string) => new McpError(WireCode.SessionNotFound, `Session not found: ${why}`);
+
+/** -32000 for an HTTP transport rejection (403, 405, 406, 415; SDK practice), not a limit. */
+export const httpRejected = (message: string) => new McpError(WireCode.ServerError, message);
+
+/** A request the server aborted because its session or connection ended. */
+export const connectionEnded = (reason: string) => new McpError(WireCode.InternalError, reason);
 
 let correlationCounter = 0;
 

@@ -1,5 +1,5 @@
-import { McpError } from "../jsonrpc/errors.ts";
-import { WireCode } from "../jsonrpc/codes.ts";
+import { limitRefused, Refusal, type TimedRefusal } from "../jsonrpc/errors.ts";
+import { LIMITS, WireCode, type LimitName } from "../jsonrpc/codes.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Limits } from "../server/options.ts";
 import { Counters } from "./counters.ts";
@@ -24,26 +24,22 @@ export type GuardLimits = Pick<
 /** The release of a tool call when tool concurrency is unlimited: nothing is counted. */
 const noSlot = (): void => {};
 
-/** A refusal: the wire error, and how long the client should wait. */
-export class Refusal extends McpError {
-  constructor(
-    readonly limit: string,
-    message: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(WireCode.ServerBusy, message, { limit, retryAfterMs });
-    this.name = "Refusal";
-  }
-}
+export { Refusal };
+
+/** HTTP statuses of refusals by kind: a rate limit asks to wait (429), a capacity limit says full (503). */
+const STATUS_OF_KIND = { rate: 429, capacity: 503 } as const;
 
 /**
- * The HTTP status a JSON-RPC error answer travels with when it is a refusal: 429 for a rate
- * limit, 503 for a capacity limit (each with Retry-After); undefined for anything else.
+ * The HTTP status a JSON-RPC error answer travels with when it is a refusal that waiting
+ * helps (429 for a rate limit, 503 for a capacity limit, each with Retry-After); undefined
+ * for anything else.
  */
 export function refusalStatus(error: { code: number; data?: unknown } | undefined): { status: number; retryAfter: string } | undefined {
   const data = error?.data as { limit?: unknown; retryAfterMs?: unknown } | undefined;
-  if (error?.code !== WireCode.ServerBusy || typeof data?.retryAfterMs !== "number" || typeof data.limit !== "string") return undefined;
-  return { status: data.limit.endsWith("RatePerSec") ? 429 : 503, retryAfter: String(Math.max(1, Math.ceil(data.retryAfterMs / 1000))) };
+  if (error?.code !== WireCode.ServerError || typeof data?.retryAfterMs !== "number" || typeof data.limit !== "string") return undefined;
+  const kind = LIMITS[data.limit as LimitName];
+  if (kind !== "rate" && kind !== "capacity") return undefined;
+  return { status: STATUS_OF_KIND[kind], retryAfter: String(Math.max(1, Math.ceil(data.retryAfterMs / 1000))) };
 }
 
 /**
@@ -80,13 +76,13 @@ export class Guard {
     });
   }
 
-  private refuse(limit: string, message: string, retryAfterMs: number): Refusal {
+  private refuse(limit: LimitName, message: string, retryAfterMs: number): TimedRefusal {
     this.metrics.refused(limit);
-    return new Refusal(limit, message, retryAfterMs);
+    return limitRefused(limit, message, retryAfterMs);
   }
 
   /** A new connection from `ip`: its release, or the refusal. */
-  admitConnection(ip: string): (() => void) | Refusal {
+  admitConnection(ip: string): (() => void) | TimedRefusal {
     const r = this.connections.acquire(ip);
     if (r === "total") return this.refuse("limits.maxConnections", `Server busy: limits.maxConnections reached`, 1000);
     if (r === "per-key") return this.refuse("limits.maxConnectionsPerIp", `Server busy: limits.maxConnectionsPerIp (${this.limits.maxConnectionsPerIp}) reached for ${ip}`, 1000);
@@ -94,13 +90,13 @@ export class Guard {
   }
 
   /** A request from `principal`: undefined to proceed, else the refusal. */
-  admitRequest(principal: string): Refusal | undefined {
+  admitRequest(principal: string): TimedRefusal | undefined {
     const wait = this.principals.take(principal);
     return wait > 0 ? this.refuse("limits.principalRatePerSec", `Rate limited: too many requests; retry in ${wait} ms`, wait) : undefined;
   }
 
   /** A call of tool `name` starting: its release, or the refusal. */
-  enterTool(name: string): (() => void) | Refusal {
+  enterTool(name: string): (() => void) | TimedRefusal {
     const wait = this.tools.take(name);
     if (wait > 0) return this.refuse("limits.toolRatePerSec", `Rate limited: tool ${name} is called too often; retry in ${wait} ms`, wait);
     if (this.limits.maxConcurrentPerTool <= 0) return noSlot;
@@ -111,7 +107,7 @@ export class Guard {
   }
 
   /** A new session: undefined to proceed, else the refusal (the heap is over its watermark). */
-  admitSession(): Refusal | undefined {
+  admitSession(): TimedRefusal | undefined {
     const limitMb = this.limits.maxHeapMb;
     if (limitMb <= 0) return undefined;
     const now = performance.now();

@@ -1,3 +1,4 @@
+import type { LimitName } from "../jsonrpc/codes.ts";
 import { Counter, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
 
 /**
@@ -79,7 +80,7 @@ export class Metrics {
     s.buckets[i]!++;
   }
   /** Counts a refusal by the limit named by its config key. */
-  refused(limit: string): void {
+  refused(limit: LimitName): void {
     this.refusals.labels(limit).inc();
   }
 

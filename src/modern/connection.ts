@@ -1,6 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { IdleWaiter } from "../util/idle.ts";
-import { McpError } from "../jsonrpc/errors.ts";
+import { connectionEnded, idInUse, invalidRequest, McpError } from "../jsonrpc/errors.ts";
 import type { Decoded } from "../jsonrpc/decode.ts";
 import {
   errorResponse,
@@ -9,13 +9,17 @@ import {
   notification,
   resultResponse,
   type JsonRpcMessage,
+  type JsonRpcNotification,
   type JsonRpcRequest,
+  type Params,
   type RequestId,
 } from "../jsonrpc/message.ts";
 import { Method, Notice } from "../protocol/methods.ts";
 import { ModernMethod } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
-import { answerModern, checkEnvelope } from "./dispatch.ts";
+import { checkEnvelope, modernOutcome, prepareModern } from "./dispatch.ts";
+import { ModernScope, type RequestSink } from "./scope.ts";
+import type { Answerer } from "../server/dispatch.ts";
 import { hasClaim, unsupportedVersion } from "./envelope.ts";
 import type { ListenStream } from "./listen.ts";
 
@@ -24,8 +28,9 @@ import type { ListenStream } from "./listen.ts";
  * alone, validated by its own `_meta`. Cancellation is notifications/cancelled; listen
  * streams interleave their notifications on the connection, demultiplexed by subscription id.
  */
-export class ModernConnection {
-  private readonly inflight = new Map<RequestId, AbortController>();
+export class ModernConnection implements Answerer<ModernScope>, RequestSink {
+  readonly era = "modern" as const;
+  private readonly inflight = new Map<RequestId, ModernScope>();
   private readonly listens = new Map<RequestId, ListenStream>();
   private closed = false;
   private readonly idle = new IdleWaiter();
@@ -44,8 +49,7 @@ export class ModernConnection {
   receive(decoded: Decoded): void {
     if (this.closed) return;
     if (decoded.kind === "error") return this.send(errorResponse(decoded.id, decoded.error.toWire()));
-    if (decoded.kind === "batch")
-      return this.send(errorResponse(null, { code: WireCode.InvalidRequest, message: "Invalid Request: 2026-07-28 has no JSON-RPC batches" }));
+    if (decoded.kind === "batch") return this.send(errorResponse(null, invalidRequest("2026-07-28 has no JSON-RPC batches").toWire()));
     const m = decoded.message;
     if (isRequest(m)) this.request(m);
     else if (isNotification(m) && m.method === Notice.Cancelled) this.cancel(m.params?.requestId);
@@ -59,8 +63,7 @@ export class ModernConnection {
       return this.send(errorResponse(id, unsupportedVersion((req.params as { protocolVersion?: unknown } | undefined)?.protocolVersion).toWire()));
     const envelope = checkEnvelope(req);
     if ("response" in envelope) return this.send(envelope.response);
-    if (this.inflight.has(id) || this.listens.has(id))
-      return this.send(errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
+    if (this.inflight.has(id) || this.listens.has(id)) return this.send(errorResponse(id, idInUse(id).toWire()));
     if (req.method === ModernMethod.SubscriptionsListen) {
       try {
         this.listens.set(id, this.server.listens.listen(id, req.params, (n) => this.send(n)));
@@ -69,19 +72,26 @@ export class ModernConnection {
       }
       return;
     }
-    const max = this.server.limits.maxInflightPerSession;
-    if (this.inflight.size >= max)
-      return this.send(errorResponse(id, { code: WireCode.InternalError, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
-    const controller = new AbortController();
-    this.inflight.set(id, controller);
-    answerModern(this.server, req, envelope, { notify: (n) => !controller.signal.aborted && this.send(n), signal: controller.signal, principal: this.principal })
-      .then((answer) => {
-        if (!controller.signal.aborted) this.send(answer.response);
-      })
-      .finally(() => {
-        if (this.inflight.get(id) === controller) this.inflight.delete(id);
-        if (this.inflight.size === 0) this.idle.settle();
-      });
+    const scope = prepareModern(this.server, req, envelope, this);
+    if (!(scope instanceof ModernScope)) return this.send(scope.response);
+    const dispatcher = this.server.dispatcher;
+    const refused = dispatcher.admit(this.inflight.size, this.principal);
+    if (refused) return this.send(errorResponse(id, refused.toWire()));
+    this.inflight.set(id, scope);
+    dispatcher.run(this.server.methods.get(req.method)!, scope.params, scope, this);
+  }
+
+  /** The pipeline's call: the record is cleared and the answer sent, unless the client cancelled. */
+  settle(scope: ModernScope, result: Params | undefined, error: unknown): void {
+    scope.done = true;
+    if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
+    if (this.inflight.size === 0) this.idle.settle();
+    if (!scope.cancelled && !this.closed) this.send(modernOutcome(this.server, scope, result, error).response);
+  }
+
+  /** A scope's progress and log notifications: on this connection (a cancelled scope sends none). */
+  notify(message: JsonRpcNotification): void {
+    if (!this.closed) this.send(message);
   }
 
   /** notifications/cancelled: stops a request (no response follows) or ends a listen stream. */
@@ -93,10 +103,10 @@ export class ModernConnection {
       this.listens.delete(requestId);
       return;
     }
-    const controller = this.inflight.get(requestId);
-    if (!controller) return;
+    const scope = this.inflight.get(requestId);
+    if (!scope) return;
     this.inflight.delete(requestId);
-    controller.abort(new McpError(WireCode.InvalidRequest, "Request cancelled by the client"));
+    scope.cancel(new McpError(WireCode.InvalidRequest, "Request cancelled by the client"));
   }
 
   /** Resolves when nothing is in flight, or after `timeoutMs`. */
@@ -120,7 +130,8 @@ export class ModernConnection {
     }
     this.closed = true;
     this.listens.clear();
-    for (const controller of this.inflight.values()) controller.abort(new McpError(WireCode.InternalError, "connection closed"));
+    const ended = connectionEnded("connection closed");
+    for (const scope of this.inflight.values()) scope.cancel(ended);
     this.inflight.clear();
   }
 }

@@ -1,5 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { McpError, methodNotFound, toWireError } from "../jsonrpc/errors.ts";
+import { methodNotFound, type McpError } from "../jsonrpc/errors.ts";
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse, type Params } from "../jsonrpc/message.ts";
 import { CACHEABLE_METHODS, INPUT_REQUIRED_METHODS, MetaKey, ModernMethod, ResultType } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
@@ -8,7 +8,7 @@ import { readEnvelope, type Envelope } from "./envelope.ts";
 import { InputRequiredSignal, readInputResponses } from "./input.ts";
 import { requestDigest } from "./request-state.ts";
 import { ModernScope, type RequestSink } from "./scope.ts";
-import { Refusal, refusalStatus } from "../limits/guard.ts";
+import { refusalStatus } from "../limits/guard.ts";
 
 /** A modern request's answer and the HTTP status it travels with (2026-07-28 streamable-http). */
 export interface ModernAnswer {
@@ -44,81 +44,65 @@ export function servesModern(server: McpServer, method: string): boolean {
 }
 
 /**
- * Serves one 2026-07-28 request (everything but subscriptions/listen, which the transport
- * holds open): input_required rounds, era-specific result shapes (resultType, cache hints,
- * serverInfo), and the HTTP status the answer travels with.
+ * Prepares one 2026-07-28 request (everything but subscriptions/listen, which the transport
+ * holds open) for the pipeline: server/discover is answered at once, an unknown method is
+ * 404, a retry's requestState and inputResponses are opened. Returns the scope to run, or
+ * the answer. The caller admits the scope (Dispatcher.admit) and runs it; `outcome` shapes
+ * what the pipeline settles.
  */
-export async function answerModern(server: McpServer, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): Promise<ModernAnswer> {
+export function prepareModern(server: McpServer, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): ModernScope | ModernAnswer {
   const { id, method } = req;
   const params: Params = req.params ?? {};
   if (method === ModernMethod.Discover) {
     const started = performance.now();
     const response = resultResponse(id, decorate(server, method, discover(server)));
-    server.metrics.request(method, "modern", true, performance.now() - started);
+    server.dispatcher.record(method, "modern", true, started);
     return { response, status: 200 };
   }
   const entry = server.methods.get(method);
   if (!entry || !entry.modern) return fail(id, methodNotFound(method), 404);
 
-  const mrtr = INPUT_REQUIRED_METHODS.has(method);
-  let answers: Record<string, unknown> = {};
+  let answers: Record<string, unknown> = NO_ANSWERS;
   let digest = "";
-  try {
-    // Only a retry carries state to check; a first round computes the digest if it needs input.
-    if (mrtr && params.requestState !== undefined) {
-      digest = requestDigest(method, params);
-      answers = server.requestState.open(params.requestState, method, digest);
+  if (INPUT_REQUIRED_METHODS.has(method) && (params.requestState !== undefined || params.inputResponses !== undefined)) {
+    try {
+      // Only a retry carries state to check; a first round computes the digest if it needs input.
+      if (params.requestState !== undefined) {
+        digest = requestDigest(method, params);
+        answers = server.requestState.open(params.requestState, method, digest);
+      }
+      if (params.inputResponses !== undefined) answers = { ...answers, ...readInputResponses(params.inputResponses) };
+    } catch (e) {
+      return fail(id, e as McpError, 200);
     }
-    if (mrtr && params.inputResponses !== undefined) answers = { ...answers, ...readInputResponses(params.inputResponses) };
-  } catch (e) {
-    return fail(id, e as McpError, 200);
   }
+  const scope = new ModernScope(server, id, method, params, envelope, answers, sink);
+  scope.digest = digest;
+  return scope;
+}
 
-  const refused = server.guard.admitRequest(sink.principal ?? "anonymous");
-  if (refused) return fail(id, refused, refusalStatus(refused.toWire())!.status);
-  const scope = new ModernScope(server, id, envelope, answers, sink);
-  const started = performance.now();
-  let ok = false;
-  let unwatch = () => {};
-  try {
-    let work = entry.handle(params, scope);
-    // A handler already done (most are) needs no deadline.
-    if (server.guard.requestTimeoutMs > 0 && work instanceof Promise && Bun.peek.status(work) === "pending")
-      work = Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          unwatch = server.guard.watch(() => {
-            const ms = server.guard.requestTimeoutMs;
-            const error = new McpError(WireCode.ServerBusy, `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`, { limit: "limits.requestTimeoutMs" });
-            server.metrics.refused("limits.requestTimeoutMs");
-            scope.expire(error);
-            reject(error);
-          });
-        }),
-      ]);
-    const result = await work;
-    ok = true;
-    return { response: resultResponse(id, decorate(server, method, result)), status: 200 };
-  } catch (e) {
-    if (e instanceof Refusal) return fail(id, e, refusalStatus(e.toWire())!.status);
-    if (e instanceof InputRequiredSignal && mrtr) {
-      const result: Params = {
-        resultType: ResultType.InputRequired,
-        inputRequests: e.requests,
-        requestState: server.requestState.seal(method, digest || requestDigest(method, params), scope.consumed),
-        _meta: { [MetaKey.ServerInfo]: server.info },
-      };
-      return { response: resultResponse(id, result), status: 200 };
-    }
-    const error = toWireError(e, (cid, cause) =>
-      server.logger.error("internal error", { correlationId: cid, method, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) }),
-    );
-    return fail(id, error, STATUS_400.has(error.code) ? 400 : 200);
-  } finally {
-    scope.done = true;
-    unwatch();
-    server.metrics.request(method, "modern", ok, performance.now() - started);
+const NO_ANSWERS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/** What the pipeline settled for a modern request, as its answer and HTTP status. */
+export function modernOutcome(server: McpServer, scope: ModernScope, result: Params | undefined, error: unknown): ModernAnswer {
+  const { requestId: id, method } = scope;
+  if (error === undefined) return { response: resultResponse(id, decorate(server, method, result!)), status: 200 };
+  if (error instanceof InputRequiredSignal && INPUT_REQUIRED_METHODS.has(method)) {
+    const input: Params = {
+      resultType: ResultType.InputRequired,
+      inputRequests: error.requests,
+      requestState: server.requestState.seal(method, scope.digest || requestDigest(method, scope.params), scope.consumed),
+      _meta: { [MetaKey.ServerInfo]: server.info },
+    };
+    return { response: resultResponse(id, input), status: 200 };
   }
+  return wireFailure(id, server.dispatcher.wireError(error, method));
+}
+
+/** An error answer with the HTTP status the 2026-07-28 ladder gives it. */
+export function wireFailure(id: JsonRpcRequest["id"], error: McpError): ModernAnswer {
+  const refusal = refusalStatus(error);
+  return fail(id, error, refusal ? refusal.status : STATUS_400.has(error.code) ? 400 : 200);
 }
 
 /** Adds what every modern result carries: resultType, cache hints where cacheable, serverInfo. */

@@ -13,17 +13,19 @@ import type {
 } from "../protocol/types.ts";
 import { checkInput } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
-import type { Scope } from "../server/scope.ts";
+import type { InFlight } from "../server/dispatch.ts";
 import type { McpServer } from "../server/server.ts";
 import type { Envelope } from "./envelope.ts";
 import { checkAnswer, InputRequiredSignal } from "./input.ts";
 
-/** Where a modern request's related notifications (progress, logs) go: its own response stream. */
+/**
+ * Where a modern request's related notifications (progress, logs) go: its own response
+ * stream. One per connection (stream transports) or per exchange (HTTP), never per call.
+ */
 export interface RequestSink {
   notify(message: JsonRpcNotification): void;
-  readonly signal: AbortSignal;
-  /** Whom rate limits count the request against (a client IP, a connection). */
-  readonly principal?: string;
+  /** The transport's own cancellation (HTTP: the client closed the response stream). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface RequestSink {
  * capabilities and identity come from this request's `_meta`, and answers to input requests
  * from its inputResponses plus the verified requestState.
  */
-export class ModernScope implements Scope {
+export class ModernScope implements InFlight {
   readonly era = "modern" as const;
   readonly session = undefined;
   readonly client: ClientView;
@@ -41,10 +43,19 @@ export class ModernScope implements Scope {
   private lastProgress = -Infinity;
   private sugarSeq = 0;
   done = false;
+  answered = false;
+  cancelled = false;
+  startedAt = 0;
+  unwatch: (() => void) | undefined = undefined;
+  /** The requestState digest of this request, once computed (a retry, or an input_required answer). */
+  digest = "";
 
   constructor(
     private readonly server: McpServer,
     readonly requestId: RequestId,
+    public method: string,
+    /** The request's params (sealed into requestState by digest when input is required). */
+    readonly params: Params,
     private readonly envelope: Envelope,
     private readonly answers: Record<string, unknown>,
     private readonly sink: RequestSink,
@@ -60,22 +71,31 @@ export class ModernScope implements Scope {
   private controller: AbortController | undefined;
   private expiredBy: unknown;
 
-  /** The transport's cancellation, plus the request timeout; made only if a handler asks. */
+  /** The transport's cancellation, the client's notifications/cancelled, or the request timeout; made only if a handler asks. */
   get signal(): AbortSignal {
     if (!this.controller) {
       const c = (this.controller = new AbortController());
       const outer = this.sink.signal;
       if (this.expiredBy !== undefined) c.abort(this.expiredBy);
-      else if (outer.aborted) c.abort(outer.reason);
-      else outer.addEventListener("abort", () => c.abort(outer.reason), { once: true });
+      else if (outer?.aborted) c.abort(outer.reason);
+      else outer?.addEventListener("abort", () => c.abort(outer.reason), { once: true });
     }
     return this.controller.signal;
   }
 
-  /** limits.requestTimeoutMs passed: the handler's signal aborts. */
+  /** limits.requestTimeoutMs passed: the handler's signal aborts; the pipeline answers. */
   expire(reason: unknown): void {
+    if (this.expiredBy !== undefined) return;
+    this.done = true;
     this.expiredBy = reason;
     this.controller?.abort(reason);
+  }
+
+  /** The client cancelled (or the connection ended): the handler's signal aborts; nothing is sent. */
+  cancel(reason: unknown): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.expire(reason);
   }
   get protocolVersion(): string {
     return this.envelope.version;

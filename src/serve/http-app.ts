@@ -2,6 +2,7 @@ import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { AggregatorRegistry } from "prom-client";
 import { Refusal } from "../limits/guard.ts";
+import type { TimedRefusal } from "../jsonrpc/errors.ts";
 import { rmSync } from "node:fs";
 import type { McpServer } from "../server/server.ts";
 import { checkHostAndOrigin, hostPolicy, httpError, type HostPolicy } from "../transport/http-guards.ts";
@@ -117,7 +118,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s), ip: needIp ? (req: Request) => bun.requestIP(req)?.address ?? "" : undefined } : {};
   const guard = server.guard;
   /** 503 with Retry-After for a refusal at the edge (connections, memory). */
-  const busy = (r: Refusal) => httpError(503, r.code, r.message, { "retry-after": String(Math.ceil(r.retryAfterMs / 1000)) }, r.data);
+  const busy = (r: TimedRefusal) => httpError(503, r.code, r.message, { "retry-after": String(Math.ceil(r.retryAfterMs / 1000)) }, r.data);
   const upgrade = (request: Request, bun: Server<WsData> | null): Response | undefined => {
     const denied = checkHostAndOrigin(request, opts.hosts);
     if (denied) return denied;

@@ -1,8 +1,10 @@
 import { McpError } from "../jsonrpc/errors.ts";
-import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc/message.ts";
+import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type Params } from "../jsonrpc/message.ts";
 import type { ListenStream } from "../modern/listen.ts";
 import { refusalStatus } from "../limits/guard.ts";
-import { answerModern, checkEnvelope, type ModernAnswer } from "../modern/dispatch.ts";
+import { checkEnvelope, modernOutcome, prepareModern, wireFailure, type ModernAnswer } from "../modern/dispatch.ts";
+import { ModernScope, type RequestSink } from "../modern/scope.ts";
+import type { Answerer } from "../server/dispatch.ts";
 import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "../modern/headers.ts";
 import { ModernMethod, ModernHeader } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
@@ -31,7 +33,7 @@ export class ModernHttp {
   private readonly stopKeepalive: () => void;
 
   constructor(
-    private readonly server: McpServer,
+    readonly server: McpServer,
     private readonly opts: { responseMode: ResponseMode; keepaliveMs: number; maxQueueBytes?: number },
   ) {
     this.stopKeepalive = server.loops.every("listen-stream keep-alive", opts.keepaliveMs, () => {
@@ -40,6 +42,11 @@ export class ModernHttp {
   }
 
   private readonly overflowed = () => this.server.metrics.refused("http.maxQueueBytes");
+
+  /** How answers travel: "json", "sse", or "auto" (SSE once a notification comes). */
+  get responseMode(): ResponseMode {
+    return this.opts.responseMode;
+  }
 
   /** Open listen streams, for metrics and tests. */
   get listenCount(): number {
@@ -76,38 +83,25 @@ export class ModernHttp {
     }
     if (method === ModernMethod.SubscriptionsListen) return this.listen(req, message, hooks);
 
-    // Closing the response stream is the cancellation (2026-07-28 §2.1): the request's own
-    // signal aborts when the client goes away, so the handler is given that (no per-request controller).
-    const closed = req.signal;
-    let sse: SseConnection | undefined;
-    let settle!: (r: Response) => void;
-    const response = new Promise<Response>((resolve) => (settle = resolve));
-    const upgrade = () => {
-      sse = openSse(req.signal, undefined, this.opts.maxQueueBytes, this.overflowed);
-      hooks.timeout?.(req, 0);
-      settle(sse.response);
-    };
+    const exchange = new ModernExchange(this, req, hooks);
+    const scope = prepareModern(this.server, message, envelope, exchange);
+    if (!(scope instanceof ModernScope)) {
+      exchange.answer(scope);
+      return exchange.response!;
+    }
+    const dispatcher = this.server.dispatcher;
+    // Each POST is its own connection: nothing else of its is in flight.
+    const refused = dispatcher.admit(0, hooks.ip ? `ip:${hooks.ip(req)}` : "anonymous");
+    if (refused) return asResponse(wireFailure(id, refused));
     this.inflight++;
-    answerModern(this.server, message, envelope, {
-      signal: closed,
-      principal: hooks.ip ? `ip:${hooks.ip(req)}` : undefined,
-      notify: (n) => {
-        if (closed.aborted || this.opts.responseMode === "json") return;
-        if (!sse) upgrade();
-        sse!.event(JSON.stringify(n));
-      },
-    }).then((answer) => {
-      this.inflight--;
-      if (!sse) {
-        // "sse" mode streams every answer, but not before it is known: a capability (-32021) or
-        // other ladder error raised by the handler keeps its 4xx status (2026-07-28 §2.4).
-        if (this.opts.responseMode !== "sse" || answer.status !== 200) return settle(asResponse(answer));
-        upgrade();
-      }
-      if (!closed.aborted) sse!.event(JSON.stringify(answer.response));
-      sse!.close();
-    });
-    return response;
+    dispatcher.run(this.server.methods.get(method)!, scope.params, scope, exchange);
+    // Most handlers answer at once: no promise for them.
+    return exchange.response ?? exchange.later();
+  }
+
+  /** Opens an SSE answer (a request's notifications, or "sse" response mode). */
+  openStream(req: Request): SseConnection {
+    return openSse(req.signal, undefined, this.opts.maxQueueBytes, this.overflowed);
   }
 
   /** subscriptions/listen: the acknowledgement first, then the asked-for notifications, until the client closes. */
@@ -135,5 +129,69 @@ export class ModernHttp {
       sse.event(JSON.stringify(resultResponse(stream.id, stream.finalResult)));
       sse.close();
     }
+  }
+}
+
+/**
+ * One 2026-07-28 POST being answered: the sink of its notifications and the Answerer the
+ * pipeline settles. Closing the response stream is the cancellation (2026-07-28 §2.1): the
+ * request's own signal aborts when the client goes away, so no controller is made for it.
+ */
+class ModernExchange implements Answerer<ModernScope>, RequestSink {
+  readonly era = "modern" as const;
+  /** The answer, when it was known before `request` returned. */
+  response: Response | undefined;
+  private sse: SseConnection | undefined;
+  private resolve: ((r: Response) => void) | undefined;
+
+  constructor(
+    private readonly http: ModernHttp,
+    private readonly req: Request,
+    private readonly hooks: HttpServerHooks,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.req.signal;
+  }
+
+  /** The answer still to come, as a promise (made only for handlers that did not finish at once). */
+  later(): Promise<Response> {
+    return new Promise<Response>((resolve) => (this.resolve = resolve));
+  }
+
+  private deliver(r: Response): void {
+    if (this.resolve) this.resolve(r);
+    else this.response = r;
+  }
+
+  private upgrade(): SseConnection {
+    const sse = (this.sse = this.http.openStream(this.req));
+    this.hooks.timeout?.(this.req, 0);
+    this.deliver(sse.response);
+    return sse;
+  }
+
+  notify(n: JsonRpcNotification): void {
+    if (this.req.signal.aborted || this.http.responseMode === "json") return;
+    (this.sse ?? this.upgrade()).event(JSON.stringify(n));
+  }
+
+  settle(scope: ModernScope, result: Params | undefined, error: unknown): void {
+    scope.done = true;
+    this.http.inflight--;
+    this.answer(modernOutcome(this.http.server, scope, result, error));
+  }
+
+  /** Sends the final answer: as the JSON response, or as the last event of the SSE stream. */
+  answer(answer: ModernAnswer): void {
+    let sse = this.sse;
+    if (!sse) {
+      // "sse" mode streams every answer, but not before it is known: a capability (-32021) or
+      // other ladder error raised by the handler keeps its 4xx status (2026-07-28 §2.4).
+      if (this.http.responseMode !== "sse" || answer.status !== 200) return this.deliver(asResponse(answer));
+      sse = this.upgrade();
+    }
+    if (!this.req.signal.aborted) sse.event(JSON.stringify(answer.response));
+    sse.close();
   }
 }

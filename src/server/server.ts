@@ -40,6 +40,7 @@ import { singleProcess, type ShardIdentity } from "../cluster/shard.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { Guard } from "../limits/guard.ts";
 import { Loops } from "../supervisor/loops.ts";
+import { Dispatcher } from "./dispatch.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -74,6 +75,8 @@ export class McpServer {
   readonly guard: Guard;
   /** This server's background loops (sweeps, keep-alives, deadlines, pings), supervised. */
   readonly loops: Loops;
+  /** The request pipeline of both eras. */
+  readonly dispatcher: Dispatcher;
 
   constructor(options: ServerOptions) {
     if (!options?.name || !options.version)
@@ -106,6 +109,7 @@ export class McpServer {
       },
     });
     this.guard = new Guard(this.limits, this.metrics, this.shard.count, this.loops.every);
+    this.dispatcher = new Dispatcher({ metrics: this.metrics, guard: this.guard, logger: this.logger, maxInflight: this.limits.maxInflightPerSession });
     this.metrics.gauge("connections_open", "Connections counted against limits.maxConnections", () => this.guard.connections.open);
     this.methods = buildMethodTable(this);
     const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];

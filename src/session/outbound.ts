@@ -1,5 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { McpError, PeerError } from "../jsonrpc/errors.ts";
+import { clientRequestTimedOut, McpError, PeerError } from "../jsonrpc/errors.ts";
 import { isErrorResponse, notification, type JsonRpcMessage, type JsonRpcResponse, type Params, type RequestId } from "../jsonrpc/message.ts";
 import { Notice } from "../protocol/methods.ts";
 
@@ -39,7 +39,7 @@ export class OutboundRequests {
       };
       const timer = setTimeout(() => {
         cancel(`timed out after ${opts.timeoutMs} ms`);
-        reject(new PeerError(WireCode.RequestTimeout, `Request ${method} timed out after ${opts.timeoutMs} ms`));
+        reject(clientRequestTimedOut(method, opts.timeoutMs));
       }, opts.timeoutMs);
       const onAbort = () => {
         cancel("the originating request was cancelled");

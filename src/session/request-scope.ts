@@ -1,4 +1,4 @@
-import { notification, type Params, type RequestId } from "../jsonrpc/message.ts";
+import { notification, type JsonRpcResponse, type Params, type RequestId } from "../jsonrpc/message.ts";
 import { Method, Notice, RELATED_TASK_META } from "../protocol/methods.ts";
 import type {
   ClientCapabilities,
@@ -14,7 +14,7 @@ import type {
 } from "../protocol/types.ts";
 import { checkElicitation, checkInput, checkRoots, checkSampling } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
-import type { Scope } from "../server/scope.ts";
+import type { InFlight } from "../server/dispatch.ts";
 import type { TaskBinding } from "../server/session-hooks.ts";
 import type { Session } from "./session.ts";
 
@@ -23,10 +23,12 @@ import type { Session } from "./session.ts";
  * sees. The AbortController is created only if someone reads `signal` (most handlers never
  * do), which keeps the hot path to one allocation.
  */
-export class RequestScope implements Scope {
+export class RequestScope implements InFlight {
   readonly era = "legacy" as const;
   private controller: AbortController | undefined;
   private abortReason: unknown;
+  /** Where the answer goes when not straight to the client (a batch collects them). */
+  respond: ((message: JsonRpcResponse | undefined) => void) | undefined = undefined;
   private lastProgress = -Infinity;
   /** Set when the response went out or the request was cancelled: later progress is dropped. */
   done = false;
@@ -51,7 +53,7 @@ export class RequestScope implements Scope {
     if (this.task) return this.task.signal;
     if (!this.controller) {
       this.controller = new AbortController();
-      if (this.cancelled) this.controller.abort(this.abortReason);
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
   }
@@ -60,6 +62,16 @@ export class RequestScope implements Scope {
   cancel(reason: unknown): void {
     if (this.cancelled) return;
     this.cancelled = true;
+    this.abort(reason);
+  }
+
+  /** Its deadline passed: the handler is aborted, and the pipeline answers with `reason`. */
+  expire(reason: unknown): void {
+    this.abort(reason);
+  }
+
+  private abort(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
     this.done = true;
     this.abortReason = reason;
     this.controller?.abort(reason);

@@ -1,6 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { IdleWaiter } from "../util/idle.ts";
-import { invalidParams, McpError, methodNotFound, PeerError, toWireError } from "../jsonrpc/errors.ts";
+import { clientRequestTimedOut, connectionEnded, idInUse, limitRefused, invalidParams, invalidRequest, McpError, methodNotFound } from "../jsonrpc/errors.ts";
 import type { BatchItem, Decoded } from "../jsonrpc/decode.ts";
 import {
   errorResponse,
@@ -21,6 +21,7 @@ import { allowsBatches, LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "..
 import type { ClientView } from "../server/context.ts";
 import type { ListKind } from "../server/registry.ts";
 import type { Scope } from "../server/scope.ts";
+import type { Answerer } from "../server/dispatch.ts";
 import type { McpServer } from "../server/server.ts";
 import type { LegacySessionHooks, TaskBinding } from "../server/session-hooks.ts";
 import { isPlainObject } from "../util/guards.ts";
@@ -47,7 +48,8 @@ const LIST_CHANGED: Record<ListKind, string> = {
  * subscriptions and tasks. It knows nothing of transports: messages arrive through
  * `receive` and leave through its Outlet.
  */
-export class Session implements LegacySessionHooks {
+export class Session implements LegacySessionHooks, Answerer<RequestScope> {
+  readonly era = "legacy" as const;
   state: SessionState = "new";
   protocolVersion: string = LATEST_LEGACY_VERSION;
   client: ClientView = { capabilities: {} };
@@ -142,7 +144,7 @@ export class Session implements LegacySessionHooks {
   private receiveBatch(items: BatchItem[]): void {
     if (this.state === "new" || !allowsBatches(this.protocolVersion)) {
       const why = this.state === "new" ? "initialize cannot be sent in a batch" : `JSON-RPC batches are not supported in protocol ${this.protocolVersion}`;
-      return this.send(errorResponse(null, { code: WireCode.InvalidRequest, message: `Invalid Request: ${why}` }));
+      return this.send(errorResponse(null, invalidRequest(why).toWire()));
     }
     const responses: JsonRpcMessage[] = [];
     let waiting = 0;
@@ -171,26 +173,20 @@ export class Session implements LegacySessionHooks {
 
   private handleRequest(req: JsonRpcRequest, respond: Respond | undefined): void {
     const { id, method } = req;
+    const dispatcher = this.server.dispatcher;
     // First: any answer (even to ping) would carry an id the client maps to the request in flight.
-    if (this.inflight.has(id))
-      return this.answer(respond, errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in flight` }));
+    if (this.inflight.has(id)) return this.answer(respond, errorResponse(id, idInUse(id).toWire()));
     if (method === Method.Initialize || method === Method.Ping) {
       // Answered before the method table, and counted like every other method.
       const started = performance.now();
       const response = method === Method.Initialize ? this.initialize(req) : resultResponse(id, {});
-      this.server.metrics.request(method, "legacy", !("error" in response), performance.now() - started);
+      dispatcher.record(method, "legacy", !("error" in response), started);
       return this.answer(respond, response);
     }
-    if (this.state === "new")
-      return this.answer(respond, errorResponse(id, { code: WireCode.InvalidRequest, message: `Invalid Request: the session is not initialized; send initialize before ${method}` }));
+    if (this.state === "new") return this.answer(respond, errorResponse(id, invalidRequest(`the session is not initialized; send initialize before ${method}`).toWire()));
     const entry = this.server.methods.get(method);
     if (!entry || !entry.legacy) return this.answer(respond, errorResponse(id, methodNotFound(method).toWire()));
-    const max = this.server.limits.maxInflightPerSession;
-    if (this.inflight.size >= max) {
-      this.server.metrics.refused("limits.maxInflightPerSession");
-      return this.answer(respond, errorResponse(id, { code: WireCode.ServerBusy, message: `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`, data: { limit: "limits.maxInflightPerSession" } }));
-    }
-    const refused = this.server.guard.admitRequest(this.principal);
+    const refused = dispatcher.admit(this.inflight.size, this.principal);
     if (refused) return this.answer(respond, errorResponse(id, refused.toWire()));
 
     const params = req.params ?? {};
@@ -199,62 +195,21 @@ export class Session implements LegacySessionHooks {
     const progressToken = typeof token === "string" || typeof token === "number" ? (token as ProgressToken) : undefined;
     const scope = new RequestScope(this, id, meta, progressToken);
     scope.method = method;
-    scope.startedAt = performance.now();
+    scope.respond = respond;
     this.inflight.set(id, scope);
-    let out: Params | Promise<Params>;
-    try {
-      out = entry.handle(params, scope);
-    } catch (e) {
-      return this.finish(scope, respond, undefined, e);
-    }
-    if (!(out instanceof Promise)) return this.finish(scope, respond, out);
-    this.finishLater(out, scope, respond);
+    dispatcher.run(entry, params, scope, this);
   }
 
-  /**
-   * Answers a handler that returned a promise once it settles. Apart from handleRequest for
-   * its closures: no closures on the hot path, and most requests are answered synchronously.
-   */
-  private finishLater(out: Promise<Params>, scope: RequestScope, respond: Respond | undefined): void {
-    // Only work still running needs a deadline (most handlers are done by now).
-    if (Bun.peek.status(out) === "pending") scope.unwatch = this.server.guard.watch(() => this.expire(scope, respond));
-    out.then(
-      (r) => this.finish(scope, respond, r),
-      (e) => this.finish(scope, respond, undefined, e),
-    );
-  }
-
-  /** The one place a request's record is cleared and its answer sent (unless cancelled). */
-  private finish(scope: RequestScope, respond: Respond | undefined, result: Params | undefined, error?: unknown, expired = false): void {
-    if (scope.answered) return;
-    scope.answered = true;
-    scope.unwatch?.();
+  /** The pipeline's call: the request's record is cleared here and its answer sent (unless cancelled). */
+  settle(scope: RequestScope, result: Params | undefined, error: unknown): void {
     if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
     if (this.inflight.size === 0) this.idle?.settle();
-    const silent = (scope.cancelled && !expired) || this.state === "closed";
     scope.done = true;
-    const ok = result !== undefined && error === undefined;
-    if (silent) this.answer(respond, undefined);
-    else if (ok) this.answer(respond, resultResponse(scope.requestId, result));
-    else this.answer(respond, errorResponse(scope.requestId, this.wireError(error)));
-    if (!silent) this.server.metrics.request(scope.method, "legacy", ok, performance.now() - scope.startedAt);
+    const respond = scope.respond;
+    if (scope.cancelled || this.state === "closed") this.answer(respond, undefined);
+    else if (error === undefined) this.answer(respond, resultResponse(scope.requestId, result!));
+    else this.answer(respond, errorResponse(scope.requestId, this.server.dispatcher.wireError(error, scope.method, this.options.id).toWire()));
     this.outlet.requestEnded?.(scope.requestId);
-  }
-
-  /** A handler's failure as the client sees it (unexpected ones are logged under an id). Apart from finish for its closure. */
-  private wireError(error: unknown): ReturnType<McpError["toWire"]> {
-    return toWireError(error, (id, cause) => this.report(id, cause)).toWire();
-  }
-
-  /** limits.requestTimeoutMs passed: the handler is aborted and the client told why. */
-  private expire(scope: RequestScope, respond: Respond | undefined): void {
-    // A request the client cancelled gets no answer, whatever its handler still does.
-    if (scope.answered || scope.cancelled) return;
-    const ms = this.server.guard.requestTimeoutMs;
-    const error = new McpError(WireCode.ServerBusy, `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`, { limit: "limits.requestTimeoutMs" });
-    this.server.metrics.refused("limits.requestTimeoutMs");
-    scope.cancel(error);
-    this.finish(scope, respond, undefined, error, true);
   }
 
   /** Asks the transport to close the connection carrying `id`'s stream (the client resumes). */
@@ -264,7 +219,7 @@ export class Session implements LegacySessionHooks {
 
   private initialize(req: JsonRpcRequest): JsonRpcResponse {
     if (this.state !== "new")
-      return errorResponse(req.id, { code: WireCode.InvalidRequest, message: "Invalid Request: the session is already initialized" });
+      return errorResponse(req.id, invalidRequest("the session is already initialized").toWire());
     const p = req.params ?? {};
     try {
       if (typeof p.protocolVersion !== "string") throw invalidParams('Invalid params for initialize: "protocolVersion" must be a string');
@@ -368,9 +323,8 @@ export class Session implements LegacySessionHooks {
     if (this.state !== "ready") {
       const timer = AbortSignal.timeout(timeoutMs);
       await this.whenReady(AbortSignal.any([signal, timer])).catch((e) => {
-        // The same -32001 as a request the client never answers, not a bare DOMException.
-        if (timer.aborted && !signal.aborted)
-          throw new PeerError(WireCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms: the client never sent notifications/initialized`);
+        // The same error as a request the client never answers, not a bare DOMException.
+        if (timer.aborted && !signal.aborted) throw clientRequestTimedOut(method, timeoutMs, ": the client never sent notifications/initialized");
         throw e;
       });
     }
@@ -395,7 +349,7 @@ export class Session implements LegacySessionHooks {
     const max = this.server.limits.maxSubscriptionsPerSession;
     if (subscriptions.size >= max) {
       this.server.metrics.refused("limits.maxSubscriptionsPerSession");
-      throw new McpError(WireCode.ServerBusy, `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`, { limit: "limits.maxSubscriptionsPerSession" });
+      throw limitRefused("limits.maxSubscriptionsPerSession", `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`);
     }
     subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
   }
@@ -433,7 +387,7 @@ export class Session implements LegacySessionHooks {
   close(reason = "session closed"): void {
     if (this.state === "closed") return;
     this.state = "closed";
-    const abort = new McpError(WireCode.InternalError, reason);
+    const abort = connectionEnded(reason);
     for (const scope of this.inflight.values()) scope.cancel(abort);
     this.inflight.clear();
     this.outboundRequests?.rejectAll(reason);

@@ -1,4 +1,4 @@
-import { WireCode } from "../jsonrpc/codes.ts";
+import { WireCode, type LimitName } from "../jsonrpc/codes.ts";
 import { invalidParams, McpError, toWireError } from "../jsonrpc/errors.ts";
 import type { Params, RequestId } from "../jsonrpc/message.ts";
 import { RELATED_TASK_META } from "../protocol/methods.ts";
@@ -34,7 +34,7 @@ export interface TaskStoreOptions extends TaskOptions {
   /** Reports an unexpected failure of task work (for the process log). */
   report(id: string, cause: unknown): void;
   /** Counts a refusal by its limit's config key (metrics). */
-  refused?(limit: string): void;
+  refused?(limit: LimitName): void;
 }
 
 /**
