@@ -2,7 +2,9 @@
  * erlmcp: the public library API. The export list is pinned by test/api.test.ts; add to it
  * deliberately.
  */
-export { createServer, McpServer } from "./server/server.ts";
+export { McpServer } from "./server/server.ts";
+export { createServer } from "./create-server.ts";
+export { Runtime, runtimeOf, type RuntimeOptions } from "./runtime/runtime.ts";
 export type { ServerOptions, Limits, Features, TaskOptions } from "./server/options.ts";
 export type { HandlerContext, ClientView, Era } from "./server/context.ts";
 export type {

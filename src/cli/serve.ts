@@ -4,7 +4,8 @@ import { configToServerOptions, loggerFor, VERSION } from "../config/server-opti
 import { parseHostPort, type Config } from "../config/schema.ts";
 import { PROFILES } from "../profiles/index.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
-import { createServer } from "../server/server.ts";
+import { Runtime } from "../runtime/runtime.ts";
+import { createServer } from "../create-server.ts";
 import { LISTENERS, type Listener, type Running } from "./listeners.ts";
 import { primarySecrets, removeRunDir, shardContextFromEnv, singleContext, type ServeContext } from "./serve-context.ts";
 
@@ -48,8 +49,9 @@ async function runProcess(
   const bus = opts.port ? shardBus(opts.port) : undefined;
   const queries = opts.port ? shardQueries(opts.port) : undefined;
   if (ctx.shard && queries) ctx = { ...ctx, shard: { ...ctx.shard, queries } };
-  const server = createServer({
-    ...configToServerOptions(config, logger),
+  const server = createServer(configToServerOptions(config, logger));
+  // Made before any listener, so every listener runs on it (runtimeOf).
+  const runtime = new Runtime(server, {
     requestStateKeys: ctx.requestStateKeys,
     cluster: ctx.shard && bus ? { shard: ctx.shard.identity, bus } : undefined,
   });
@@ -84,7 +86,7 @@ async function runProcess(
     for (const r of running) r.ended.then((why) => resolve(`${r.where}: ${why}`));
     // Background loops that keep failing escalate: this process ends non-zero, and whoever
     // supervises it (the primary, or the service manager) starts a fresh one.
-    server.loops.gaveUp.then((why) => {
+    runtime.loops.gaveUp.then((why) => {
       failed = true;
       resolve(`background loops gave up: ${why}`);
     });

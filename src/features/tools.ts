@@ -13,7 +13,7 @@ import { paginate } from "../util/pagination.ts";
 
 /** tools/list and tools/call (MCP 2025-11-25 server/tools). */
 export function toolMethods(server: McpServer): Record<string, MethodEntry> {
-  const { registry, limits, logger, guard } = server;
+  const { registry, limits, logger } = server;
 
   const list: MethodEntry = {
     capability: "tools",
@@ -40,12 +40,12 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
         if (task !== undefined) {
           if (tool.taskSupport === "forbidden")
             throw new McpError(WireCode.MethodNotFound, `Tool ${name} does not support task-augmented calls (execution.taskSupport is "forbidden")`);
-          return runToolAsTask(tool, args, scope, (task as { ttl?: unknown } | null)?.ttl, logger, guard);
+          return runToolAsTask(tool, args, scope, (task as { ttl?: unknown } | null)?.ttl, logger);
         }
         if (tool.taskSupport === "required")
           throw new McpError(WireCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required")`);
       }
-      return runTool(tool, args, scope, logger, guard);
+      return runTool(tool, args, scope, logger);
     },
   };
 
@@ -56,12 +56,12 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
  * A task-augmented call (2025-11-25 tasks): the task record now, the tool's work behind it.
  * Apart from the call handler for its closure: no closures on the hot path.
  */
-function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, ttl: unknown, logger: McpServer["logger"], guard: McpServer["guard"]): Params {
+function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, ttl: unknown, logger: McpServer["logger"]): Params {
   const session = scope.session!;
   return session.tasks.create({
     ttl,
     progressToken: scope.progressToken,
-    run: async (binding) => runTool(tool, args, session.taskScope(scope, binding), logger, guard),
+    run: async (binding) => runTool(tool, args, session.taskScope(scope, binding), logger),
   });
 }
 
@@ -71,10 +71,10 @@ function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefine
  * made; a thrown McpError is a deliberate protocol error and passes through. A handler that
  * answers synchronously is answered synchronously: no promise on the hot path.
  */
-function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"], guard: McpServer["guard"]): Params | Promise<Params> {
+function runTool(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"]): Params | Promise<Params> {
   const parsed = tool.input.parse(args ?? {});
   if (!parsed.ok) return errorResult(`Invalid arguments for tool ${tool.descriptor.name}: ${parsed.message}`);
-  const release = guard.enterTool(tool.descriptor.name);
+  const release = scope.enterTool(tool.descriptor.name);
   if (typeof release !== "function") throw release;
   let returned: ToolReturn | Promise<ToolReturn>;
   try {

@@ -1,7 +1,7 @@
 import { limitRefused, Refusal, type TimedRefusal } from "../jsonrpc/errors.ts";
 import { LIMITS, WireCode, type LimitName } from "../jsonrpc/codes.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { Limits } from "../server/options.ts";
+import type { Limits } from "./limits.ts";
 import { Counters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import { KeyedBuckets } from "./token-bucket.ts";

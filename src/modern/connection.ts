@@ -16,8 +16,7 @@ import {
 } from "../jsonrpc/message.ts";
 import { Method, Notice } from "../protocol/methods.ts";
 import { ModernMethod } from "../protocol/modern.ts";
-import type { McpServer } from "../server/server.ts";
-import { checkEnvelope, modernOutcome, prepareModern } from "./dispatch.ts";
+import { checkEnvelope, modernOutcome, prepareModern, type StatelessRuntime } from "./dispatch.ts";
 import { ModernScope, type RequestSink } from "./scope.ts";
 import type { Answerer } from "../server/dispatch.ts";
 import { hasClaim, unsupportedVersion } from "./envelope.ts";
@@ -36,7 +35,7 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
   private readonly idle = new IdleWaiter();
 
   constructor(
-    private readonly server: McpServer,
+    private readonly rt: StatelessRuntime,
     private readonly send: (message: JsonRpcMessage) => void,
     /** Whom rate limits count this connection's requests against. */
     private readonly principal = `conn:${crypto.randomUUID()}`,
@@ -66,19 +65,19 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
     if (this.inflight.has(id) || this.listens.has(id)) return this.send(errorResponse(id, idInUse(id).toWire()));
     if (req.method === ModernMethod.SubscriptionsListen) {
       try {
-        this.listens.set(id, this.server.listens.listen(id, req.params, (n) => this.send(n)));
+        this.listens.set(id, this.rt.listens.listen(id, req.params, (n) => this.send(n)));
       } catch (e) {
         this.send(errorResponse(id, (e as McpError).toWire()));
       }
       return;
     }
-    const scope = prepareModern(this.server, req, envelope, this);
+    const scope = prepareModern(this.rt, req, envelope, this);
     if (!(scope instanceof ModernScope)) return this.send(scope.response);
-    const dispatcher = this.server.dispatcher;
+    const dispatcher = this.rt.dispatcher;
     const refused = dispatcher.admit(this.inflight.size, this.principal);
     if (refused) return this.send(errorResponse(id, refused.toWire()));
     this.inflight.set(id, scope);
-    dispatcher.run(this.server.methods.get(req.method)!, scope.params, scope, this);
+    dispatcher.run(this.rt.server.methods.get(req.method)!, scope.params, scope, this);
   }
 
   /** The pipeline's call: the record is cleared and the answer sent, unless the client cancelled. */
@@ -86,7 +85,7 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
     scope.done = true;
     if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
     if (this.inflight.size === 0) this.idle.settle();
-    if (!scope.cancelled && !this.closed) this.send(modernOutcome(this.server, scope, result, error).response);
+    if (!scope.cancelled && !this.closed) this.send(modernOutcome(this.rt, scope, result, error).response);
   }
 
   /** A scope's progress and log notifications: on this connection (a cancelled scope sends none). */

@@ -3,6 +3,19 @@ import { methodNotFound, type McpError } from "../jsonrpc/errors.ts";
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse, type Params } from "../jsonrpc/message.ts";
 import { CACHEABLE_METHODS, INPUT_REQUIRED_METHODS, MetaKey, ModernMethod, ResultType } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
+import type { Dispatcher } from "../server/dispatch.ts";
+import type { Guard } from "../limits/guard.ts";
+import type { RequestStateCodec } from "./request-state.ts";
+import type { ListenRegistry } from "./listen.ts";
+
+/** What the stateless era needs of the runtime (runtime/Runtime has it all). */
+export interface StatelessRuntime {
+  readonly server: McpServer;
+  readonly dispatcher: Dispatcher;
+  readonly guard: Guard;
+  readonly requestState: RequestStateCodec;
+  readonly listens: ListenRegistry;
+}
 import { isPlainObject } from "../util/guards.ts";
 import { readEnvelope, type Envelope } from "./envelope.ts";
 import { InputRequiredSignal, readInputResponses } from "./input.ts";
@@ -50,13 +63,14 @@ export function servesModern(server: McpServer, method: string): boolean {
  * the answer. The caller admits the scope (Dispatcher.admit) and runs it; `outcome` shapes
  * what the pipeline settles.
  */
-export function prepareModern(server: McpServer, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): ModernScope | ModernAnswer {
+export function prepareModern(rt: StatelessRuntime, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): ModernScope | ModernAnswer {
   const { id, method } = req;
+  const server = rt.server;
   const params: Params = req.params ?? {};
   if (method === ModernMethod.Discover) {
     const started = performance.now();
     const response = resultResponse(id, decorate(server, method, discover(server)));
-    server.dispatcher.record(method, "modern", true, started);
+    rt.dispatcher.record(method, "modern", true, started);
     return { response, status: 200 };
   }
   const entry = server.methods.get(method);
@@ -69,14 +83,14 @@ export function prepareModern(server: McpServer, req: JsonRpcRequest, envelope: 
       // Only a retry carries state to check; a first round computes the digest if it needs input.
       if (params.requestState !== undefined) {
         digest = requestDigest(method, params);
-        answers = server.requestState.open(params.requestState, method, digest);
+        answers = rt.requestState.open(params.requestState, method, digest);
       }
       if (params.inputResponses !== undefined) answers = { ...answers, ...readInputResponses(params.inputResponses) };
     } catch (e) {
       return fail(id, e as McpError, 200);
     }
   }
-  const scope = new ModernScope(server, id, method, params, envelope, answers, sink);
+  const scope = new ModernScope(rt, id, method, params, envelope, answers, sink);
   scope.digest = digest;
   return scope;
 }
@@ -84,19 +98,20 @@ export function prepareModern(server: McpServer, req: JsonRpcRequest, envelope: 
 const NO_ANSWERS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** What the pipeline settled for a modern request, as its answer and HTTP status. */
-export function modernOutcome(server: McpServer, scope: ModernScope, result: Params | undefined, error: unknown): ModernAnswer {
+export function modernOutcome(rt: StatelessRuntime, scope: ModernScope, result: Params | undefined, error: unknown): ModernAnswer {
   const { requestId: id, method } = scope;
+  const server = rt.server;
   if (error === undefined) return { response: resultResponse(id, decorate(server, method, result!)), status: 200 };
   if (error instanceof InputRequiredSignal && INPUT_REQUIRED_METHODS.has(method)) {
     const input: Params = {
       resultType: ResultType.InputRequired,
       inputRequests: error.requests,
-      requestState: server.requestState.seal(method, scope.digest || requestDigest(method, scope.params), scope.consumed),
+      requestState: rt.requestState.seal(method, scope.digest || requestDigest(method, scope.params), scope.consumed),
       _meta: { [MetaKey.ServerInfo]: server.info },
     };
     return { response: resultResponse(id, input), status: 200 };
   }
-  return wireFailure(id, server.dispatcher.wireError(error, method));
+  return wireFailure(id, rt.dispatcher.wireError(error, method));
 }
 
 /** An error answer with the HTTP status the 2026-07-28 ladder gives it. */

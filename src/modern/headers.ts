@@ -2,8 +2,8 @@ import { WireCode } from "../jsonrpc/codes.ts";
 import { McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { MetaKey, ModernHeader } from "../protocol/modern.ts";
-import type { JsonSchemaObject } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
+import type { HeaderParam } from "../protocol/header-params.ts";
 
 /**
  * HTTP header ⇄ body cross-checks of 2026-07-28 (SEP-2243): MCP-Protocol-Version, Mcp-Method,
@@ -57,29 +57,6 @@ export function checkRequiredHeaders(headers: Headers, method: string, params: P
   if (raw === null) throw mismatch(`Mcp-Name is required on ${method}`);
   const name = headerValue(raw, "Mcp-Name");
   if (name !== bodyName) throw mismatch(`Mcp-Name ${JSON.stringify(name)} differs from the body's ${JSON.stringify(bodyName)}`);
-}
-
-/** A tool argument mirrored into a header by `x-mcp-header` (SEP-2243 §custom headers). */
-export interface HeaderParam {
-  /** The argument (a top-level `properties` key). */
-  readonly property: string;
-  /** The header, lower case: `mcp-param-<name>`. */
-  readonly header: string;
-  readonly type: "string" | "integer" | "boolean";
-}
-
-/** Header parameters a tool's input schema declares; only top-level properties count. */
-export function headerParams(schema: JsonSchemaObject): HeaderParam[] {
-  const props = schema.properties;
-  if (!isPlainObject(props)) return [];
-  const out: HeaderParam[] = [];
-  for (const [property, def] of Object.entries(props)) {
-    if (!isPlainObject(def) || typeof def["x-mcp-header"] !== "string") continue;
-    const type = def.type;
-    if (type !== "string" && type !== "integer" && type !== "boolean") continue;
-    out.push({ property, header: ModernHeader.ParamPrefix + def["x-mcp-header"].toLowerCase(), type });
-  }
-  return out;
 }
 
 /** Every Mcp-Param-* header equals its argument; a present argument needs its header. */

@@ -5,6 +5,7 @@ import { Notice } from "../protocol/methods.ts";
 import { MetaKey, ModernNotice, ResultType } from "../protocol/modern.ts";
 import type { ListKind } from "../server/registry.ts";
 import type { McpServer } from "../server/server.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { isPlainObject } from "../util/guards.ts";
 
 /** What a listen stream asks for (SubscriptionFilter, basic/patterns/subscriptions). */
@@ -46,7 +47,8 @@ export class ListenRegistry {
   private open = 0;
 
   constructor(
-    private readonly server: McpServer,
+    private readonly server: Pick<McpServer, "capabilities" | "changes">,
+    private readonly metrics: Metrics,
     /** Most listen streams open at once in this process (limits.maxListenStreams). */
     private readonly max: number,
   ) {}
@@ -60,7 +62,7 @@ export class ListenRegistry {
     const asked = params?.notifications;
     if (!isPlainObject(asked)) throw invalidParams('Invalid params for subscriptions/listen: "notifications" must be an object (a SubscriptionFilter)');
     if (this.open >= this.max) {
-      this.server.metrics.refused("limits.maxListenStreams");
+      this.metrics.refused("limits.maxListenStreams");
       throw new McpError(WireCode.InternalError, `Subscription limit reached: limits.maxListenStreams is ${this.max}`, { limit: "limits.maxListenStreams" });
     }
     const caps = this.server.capabilities;

@@ -14,7 +14,8 @@ import type {
 import { checkInput } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
 import type { InFlight } from "../server/dispatch.ts";
-import type { McpServer } from "../server/server.ts";
+import type { McpError } from "../jsonrpc/errors.ts";
+import type { StatelessRuntime } from "./dispatch.ts";
 import type { Envelope } from "./envelope.ts";
 import { checkAnswer, InputRequiredSignal } from "./input.ts";
 
@@ -51,7 +52,7 @@ export class ModernScope implements InFlight {
   digest = "";
 
   constructor(
-    private readonly server: McpServer,
+    private readonly rt: StatelessRuntime,
     readonly requestId: RequestId,
     public method: string,
     /** The request's params (sealed into requestState by digest when input is required). */
@@ -101,6 +102,10 @@ export class ModernScope implements InFlight {
     return this.envelope.version;
   }
 
+  enterTool(name: string): (() => void) | McpError {
+    return this.rt.guard.enterTool(name);
+  }
+
   progress(progress: number, total?: number, message?: string): void {
     if (this.done || this.progressToken === undefined || !(progress > this.lastProgress)) return;
     this.lastProgress = progress;
@@ -113,7 +118,7 @@ export class ModernScope implements InFlight {
   /** Only when the request set a logLevel, at or above it (2026-07-28 deprecated logging). */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
     const min = this.envelope.logLevel;
-    if (this.done || min === undefined || !this.server.capabilities.logging || logLevelRank(level) < logLevelRank(min)) return;
+    if (this.done || min === undefined || !this.rt.server.capabilities.logging || logLevelRank(level) < logLevelRank(min)) return;
     this.sink.notify(notification(Notice.Message, logger === undefined ? { level, data } : { level, logger, data }));
   }
 

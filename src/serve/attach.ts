@@ -1,4 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
+import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isNotification, isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import { ModernConnection } from "../modern/connection.ts";
@@ -62,11 +63,13 @@ class ChannelBinding implements Attached, Outlet {
   private probe: ModernConnection | undefined;
   private closed = false;
 
+  private readonly rt: Runtime;
   constructor(
     private readonly server: McpServer,
     private readonly channel: Channel,
     private readonly opts: AttachOptions,
   ) {
+    this.rt = runtimeOf(server);
     channel.onFrame((frame) => this.frame(frame));
     channel.onClose((reason) => this.close(reason));
     channel.onInputEnd?.(() => this.inputEnded());
@@ -96,7 +99,7 @@ class ChannelBinding implements Attached, Outlet {
 
   private frame(frame: string): void {
     const decoded = decodeFrame(frame, this.server.limits);
-    if (decoded.kind === "error" && decoded.limit) this.server.metrics.refused(decoded.limit);
+    if (decoded.kind === "error" && decoded.limit) this.rt.metrics.refused(decoded.limit);
     this.route(decoded);
   }
 
@@ -125,7 +128,7 @@ class ChannelBinding implements Attached, Outlet {
     }
     if (this.opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
       return this.receiveModern(decoded, decoded.message.method === ModernMethod.Discover);
-    this.session = new Session(this.server, this, { id: this.opts.id });
+    this.session = new Session(this.server, this.rt, this, { id: this.opts.id });
     this.session.receive(decoded);
   }
 
@@ -135,8 +138,8 @@ class ChannelBinding implements Attached, Outlet {
    */
   private receiveModern(decoded: Decoded, discover: boolean): void {
     const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
-    if (discover) return (this.probe ??= new ModernConnection(this.server, send, this.opts.principal)).receive(decoded);
-    this.modern = this.probe ?? new ModernConnection(this.server, send, this.opts.principal);
+    if (discover) return (this.probe ??= new ModernConnection(this.rt, send, this.opts.principal)).receive(decoded);
+    this.modern = this.probe ?? new ModernConnection(this.rt, send, this.opts.principal);
     this.probe = undefined;
     this.modern.receive(decoded);
   }

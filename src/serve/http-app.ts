@@ -1,4 +1,5 @@
 import type { Server } from "bun";
+import { runtimeOf } from "../runtime/runtime.ts";
 import { Elysia } from "elysia";
 import { AggregatorRegistry } from "prom-client";
 import { Refusal } from "../limits/guard.ts";
@@ -94,6 +95,7 @@ export interface HttpListener {
  * handlers, so frames reach the decoder untouched), and /healthz.
  */
 export function listenHttp(server: McpServer, options: Partial<HttpListenOptions> = {}): HttpListener {
+  const rt = runtimeOf(server);
   const opts: HttpListenOptions = {
     ...DEFAULT_HTTP_OPTIONS,
     hosts: hostPolicy(),
@@ -116,7 +118,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   const needIp = server.limits.maxConnectionsPerIp > 0 || server.limits.principalRatePerSec > 0;
   const hooks = (bun: Server<WsData> | null) =>
     bun ? { timeout: (req: Request, s: number) => bun.timeout(req, s), ip: needIp ? (req: Request) => bun.requestIP(req)?.address ?? "" : undefined } : {};
-  const guard = server.guard;
+  const guard = rt.guard;
   /** 503 with Retry-After for a refusal at the edge (connections, memory). */
   const busy = (r: TimedRefusal) => httpError(503, r.code, r.message, { "retry-after": String(Math.ceil(r.retryAfterMs / 1000)) }, r.data);
   const upgrade = (request: Request, bun: Server<WsData> | null): Response | undefined => {
@@ -136,28 +138,28 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
 
   const localSessions = () => streamable.sessionCount + legacy.sessionCount;
   const queries = opts.shard?.queries;
-  queries?.answer("health", () => ({ shard: server.shard.index, pid: process.pid, sessions: streamable.ownedSessionCount + legacy.sessionCount }));
+  queries?.answer("health", () => ({ shard: rt.shard.index, pid: process.pid, sessions: streamable.ownedSessionCount + legacy.sessionCount }));
   /** Liveness and the session count: this process's, or every shard's summed in a sharded appliance. */
   const health = async () => {
     if (!queries) return { status: "ok", sessions: localSessions() };
     const views = ((await queries.ask("health")) as { shard: number; pid: number; sessions: number }[]).filter(Boolean).sort((a, b) => a.shard - b.shard);
     return { status: "ok", sessions: views.reduce((n, v) => n + v.sessions, 0), shards: views };
   };
-  queries?.answer("metrics", () => server.metrics.json());
+  queries?.answer("metrics", () => rt.metrics.json());
   /** Prometheus text: this process's metrics, or every shard's aggregated in a sharded appliance. */
   const metricsText = async () => {
-    if (!queries) return server.metrics.registry.metrics();
+    if (!queries) return rt.metrics.registry.metrics();
     const views = (await queries.ask("metrics")).filter(Boolean) as Parameters<typeof AggregatorRegistry.aggregate>[0];
     return AggregatorRegistry.aggregate(views).metrics();
   };
   // Counted where owned, as /healthz does: a shard's copy of a sibling's session (it served one
   // of its requests) is not another session, and the sum over shards must be the appliance's.
-  const ungauge = server.metrics.gauge("http_sessions", "2025 sessions on Streamable HTTP and HTTP+SSE (each counted on the shard that owns it)", () => streamable.ownedSessionCount + legacy.sessionCount);
+  const ungauge = rt.metrics.gauge("http_sessions", "2025 sessions on Streamable HTTP and HTTP+SSE (each counted on the shard that owns it)", () => streamable.ownedSessionCount + legacy.sessionCount);
   /** Open WebSocket connections, closed gracefully by stop(). */
   const sockets = new Set<Attached>();
   // In a sharded appliance every MCP answer names the shard that served it (x-erlmcp-shard),
   // for operators tracing a session across shards; a forwarded answer keeps its server's name.
-  const served = opts.shard ? stamp(String(server.shard.index)) : <T>(r: T) => r;
+  const served = opts.shard ? stamp(String(rt.shard.index)) : <T>(r: T) => r;
   /** An HTTP request occupies a connection slot of its client until its answer starts. */
   const admitted = (request: Request, bun: Server<WsData> | null, serve: (request: Request, h: HttpServerHooks) => Response | Promise<Response>) => {
     const h = hooks(bun);
@@ -182,7 +184,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     serve: { routes: { [opts.path]: { POST: direct, GET: direct, DELETE: direct, PUT: direct, PATCH: direct, OPTIONS: direct, HEAD: direct } } } as never,
   })
     .get("/healthz", () => health())
-    .get("/metrics", async () => new Response(await metricsText(), { headers: { "content-type": server.metrics.registry.contentType } }));
+    .get("/metrics", async () => new Response(await metricsText(), { headers: { "content-type": rt.metrics.registry.contentType } }));
   if (opts.legacySse)
     app
       .get("/sse", ({ request, server: bun }) => admitted(request, bun as Server<WsData> | null, openLegacy))
@@ -208,8 +210,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
       pingIntervalSec: opts.wsPingSec,
-      every: server.loops.every,
-      onSlowConsumer: () => server.metrics.refused("http.maxQueueBytes"),
+      every: rt.loops.every,
+      onSlowConsumer: () => rt.metrics.refused("http.maxQueueBytes"),
       onChannel: (channel, data) =>
         void sockets.add(
           attachChannel(server, channel, {

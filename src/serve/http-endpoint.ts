@@ -1,4 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
+import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
 import { hasClaim } from "../modern/envelope.ts";
@@ -85,16 +86,18 @@ export class StreamableHttpEndpoint {
   private readonly stopSweeper: () => void;
   private readonly stopKeepalive: () => void;
 
+  private readonly rt: Runtime;
   constructor(
     private readonly server: McpServer,
     private readonly opts: StreamableHttpOptions,
   ) {
+    this.rt = runtimeOf(server);
     this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
     this.tokens = opts.tokens ?? new SessionTokens([SessionTokens.randomKey()]);
     this.sharded = opts.forwarder !== undefined;
-    server.bus.onEvent((e) => this.onClusterEvent(e));
-    this.stopSweeper = server.loops.every("http idle-session sweep", Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)), () => this.sweep());
-    this.stopKeepalive = server.loops.every("http SSE keep-alive", opts.keepaliveMs, () => this.ping());
+    this.rt.bus.onEvent((e) => this.onClusterEvent(e));
+    this.stopSweeper = this.rt.loops.every("http idle-session sweep", Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)), () => this.sweep());
+    this.stopKeepalive = this.rt.loops.every("http SSE keep-alive", opts.keepaliveMs, () => this.ping());
   }
 
   /** Sessions held in this process's memory (copies of other shards' sessions included). */
@@ -142,13 +145,13 @@ export class StreamableHttpEndpoint {
       return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must list both application/json and text/event-stream");
     const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
     if (typeof body !== "string") {
-      if (body.status === 413) this.server.metrics.refused("limits.maxMessageBytes");
-      else if (body.status === 408) this.server.metrics.refused("http.bodyTimeoutMs");
+      if (body.status === 413) this.rt.metrics.refused("limits.maxMessageBytes");
+      else if (body.status === 408) this.rt.metrics.refused("http.bodyTimeoutMs");
       return body;
     }
     const decoded = decodeFrame(body, this.server.limits);
     if (decoded.kind === "error") {
-      if (decoded.limit) this.server.metrics.refused(decoded.limit);
+      if (decoded.limit) this.rt.metrics.refused(decoded.limit);
       const status = 400;
       return new Response(JSON.stringify({ jsonrpc: "2.0", id: decoded.id, error: decoded.error.toWire() }), {
         status,
@@ -166,10 +169,10 @@ export class StreamableHttpEndpoint {
     if (isInitialize(decoded)) {
       if (sid !== null) return httpError(400, WireCode.InvalidRequest, "Bad Request: initialize must not carry Mcp-Session-Id (the session is already initialized)");
       if (this.sessions.size >= this.opts.maxSessions) {
-        this.server.metrics.refused("http.maxSessions");
+        this.rt.metrics.refused("http.maxSessions");
         return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
       }
-      const refused = this.server.guard.admitSession();
+      const refused = this.rt.guard.admitSession();
       if (refused) return httpError(503, refused.code, refused.message, { "retry-after": "5" }, refused.data);
       const session = this.open(decoded);
       return session.post(decoded, { request: req, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
@@ -179,10 +182,10 @@ export class StreamableHttpEndpoint {
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
     if (this.sharded && sid !== null) {
       const target = forwarded ? undefined : this.routeFor(decoded, sid);
-      if (target !== undefined && target !== this.server.shard.index) return this.opts.forwarder!.forward(target, req, body);
+      if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, body);
       // The request may run on any shard: every shard looks for it.
       const cancelled = cancelledRequestOf(decoded);
-      if (cancelled !== undefined && !forwarded) this.server.bus.publish({ kind: "cancel", session: sid, requestId: cancelled });
+      if (cancelled !== undefined && !forwarded) this.rt.bus.publish({ kind: "cancel", session: sid, requestId: cancelled });
     }
     const found = this.lookup(sid);
     if (found instanceof Response) return found;
@@ -198,7 +201,7 @@ export class StreamableHttpEndpoint {
       // A resumption goes to the shard holding that stream; the standalone stream to the owner.
       const lastEventId = req.headers.get("last-event-id");
       const target = (lastEventId !== null ? shardOfEventId(lastEventId) : undefined) ?? this.ownerIndex(sid);
-      if (target !== undefined && target !== this.server.shard.index) return this.opts.forwarder!.forward(target, req, null);
+      if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, null);
     }
     const found = this.lookup(sid);
     if (found instanceof Response) return found;
@@ -224,7 +227,7 @@ export class StreamableHttpEndpoint {
     if (this.sharded) {
       const sid = found.id;
       this.ended.set(sid, Date.now() + this.maxAgeMs);
-      this.server.bus.publish({ kind: "session-ended", session: sid });
+      this.rt.bus.publish({ kind: "session-ended", session: sid });
     }
     found.close("terminated by the client (HTTP DELETE)");
     return new Response(null, { status: 204 });
@@ -282,7 +285,7 @@ export class StreamableHttpEndpoint {
     if (session) return session;
     const claims = this.ended.has(sid) ? undefined : this.tokens.open(sid);
     const owner = claims && parseOwner(claims.owner);
-    const shard = this.server.shard;
+    const shard = this.rt.shard;
     if (!claims || !owner || Date.now() - claims.issuedAt > this.maxAgeMs || (owner.index === shard.index && owner.incarnation === shard.incarnation))
       return httpError(404, -32001, "Session not found: unknown or terminated Mcp-Session-Id; send initialize to start a new session");
     if (this.sessions.size >= this.opts.maxSessions)
@@ -293,7 +296,7 @@ export class StreamableHttpEndpoint {
   /** A copy of another shard's (or an earlier incarnation's) session, from its claims. */
   private adopt(sid: string, claims: SessionClaims): HttpSession {
     const session = this.create(sid);
-    session.visiting = parseOwner(claims.owner)?.index !== this.server.shard.index;
+    session.visiting = parseOwner(claims.owner)?.index !== this.rt.shard.index;
     session.session.restore(claims.version, claims.capabilities);
     const level = this.levels.get(sid);
     if (level) session.session.adoptLogLevel(level);
@@ -307,7 +310,7 @@ export class StreamableHttpEndpoint {
       version: negotiateLegacyVersion(params.protocolVersion),
       capabilities: isPlainObject(params.capabilities) ? (params.capabilities as ClientCapabilities) : {},
       clientDigest: clientDigest(isPlainObject(params.clientInfo) ? (params.clientInfo as unknown as Implementation) : undefined),
-      owner: ownerOf(this.server.shard),
+      owner: ownerOf(this.rt.shard),
       issuedAt: Date.now(),
     };
     return this.create(this.tokens.seal(claims));
@@ -323,14 +326,14 @@ export class StreamableHttpEndpoint {
       retryMs: this.opts.retryMs,
       maxQueueBytes: this.opts.maxQueueBytes,
       responseMode: this.opts.responseMode,
-      streamPrefix: this.sharded ? `s${this.server.shard.index}-` : undefined,
-      onLogLevel: this.sharded ? (session, level) => this.server.bus.publish({ kind: "log-level", session, level }) : undefined,
-      onOverflow: () => this.server.metrics.refused("http.maxQueueBytes"),
+      streamPrefix: this.sharded ? `s${this.rt.shard.index}-` : undefined,
+      onLogLevel: this.sharded ? (session, level) => this.rt.bus.publish({ kind: "log-level", session, level }) : undefined,
+      onOverflow: () => this.rt.metrics.refused("http.maxQueueBytes"),
       onClose: (s) => {
         if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
       },
     };
-    const session = new HttpSession(id, this.server, this.sessionOptions);
+    const session = new HttpSession(id, this.server, this.rt, this.sessionOptions);
     this.sessions.set(id, session);
     return session;
   }

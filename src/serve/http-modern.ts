@@ -1,4 +1,5 @@
 import { McpError } from "../jsonrpc/errors.ts";
+import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type Params } from "../jsonrpc/message.ts";
 import type { ListenStream } from "../modern/listen.ts";
 import { refusalStatus } from "../limits/guard.ts";
@@ -32,16 +33,19 @@ export class ModernHttp {
   inflight = 0;
   private readonly stopKeepalive: () => void;
 
+  /** The runtime this server runs on (metrics, guard, loops, bus, shard, pipeline). */
+  readonly rt: Runtime;
   constructor(
     readonly server: McpServer,
     private readonly opts: { responseMode: ResponseMode; keepaliveMs: number; maxQueueBytes?: number },
   ) {
-    this.stopKeepalive = server.loops.every("listen-stream keep-alive", opts.keepaliveMs, () => {
+    this.rt = runtimeOf(server);
+    this.stopKeepalive = this.rt.loops.every("listen-stream keep-alive", opts.keepaliveMs, () => {
       for (const c of this.listening.keys()) c.comment();
     });
   }
 
-  private readonly overflowed = () => this.server.metrics.refused("http.maxQueueBytes");
+  private readonly overflowed = () => this.rt.metrics.refused("http.maxQueueBytes");
 
   /** How answers travel: "json", "sse", or "auto" (SSE once a notification comes). */
   get responseMode(): ResponseMode {
@@ -84,12 +88,12 @@ export class ModernHttp {
     if (method === ModernMethod.SubscriptionsListen) return this.listen(req, message, hooks);
 
     const exchange = new ModernExchange(this, req, hooks);
-    const scope = prepareModern(this.server, message, envelope, exchange);
+    const scope = prepareModern(this.rt, message, envelope, exchange);
     if (!(scope instanceof ModernScope)) {
       exchange.answer(scope);
       return exchange.response!;
     }
-    const dispatcher = this.server.dispatcher;
+    const dispatcher = this.rt.dispatcher;
     // Each POST is its own connection: nothing else of its is in flight.
     const refused = dispatcher.admit(0, hooks.ip ? `ip:${hooks.ip(req)}` : "anonymous");
     if (refused) return asResponse(wireFailure(id, refused));
@@ -109,7 +113,7 @@ export class ModernHttp {
     const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, this.overflowed);
     let stream: ListenStream;
     try {
-      stream = this.server.listens.listen(message.id, message.params, (n) => void sse.event(JSON.stringify(n)));
+      stream = this.rt.listens.listen(message.id, message.params, (n) => void sse.event(JSON.stringify(n)));
     } catch (e) {
       return asResponse({ response: errorResponse(message.id, (e as McpError).toWire()), status: e instanceof McpError && e.code === -32602 ? 400 : 200 });
     }
@@ -179,7 +183,7 @@ class ModernExchange implements Answerer<ModernScope>, RequestSink {
   settle(scope: ModernScope, result: Params | undefined, error: unknown): void {
     scope.done = true;
     this.http.inflight--;
-    this.answer(modernOutcome(this.http.server, scope, result, error));
+    this.answer(modernOutcome(this.http.rt, scope, result, error));
   }
 
   /** Sends the final answer: as the JSON response, or as the last event of the SSE stream. */

@@ -5,7 +5,7 @@ import { allowsBatches, allowsSsePriming } from "../protocol/versions.ts";
 import type { McpServer } from "../server/server.ts";
 import type { LoggingLevel } from "../protocol/types.ts";
 import type { Outlet } from "../session/outlet.ts";
-import { Session } from "../session/session.ts";
+import { Session, type SessionRuntime } from "../session/session.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { httpError } from "../transport/http-guards.ts";
 import { StreamHub, type LogicalStream } from "../transport/streamable-http.ts";
@@ -161,11 +161,12 @@ export class HttpSession {
   constructor(
     readonly id: string,
     server: McpServer,
+    runtime: SessionRuntime,
     private readonly opts: HttpSessionOptions,
   ) {
     this.hub = new StreamHub(id, opts);
     const onLogLevel = opts.onLogLevel;
-    this.session = new Session(server, new HttpOutlet(this), { id, onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
+    this.session = new Session(server, runtime, new HttpOutlet(this), { id, onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
   }
 
   exchangeOf(id: RequestId): Exchange | undefined {

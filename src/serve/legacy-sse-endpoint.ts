@@ -1,4 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
+import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import type { McpServer } from "../server/server.ts";
 import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
 import { LegacySseChannel } from "../transport/legacy-sse.ts";
@@ -31,17 +32,19 @@ export class LegacySseEndpoint {
   private readonly attached = new Set<Attached>();
   private readonly stopKeepalive: () => void;
 
+  private readonly rt: Runtime;
   constructor(
     private readonly server: McpServer,
     private readonly opts: LegacySseOptions,
   ) {
-    this.stopKeepalive = server.loops.every("legacy SSE keep-alive", opts.keepaliveMs, () => {
+    this.rt = runtimeOf(server);
+    this.stopKeepalive = this.rt.loops.every("legacy SSE keep-alive", opts.keepaliveMs, () => {
       for (const c of this.channels.values()) c.keepalive();
     });
   }
 
   /** A reader cut off as a slow consumer (metrics); one function for every stream. */
-  private readonly overflowed = () => this.server.metrics.refused("http.maxQueueBytes");
+  private readonly overflowed = () => this.rt.metrics.refused("http.maxQueueBytes");
 
   get sessionCount(): number {
     return this.channels.size;
@@ -63,9 +66,9 @@ export class LegacySseEndpoint {
     if (this.channels.size >= this.opts.maxSessions)
       return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
     // The id names the shard holding the stream, so any shard can route the client's POSTs.
-    const refused = this.server.guard.admitSession();
+    const refused = this.rt.guard.admitSession();
     if (refused) return httpError(503, refused.code, refused.message, { "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)) }, refused.data);
-    const id = this.opts.forwarder ? `${this.server.shard.index}.${crypto.randomUUID()}` : crypto.randomUUID();
+    const id = this.opts.forwarder ? `${this.rt.shard.index}.${crypto.randomUUID()}` : crypto.randomUUID();
     const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, this.overflowed);
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, channel);
@@ -85,8 +88,8 @@ export class LegacySseEndpoint {
     if (req.method !== "POST") return httpError(405, WireCode.ServerBusy, "Method Not Allowed: use POST", { allow: "POST" });
     const id = new URL(req.url).searchParams.get("sessionId");
     if (!id) return httpError(400, WireCode.InvalidRequest, "Bad Request: the sessionId query parameter is required");
-    const holder = Number(/^(\d{1,3})\./.exec(id)?.[1] ?? this.server.shard.index);
-    if (this.opts.forwarder && !forwarded && holder !== this.server.shard.index) {
+    const holder = Number(/^(\d{1,3})\./.exec(id)?.[1] ?? this.rt.shard.index);
+    if (this.opts.forwarder && !forwarded && holder !== this.rt.shard.index) {
       const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
       if (typeof body !== "string") return body;
       return this.opts.forwarder.forward(holder, req, body);

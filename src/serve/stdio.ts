@@ -1,4 +1,5 @@
 import type { McpServer } from "../server/server.ts";
+import { runtimeOf } from "../runtime/runtime.ts";
 import { stdioChannel, type StdioStreams } from "../transport/stdio.ts";
 import { attachChannel, oversizeFrame, type Attached } from "./attach.ts";
 
@@ -10,11 +11,12 @@ export function serveStdio(
   server: McpServer,
   streams: StdioStreams = { input: process.stdin, output: process.stdout },
 ): { connection: Attached; closed: Promise<string> } {
+  const rt = runtimeOf(server);
   const limit = server.limits.maxMessageBytes;
   const channel = stdioChannel(streams, {
     maxLineBytes: limit,
     onOversize: (bytes) => {
-      server.metrics.refused("limits.maxMessageBytes");
+      rt.metrics.refused("limits.maxMessageBytes");
       channel.send(oversizeFrame(limit, bytes));
     },
   });

@@ -1,4 +1,5 @@
 import type { McpServer } from "../server/server.ts";
+import { runtimeOf } from "../runtime/runtime.ts";
 import type { Channel } from "../transport/channel.ts";
 import { listenTcp } from "../transport/tcp.ts";
 import { attachChannel, oversizeFrame, type Attached } from "./attach.ts";
@@ -25,6 +26,7 @@ export interface TcpListener {
 
 /** Serves MCP over TCP: newline-delimited JSON, one session per connection. */
 export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> = {}): TcpListener {
+  const rt = runtimeOf(server);
   const opts: TcpListenOptions = { hostname: "127.0.0.1", port: 0, maxQueueBytes: 4 * 1024 * 1024, keepAliveMs: 30_000, ...options };
   const sessions = new Set<Attached>();
   const limit = server.limits.maxMessageBytes;
@@ -37,8 +39,8 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
     reusePort: opts.reusePort,
     onChannel(channel: Channel, remoteAddress: string) {
       // Past a limit the client gets one JSON-RPC error naming it, then the close.
-      const refusedSession = server.guard.admitSession();
-      const release = refusedSession ?? server.guard.admitConnection(remoteAddress);
+      const refusedSession = rt.guard.admitSession();
+      const release = refusedSession ?? rt.guard.admitConnection(remoteAddress);
       if (release instanceof Refusal) {
         channel.send(JSON.stringify(errorResponse(null, release.toWire())));
         channel.close(release.message);
@@ -55,10 +57,10 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
       );
     },
     onOversize(channel, bytes) {
-      server.metrics.refused("limits.maxMessageBytes");
+      rt.metrics.refused("limits.maxMessageBytes");
       channel.send(oversizeFrame(limit, bytes));
     },
-    onSlowConsumer: () => server.metrics.refused("tcp.maxQueueBytes"),
+    onSlowConsumer: () => rt.metrics.refused("tcp.maxQueueBytes"),
   });
   return {
     hostname: opts.hostname,

@@ -1,5 +1,8 @@
 import type { ListKind } from "./registry.ts";
 
+/** A change other processes serving the same server must hear of. */
+export type Announcement = { kind: "list-changed"; list: ListKind } | { kind: "resource-updated"; uri: string };
+
 /** Something told of list changes: a function, or an object with a method (no closure to allocate per session). */
 export type ListListener = ((kind: ListKind) => void) | { listChanged(kind: ListKind): void };
 
@@ -11,6 +14,8 @@ export type ListListener = ((kind: ListKind) => void) | { listChanged(kind: List
 export class ChangeHub {
   private readonly listListeners = new Set<ListListener>();
   private readonly resourceListeners = new Map<string, Set<(uri: string) => void>>();
+  /** Tells the other shards of a change made here (set by a sharded runtime; absent: nobody to tell). */
+  announce: ((change: Announcement) => void) | undefined = undefined;
 
   /** Tells `listener` of every list change until the returned function is called. */
   onListChanged(listener: ListListener): () => void {

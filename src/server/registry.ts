@@ -21,7 +21,7 @@ import type {
   ToolHandler,
 } from "./definitions.ts";
 import { type CompiledSchema } from "./schema.ts";
-import type { HeaderParam } from "../modern/headers.ts";
+import type { HeaderParam } from "../protocol/header-params.ts";
 
 /** A registered tool, compiled once. */
 export interface ToolEntry {

@@ -1,3 +1,4 @@
+import type { McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import type { ProgressToken, ServerCapabilities } from "../protocol/types.ts";
 import type { HandlerContext } from "./context.ts";
@@ -14,6 +15,8 @@ export interface Scope extends HandlerContext {
   readonly progressToken: ProgressToken | undefined;
   /** Session-scoped state; present only for 2025 sessions. */
   readonly session: LegacySessionHooks | undefined;
+  /** Admits one call of tool `name` (its rate and concurrency limits): the release, or the refusal to throw. */
+  enterTool(name: string): (() => void) | McpError;
 }
 
 /** A method the server answers. */

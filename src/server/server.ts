@@ -17,7 +17,6 @@ import type {
   ToolDefinition,
   ToolHandler,
 } from "./definitions.ts";
-import { buildMethodTable } from "./methods.ts";
 import {
   DEFAULT_FEATURES,
   DEFAULT_LIMITS,
@@ -32,15 +31,7 @@ import {
 import { promptArgumentsFromZod, Registry } from "./registry.ts";
 import { compileSchema, NO_ARGUMENTS } from "./schema.ts";
 import type { MethodTable } from "./scope.ts";
-import { RequestStateCodec } from "../modern/request-state.ts";
-import { ListenRegistry } from "../modern/listen.ts";
-import { headerParams } from "../modern/headers.ts";
-import { LOCAL_BUS, type ClusterBus } from "../cluster/bus.ts";
-import { singleProcess, type ShardIdentity } from "../cluster/shard.ts";
-import { Metrics } from "../metrics/metrics.ts";
-import { Guard } from "../limits/guard.ts";
-import { Loops } from "../supervisor/loops.ts";
-import { Dispatcher } from "./dispatch.ts";
+import { headerParams } from "../protocol/header-params.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -61,24 +52,9 @@ export class McpServer {
   readonly methods: MethodTable;
   readonly capabilities: Readonly<ServerCapabilities>;
   readonly onRootsListChanged: ServerOptions["onRootsListChanged"];
-  /** Seals and opens 2026-07-28 requestState (multi-round-trip requests). */
-  readonly requestState: RequestStateCodec;
-  /** Open 2026-07-28 subscriptions/listen streams. */
-  readonly listens: ListenRegistry;
-  /** This process's place in a sharded appliance (a single process by default). */
-  readonly shard: ShardIdentity;
-  /** Carries change events to the other shards. */
-  readonly bus: ClusterBus;
-  /** Prometheus metrics of this process. */
-  readonly metrics: Metrics;
-  /** The self-protection limits, checked at the edge. */
-  readonly guard: Guard;
-  /** This server's background loops (sweeps, keep-alives, deadlines, pings), supervised. */
-  readonly loops: Loops;
-  /** The request pipeline of both eras. */
-  readonly dispatcher: Dispatcher;
 
-  constructor(options: ServerOptions) {
+  /** Use createServer; `buildMethods` is how the composition root hands in every feature's methods. */
+  constructor(options: ServerOptions, buildMethods: (server: McpServer) => MethodTable) {
     if (!options?.name || !options.version)
       throw new LocalError(LocalCode.RegistrationInvalid, "createServer needs { name, version }");
     this.info = stripUndefined({
@@ -98,30 +74,8 @@ export class McpServer {
     this.logger = options.logger ?? silentLogger;
     this.onRootsListChanged = options.onRootsListChanged;
     this.capabilities = Object.freeze(capabilitiesFor(this.features));
-    // Feature modules read these when the method table is built.
-    this.shard = options.cluster?.shard ?? singleProcess();
-    this.bus = options.cluster?.bus ?? LOCAL_BUS;
-    this.metrics = new Metrics();
-    this.loops = new Loops({
-      onEvent: (e) => {
-        if (e.kind === "exited") this.logger.error("background loop failed", { loop: e.child, reason: e.reason });
-        else if (e.kind === "gave_up") this.logger.error("background loops gave up", { reason: e.reason });
-      },
-    });
-    this.guard = new Guard(this.limits, this.metrics, this.shard.count, this.loops.every);
-    this.dispatcher = new Dispatcher({ metrics: this.metrics, guard: this.guard, logger: this.logger, maxInflight: this.limits.maxInflightPerSession });
-    this.metrics.gauge("connections_open", "Connections counted against limits.maxConnections", () => this.guard.connections.open);
-    this.methods = buildMethodTable(this);
-    const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];
-    this.requestState = new RequestStateCodec(keys, options.requestStateTtlMs ?? 10 * 60_000);
-    this.listens = new ListenRegistry(this, this.limits.maxListenStreams);
+    this.methods = buildMethods(this);
     this.registry.onChange((kind) => this.changes.publishList(kind));
-
-    // Changes announced on other shards reach this shard's sessions and listen streams.
-    this.bus.onEvent((e) => {
-      if (e.kind === "list-changed") this.changes.publishList(e.list);
-      else if (e.kind === "resource-updated") this.changes.publishResource(e.uri);
-    });
   }
 
   /** Registers a tool. Arguments are validated against `input`; failures become isError results. */
@@ -201,20 +155,15 @@ export class McpServer {
    */
   notifyListChanged(kind: "tools" | "resources" | "prompts"): void {
     this.changes.publishList(kind);
-    this.bus.publish({ kind: "list-changed", list: kind });
+    this.changes.announce?.({ kind: "list-changed", list: kind });
   }
 
   /** Tells every subscriber of `uri` that it changed (notifications/resources/updated). */
   notifyResourceUpdated(uri: string, opts: { local?: boolean } = {}): void {
     this.changes.publishResource(uri);
     // `local`: the change happened to this process's own copy (a timer every shard runs).
-    if (!opts.local) this.bus.publish({ kind: "resource-updated", uri });
+    if (!opts.local) this.changes.announce?.({ kind: "resource-updated", uri });
   }
-}
-
-/** Creates an MCP server. */
-export function createServer(options: ServerOptions): McpServer {
-  return new McpServer(options);
 }
 
 function capabilitiesFor(f: Features): ServerCapabilities {

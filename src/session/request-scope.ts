@@ -15,6 +15,7 @@ import type {
 import { checkElicitation, checkInput, checkRoots, checkSampling } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
 import type { InFlight } from "../server/dispatch.ts";
+import type { McpError } from "../jsonrpc/errors.ts";
 import type { TaskBinding } from "../server/session-hooks.ts";
 import type { Session } from "./session.ts";
 
@@ -79,6 +80,10 @@ export class RequestScope implements InFlight {
 
   get protocolVersion(): string {
     return this.session.protocolVersion;
+  }
+
+  enterTool(name: string): (() => void) | McpError {
+    return this.session.runtime.guard.enterTool(name);
   }
   get client(): ClientView {
     return this.session.client;

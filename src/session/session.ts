@@ -21,7 +21,18 @@ import { allowsBatches, LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "..
 import type { ClientView } from "../server/context.ts";
 import type { ListKind } from "../server/registry.ts";
 import type { Scope } from "../server/scope.ts";
-import type { Answerer } from "../server/dispatch.ts";
+import type { Answerer, Dispatcher } from "../server/dispatch.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { Guard } from "../limits/guard.ts";
+import type { ShardIdentity } from "../cluster/shard.ts";
+
+/** What a session needs of the runtime (runtime/Runtime has it all). */
+export interface SessionRuntime {
+  readonly dispatcher: Dispatcher;
+  readonly metrics: Metrics;
+  readonly guard: Guard;
+  readonly shard: ShardIdentity;
+}
 import type { McpServer } from "../server/server.ts";
 import type { LegacySessionHooks, TaskBinding } from "../server/session-hooks.ts";
 import { isPlainObject } from "../util/guards.ts";
@@ -65,6 +76,8 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
 
   constructor(
     readonly server: McpServer,
+    /** The runtime slice a session uses: the pipeline, metrics, the Guard, its shard. */
+    readonly runtime: SessionRuntime,
     private readonly outlet: Outlet,
     private readonly options: {
       id?: string;
@@ -81,7 +94,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
   /** Server→client requests awaiting the client's answer. */
   private get outbound(): OutboundRequests {
     if (this.outboundRequests) return this.outboundRequests;
-    const shard = this.server.shard;
+    const shard = this.runtime.shard;
     return (this.outboundRequests = new OutboundRequests(
       (m, relatedTo) => this.send(m, relatedTo),
       shard.count > 1 ? (seq) => requestIdFor(seq, shard.index) : undefined,
@@ -173,7 +186,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
 
   private handleRequest(req: JsonRpcRequest, respond: Respond | undefined): void {
     const { id, method } = req;
-    const dispatcher = this.server.dispatcher;
+    const dispatcher = this.runtime.dispatcher;
     // First: any answer (even to ping) would carry an id the client maps to the request in flight.
     if (this.inflight.has(id)) return this.answer(respond, errorResponse(id, idInUse(id).toWire()));
     if (method === Method.Initialize || method === Method.Ping) {
@@ -208,7 +221,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     const respond = scope.respond;
     if (scope.cancelled || this.state === "closed") this.answer(respond, undefined);
     else if (error === undefined) this.answer(respond, resultResponse(scope.requestId, result!));
-    else this.answer(respond, errorResponse(scope.requestId, this.server.dispatcher.wireError(error, scope.method, this.options.id).toWire()));
+    else this.answer(respond, errorResponse(scope.requestId, this.runtime.dispatcher.wireError(error, scope.method, this.options.id).toWire()));
     this.outlet.requestEnded?.(scope.requestId);
   }
 
@@ -348,7 +361,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     if (subscriptions.has(uri)) return;
     const max = this.server.limits.maxSubscriptionsPerSession;
     if (subscriptions.size >= max) {
-      this.server.metrics.refused("limits.maxSubscriptionsPerSession");
+      this.runtime.metrics.refused("limits.maxSubscriptionsPerSession");
       throw limitRefused("limits.maxSubscriptionsPerSession", `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`);
     }
     subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
@@ -366,7 +379,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
       pageSize: this.server.limits.pageSize,
       notify: (task: Task, relatedTo) => this.send(notification(Notice.TaskStatus, { ...task }), relatedTo),
       report: (id, cause) => this.report(id, cause),
-      refused: (limit) => this.server.metrics.refused(limit),
+      refused: (limit) => this.runtime.metrics.refused(limit),
     }));
   }
 

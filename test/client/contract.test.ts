@@ -6,6 +6,7 @@
  * input_required rounds on 2026-07-28), and change notifications (subscribe on 2025,
  * subscriptions/listen on 2026-07-28).
  */
+import { runtimeOf } from "../../src/runtime/runtime.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createClient, type McpClient } from "../../src/client/client.ts";
 import type { JsonRpcNotification } from "../../src/jsonrpc/message.ts";
@@ -181,7 +182,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
           await sub.ended;
           expect(got.every((n) => (n.params?._meta as Record<string, unknown> | undefined)?.["io.modelcontextprotocol/subscriptionId"] === sub.id)).toBe(true);
           expect(new Set(got.map((n) => n.method))).toEqual(new Set(["notifications/tools/list_changed", "notifications/resources/updated"]));
-          if (transport !== "stdio") await waitFor(() => net.server.listens.size === 0, "the server to close the listen stream");
+          if (transport !== "stdio") await waitFor(() => runtimeOf(net.server).listens.size === 0, "the server to close the listen stream");
           await expect(client.subscribe(WATCHED)).rejects.toThrow(/subscribe does not exist in 2026-07-28/);
         });
 

@@ -3,6 +3,7 @@
  * server, progress restarts the clock, close() fails what is in flight, and a listen stream
  * ends quietly when the server ends it gracefully but throws when it is cut off.
  */
+import { runtimeOf } from "../../src/runtime/runtime.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createClient } from "../../src/client/client.ts";
 import { STATE_URI } from "../fixtures/extra-tools.ts";
@@ -122,10 +123,10 @@ describe("the end of a listen stream", () => {
       await client.connect(targetFor("tcp", net));
       const sub = client.listen({ promptsListChanged: true });
       expect(await sub.acknowledged).toEqual({ promptsListChanged: true });
-      await waitFor(() => net.server.listens.size === 1, "the server's listen stream");
+      await waitFor(() => runtimeOf(net.server).listens.size === 1, "the server's listen stream");
       sub.close();
       await sub.ended;
-      await waitFor(() => net.server.listens.size === 0, "the server to end the stream");
+      await waitFor(() => runtimeOf(net.server).listens.size === 0, "the server to end the stream");
     } finally {
       await client.close();
     }

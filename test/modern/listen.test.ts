@@ -4,6 +4,7 @@
  * subset, tagging by subscription id, filtering, one change bus for every transport, ending
  * by the client and by a graceful server shutdown, and the process-wide stream limit.
  */
+import { runtimeOf } from "../../src/runtime/runtime.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fileURLToPath } from "node:url";
 import { SseReader } from "../fixtures/http-harness.ts";
@@ -93,7 +94,7 @@ describe("subscriptions/listen over Streamable HTTP", () => {
     const stream = await listenHttp(s, "close-1", { toolsListChanged: true });
     expect(s.http.streamable.modern.listenCount).toBe(before + 1);
     await stream.cancel();
-    await until(() => s.http.streamable.modern.listenCount === before && s.server.listens.size === before, "the listen stream to close");
+    await until(() => s.http.streamable.modern.listenCount === before && runtimeOf(s.server).listens.size === before, "the listen stream to close");
     const bad = await mpost(s.url, mreq("bad-1", "subscriptions/listen", {}));
     expect(bad.status).toBe(400);
     expect((await json(bad)).error).toMatchObject({ code: -32602, message: expect.stringContaining('"notifications"') });
@@ -111,7 +112,7 @@ describe("subscriptions/listen over Streamable HTTP", () => {
       expect((await json(over)).error).toEqual({ code: -32603, message: "Subscription limit reached: limits.maxListenStreams is 2", data: { limit: "limits.maxListenStreams" } });
       expect((await tcp.call("subscriptions/listen", { notifications: { toolsListChanged: true } })).error.code).toBe(-32603);
       await first.cancel();
-      await until(() => small.server.listens.size === 1, "the HTTP stream to close");
+      await until(() => runtimeOf(small.server).listens.size === 1, "the HTTP stream to close");
       (await listenHttp(small, "m4", { toolsListChanged: true })).cancel();
     } finally {
       await tcp.close();

@@ -21,9 +21,9 @@ let stdio: LineClient;
 let ws: LineClient;
 
 beforeAll(async () => {
-  http = startModern({ server: { requestStateKeys: [K1] } });
-  httpSse = startModern({ server: { requestStateKeys: [K1] }, http: { responseMode: "sse" } });
-  foreign = startModern({ server: { requestStateKeys: [K2] } });
+  http = startModern({ runtime: { requestStateKeys: [K1] } });
+  httpSse = startModern({ runtime: { requestStateKeys: [K1] }, http: { responseMode: "sse" } });
+  foreign = startModern({ runtime: { requestStateKeys: [K2] } });
   stdio = LineClient.stdio(MODERN_STDIO, { MODERN_STATE_KEYS: hex(K1) });
   ws = await LineClient.ws(http.ws);
 });
@@ -218,8 +218,8 @@ describe("requestState keys and lifetime", () => {
   });
 
   test("rotation: [K2, K1] accepts K1's state, [K2] rejects it, and the new key signs", async () => {
-    const b = startModern({ server: { requestStateKeys: [K2, K1] } });
-    const c = startModern({ server: { requestStateKeys: [K2] } });
+    const b = startModern({ runtime: { requestStateKeys: [K2, K1] } });
+    const c = startModern({ runtime: { requestStateKeys: [K2] } });
     try {
       const name = "test_input_required_result_request_state";
       const round2 = (s: ModernServer, requestState: string) => viaHttp(() => s)("tools/call", tool(name, { inputResponses: { confirm: accept({ ok: true }) }, requestState }));
@@ -235,7 +235,7 @@ describe("requestState keys and lifetime", () => {
   });
 
   test("an expired requestState is -32602", async () => {
-    const e = startModern({ server: { requestStateTtlMs: 1 } });
+    const e = startModern({ runtime: { requestStateTtlMs: 1 } });
     try {
       const name = "test_input_required_result_elicitation";
       const state = inputRequired(await viaHttp(() => e)("tools/call", tool(name)), { user_name: NAME_FORM });

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { fileURLToPath } from "node:url";
 import { LocalError } from "../../src/jsonrpc/errors.ts";
 import { PROFILES } from "../../src/profiles/index.ts";
-import { createServer, type McpServer } from "../../src/server/server.ts";
+import { createServer } from "../../src/create-server.ts";
+import type { McpServer } from "../../src/server/server.ts";
 
 const profile = PROFILES.everything!;
 const KNOBS = ["ERLMCP_WATCH_INTERVAL_MS", "ERLMCP_DYNAMIC_DELAY_MS"] as const;
@@ -133,7 +134,7 @@ describe("timer knobs", () => {
 
   test("an installed profile never keeps the process alive", async () => {
     const entry = fileURLToPath(new URL("../../src/profiles/index.ts", import.meta.url));
-    const server = fileURLToPath(new URL("../../src/server/server.ts", import.meta.url));
+    const server = fileURLToPath(new URL("../../src/create-server.ts", import.meta.url));
     const script = `const { PROFILES } = await import(${JSON.stringify(entry)}); const { createServer } = await import(${JSON.stringify(server)});
       PROFILES.everything.install(createServer({ name: "t", version: "1" })); console.log("installed");`;
     const started = Date.now();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { z } from "zod";
 import { createClient } from "../../src/client/client.ts";
 import { McpError, WireCode } from "../../src/index.ts";
-import { createServer } from "../../src/server/server.ts";
+import { createServer } from "../../src/create-server.ts";
 import { serveTcp, type TcpListener } from "../../src/serve/tcp.ts";
 
 const server = createServer({ name: "tool-calls", version: "1.0.0" });

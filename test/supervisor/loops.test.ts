@@ -3,9 +3,10 @@
  * others never notice, and a loop that keeps failing past the intensity stops them all and
  * escalates. Real timers, a few milliseconds apart.
  */
+import { runtimeOf } from "../../src/runtime/runtime.ts";
 import { describe, expect, test } from "bun:test";
 import { Loops } from "../../src/supervisor/loops.ts";
-import { createServer } from "../../src/server/server.ts";
+import { createServer } from "../../src/create-server.ts";
 import type { SupervisorEvent } from "../../src/supervisor/supervisor.ts";
 
 const until = async (check: () => boolean, what: string, ms = 2000) => {
@@ -68,7 +69,7 @@ describe("a server's loops", () => {
     const logger = { debug() {}, info() {}, warn() {}, error: (msg: string, f?: Record<string, unknown>) => void logged.push(`${msg} ${f?.loop}`) };
     const server = createServer({ name: "loops", version: "1", logger: logger as never, limits: { requestTimeoutMs: 100 } });
     let crashed = false;
-    server.loops.every("test crash", 5, () => {
+    runtimeOf(server).loops.every("test crash", 5, () => {
       if (crashed) return;
       crashed = true;
       throw new Error("once");
@@ -77,7 +78,7 @@ describe("a server's loops", () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatch(/^background loop failed test crash#\d+$/);
     let expired = false;
-    server.guard.watch(() => (expired = true));
+    runtimeOf(server).guard.watch(() => (expired = true));
     await until(() => expired, "a request deadline to expire", 3000);
   });
 });

@@ -1,11 +1,11 @@
-import { completionMethods } from "../features/completion.ts";
-import { loggingMethods } from "../features/logging.ts";
-import { promptMethods } from "../features/prompts.ts";
-import { resourceMethods } from "../features/resources.ts";
-import { taskMethods } from "../features/tasks.ts";
-import { toolMethods } from "../features/tools.ts";
-import type { McpServer } from "./server.ts";
-import type { MethodEntry, MethodTable } from "./scope.ts";
+import { completionMethods } from "./completion.ts";
+import { loggingMethods } from "./logging.ts";
+import { promptMethods } from "./prompts.ts";
+import { resourceMethods } from "./resources.ts";
+import { taskMethods } from "./tasks.ts";
+import { toolMethods } from "./tools.ts";
+import type { McpServer } from "../server/server.ts";
+import type { MethodEntry, MethodTable } from "../server/scope.ts";
 
 /**
  * The method table, built once per server: every feature contributes its methods, and
