@@ -1,4 +1,4 @@
-import type { ListKind } from "./registry.ts";
+import type { ListKind } from "../protocol/list-changed.ts";
 
 /** Something told of list changes: a function, or an object with a method (no closure to allocate per session). */
 export type ListListener = ((kind: ListKind) => void) | { listChanged(kind: ListKind): void };
