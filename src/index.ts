@@ -21,10 +21,55 @@ export type {
   PromptReturn,
   Completer,
 } from "./server/definitions.ts";
-export { McpError } from "./jsonrpc/errors.ts";
+export { LocalError, McpError, PeerError } from "./jsonrpc/errors.ts";
 export { urlElicitationRequired } from "./server/client-gates.ts";
-export { WireCode } from "./jsonrpc/codes.ts";
-export type * from "./protocol/types.ts";
+export { LocalCode, WireCode } from "./jsonrpc/codes.ts";
+export type {
+  ProgressToken,
+  Meta,
+  Role,
+  Icon,
+  Implementation,
+  Annotations,
+  TextContent,
+  ImageContent,
+  AudioContent,
+  TextResourceContents,
+  BlobResourceContents,
+  ResourceContents,
+  EmbeddedResource,
+  ResourceLink,
+  ContentBlock,
+  ToolAnnotations,
+  TaskSupport,
+  ToolDescriptor,
+  CallToolResult,
+  ResourceDescriptor,
+  ResourceTemplateDescriptor,
+  ReadResourceResult,
+  PromptArgument,
+  PromptDescriptor,
+  PromptMessage,
+  GetPromptResult,
+  CompleteResult,
+  LoggingLevel,
+  JsonSchemaObject,
+  ClientCapabilities,
+  ServerCapabilities,
+  SamplingMessage,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitFormParams,
+  ElicitUrlParams,
+  ElicitParams,
+  ElicitResult,
+  Root,
+  ListRootsResult,
+  TaskStatus,
+  Task,
+  InputRequest,
+  InputResponse,
+} from "./protocol/types.ts";
 export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION } from "./protocol/versions.ts";
 export type { Channel } from "./transport/channel.ts";
 export { stdioChannel } from "./transport/stdio.ts";

@@ -1,19 +1,26 @@
 /**
  * The public API is pinned (STYLE 15): a change to the export list of src/index.ts must
- * change this test too, deliberately.
+ * change this test too, deliberately. Values are read from the loaded module; types leave
+ * nothing at run time, so they are read from the source of src/index.ts.
  */
 import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import * as api from "../src/index.ts";
 
 const VALUE_EXPORTS = [
   "HttpStatusError",
   "LATEST_LEGACY_VERSION",
   "LEGACY_VERSIONS",
+  "LocalCode",
+  "LocalError",
   "McpClient",
   "McpError",
   "McpHttpError",
   "McpServer",
   "MemoryEventStore",
+  "PeerError",
   "Runtime",
   "SqliteEventStore",
   "Subscription",
@@ -31,6 +38,122 @@ const VALUE_EXPORTS = [
   "stdioChannel",
   "urlElicitationRequired",
 ];
+
+/** Names exported only as types; a name that is also a value (McpServer, WireCode, LocalCode) is pinned above. */
+const TYPE_EXPORTS = [
+  "Annotations",
+  "AttachOptions",
+  "Attached",
+  "AudioContent",
+  "AuthHook",
+  "BlobResourceContents",
+  "CallToolResult",
+  "Channel",
+  "ClientCapabilities",
+  "ClientConnection",
+  "ClientHandlerContext",
+  "ClientHandlers",
+  "ClientOptions",
+  "ClientRequestOptions",
+  "ClientView",
+  "CompleteResult",
+  "Completer",
+  "CompletionRef",
+  "ConnectTarget",
+  "ContentBlock",
+  "CreateMessageParams",
+  "CreateMessageResult",
+  "ElicitFormParams",
+  "ElicitParams",
+  "ElicitResult",
+  "ElicitUrlParams",
+  "EmbeddedResource",
+  "Era",
+  "EraChoice",
+  "EventStore",
+  "Features",
+  "GetPromptResult",
+  "HandlerContext",
+  "HttpListenOptions",
+  "HttpListener",
+  "Icon",
+  "ImageContent",
+  "Implementation",
+  "InputRequest",
+  "InputResponse",
+  "JsonSchemaObject",
+  "Limits",
+  "ListRootsResult",
+  "Logger",
+  "LoggingLevel",
+  "Meta",
+  "Progress",
+  "ProgressToken",
+  "PromptArgument",
+  "PromptDefinition",
+  "PromptDescriptor",
+  "PromptHandler",
+  "PromptMessage",
+  "PromptReturn",
+  "ReadResourceResult",
+  "ResourceContents",
+  "ResourceDefinition",
+  "ResourceDescriptor",
+  "ResourceHandler",
+  "ResourceLink",
+  "ResourceReturn",
+  "ResourceTemplateDefinition",
+  "ResourceTemplateDescriptor",
+  "ResourceTemplateHandler",
+  "Role",
+  "Root",
+  "RuntimeOptions",
+  "SamplingMessage",
+  "ServerCapabilities",
+  "ServerDescription",
+  "ServerOptions",
+  "Session",
+  "StdioTarget",
+  "SubscriptionFilter",
+  "Task",
+  "TaskOptions",
+  "TaskStatus",
+  "TaskSupport",
+  "TcpListenOptions",
+  "TcpListener",
+  "TextContent",
+  "TextResourceContents",
+  "ToolAnnotations",
+  "ToolDefinition",
+  "ToolDescriptor",
+  "ToolHandler",
+  "ToolReturn",
+];
+
+/**
+ * The names src/index.ts exports as types only (`export type { … }`, `export { type … }`,
+ * declarations), from its syntax. A star re-export is listed as `* from <module>`: the names
+ * it exports cannot be pinned one by one, so it fails the pin.
+ */
+function typeOnlyExports(path: string): string[] {
+  const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.Latest);
+  const names: string[] = [];
+  const exported = (s: ts.Statement) => ts.canHaveModifiers(s) && (ts.getModifiers(s) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const statement of source.statements) {
+    if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && exported(statement)) names.push(statement.name.text);
+    if (!ts.isExportDeclaration(statement)) continue;
+    const clause = statement.exportClause;
+    if (clause === undefined) names.push(`* from ${statement.moduleSpecifier?.getText(source)}`);
+    else if (ts.isNamespaceExport(clause)) {
+      if (statement.isTypeOnly) names.push(clause.name.text);
+    } else for (const element of clause.elements) if (statement.isTypeOnly || element.isTypeOnly) names.push(element.name.text);
+  }
+  return names.sort();
+}
+
+test("src/index.ts exports exactly the pinned types, each by name", () => {
+  expect(typeOnlyExports(fileURLToPath(new URL("../src/index.ts", import.meta.url)))).toEqual(TYPE_EXPORTS);
+});
 
 test("src/index.ts exports exactly the pinned values", () => {
   expect(Object.keys(api).sort()).toEqual(VALUE_EXPORTS);
@@ -56,4 +179,7 @@ test("the kinds of the exports", () => {
   expect(api.createServer({ name: "n", version: "1" })).toBeInstanceOf(api.McpServer);
   expect(api.createClient({ name: "n", version: "1" })).toBeInstanceOf(api.McpClient);
   expect(new api.McpHttpError(400, -32022, "x")).toBeInstanceOf(api.McpError);
+  expect(new api.PeerError(-32001, "x")).toBeInstanceOf(api.McpError);
+  expect(api.LocalCode.RequestTimeout).toBe("request_timeout");
+  expect(new api.LocalError(api.LocalCode.RequestTimeout, "x").code).toBe("request_timeout");
 });

@@ -1,4 +1,5 @@
 import type { Params } from "../jsonrpc/message.ts";
+import { mcpNameOf } from "../protocol/modern.ts";
 import type { ToolDescriptor } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
 
@@ -66,17 +67,10 @@ function countAnnotations(node: unknown, keysAreNames: boolean): number {
   return n;
 }
 
-/** The body value Mcp-Name carries, for the methods that have one. */
-function nameOf(method: string, params: Params | undefined): unknown {
-  if (method === "tools/call" || method === "prompts/get") return params?.name;
-  if (method === "resources/read") return params?.uri;
-  return undefined;
-}
-
 /** Every header a 2026-07-28 request carries on HTTP. */
 export function modernHeaders(version: string, method: string, params: Params | undefined, headerParams: readonly HeaderParam[] = []): Record<string, string> {
   const h: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": method };
-  const name = nameOf(method, params);
+  const name = mcpNameOf(method, params);
   if (typeof name === "string") h["mcp-name"] = encodeHeaderValue(name);
   const args = isPlainObject(params?.arguments) ? params.arguments : {};
   for (const p of headerParams) {

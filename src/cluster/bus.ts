@@ -1,4 +1,4 @@
-import type { ListKind } from "../server/registry.ts";
+import type { ListKind } from "../protocol/list-changed.ts";
 
 /**
  * What shards (later: nodes) tell each other. Events are small, JSON-serialisable and

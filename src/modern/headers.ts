@@ -1,7 +1,7 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
-import { MetaKey, ModernHeader } from "../protocol/modern.ts";
+import { mcpNameOf, MetaKey, ModernHeader } from "../protocol/modern.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { HeaderParam } from "../protocol/header-params.ts";
 
@@ -40,18 +40,11 @@ export function checkVersionAndMethod(headers: Headers, method: string, params: 
   if (m !== null && m.trim() !== method) throw mismatch(`Mcp-Method ${JSON.stringify(m.trim())} differs from the body's method ${JSON.stringify(method)}`);
 }
 
-/** The body value Mcp-Name must carry, for the methods that have one. */
-function nameOf(method: string, params: Params | undefined): unknown {
-  if (method === "tools/call" || method === "prompts/get") return params?.name;
-  if (method === "resources/read") return params?.uri;
-  return undefined;
-}
-
 /** The required headers are present and equal the body (after the envelope was validated). */
 export function checkRequiredHeaders(headers: Headers, method: string, params: Params | undefined): void {
   if (headers.get(ModernHeader.ProtocolVersion) === null) throw mismatch("MCP-Protocol-Version is required on 2026-07-28 requests");
   if (headers.get(ModernHeader.Method) === null) throw mismatch("Mcp-Method is required on 2026-07-28 requests");
-  const bodyName = nameOf(method, params);
+  const bodyName = mcpNameOf(method, params);
   if (bodyName === undefined) return;
   const raw = headers.get(ModernHeader.Name);
   if (raw === null) throw mismatch(`Mcp-Name is required on ${method}`);

@@ -1,9 +1,9 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { invalidParams, McpError } from "../jsonrpc/errors.ts";
 import { notification, type JsonRpcNotification, type Params, type RequestId } from "../jsonrpc/message.ts";
+import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
 import { Notice } from "../protocol/methods.ts";
 import { MetaKey, ModernNotice, ResultType } from "../protocol/modern.ts";
-import type { ListKind } from "../server/registry.ts";
 import type { McpServer } from "../server/server.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isPlainObject } from "../util/guards.ts";
@@ -20,11 +20,6 @@ const FLAG: Record<ListKind, keyof SubscriptionFilter> = {
   tools: "toolsListChanged",
   prompts: "promptsListChanged",
   resources: "resourcesListChanged",
-};
-const LIST_CHANGED: Record<ListKind, string> = {
-  tools: Notice.ToolsListChanged,
-  prompts: Notice.PromptsListChanged,
-  resources: Notice.ResourcesListChanged,
 };
 
 /** One open subscriptions/listen stream. */

@@ -41,6 +41,16 @@ export const ModernHeader = {
   ParamPrefix: "mcp-param-",
 } as const;
 
+/**
+ * The body value the Mcp-Name header mirrors (SEP-2243 §standard headers): the name for
+ * tools/call and prompts/get, the uri for resources/read; undefined for other methods.
+ */
+export function mcpNameOf(method: string, params: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (method === "tools/call" || method === "prompts/get") return params?.name;
+  if (method === "resources/read") return params?.uri;
+  return undefined;
+}
+
 /** Result types (basic/index §results). */
 export const ResultType = { Complete: "complete", InputRequired: "input_required" } as const;
 

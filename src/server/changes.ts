@@ -1,4 +1,4 @@
-import type { ListKind } from "./registry.ts";
+import type { ListKind } from "../protocol/list-changed.ts";
 
 /** A change other processes serving the same server must hear of. */
 export type Announcement = { kind: "list-changed"; list: ListKind } | { kind: "resource-updated"; uri: string };

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { LocalCode } from "../jsonrpc/codes.ts";
 import { LocalError } from "../jsonrpc/errors.ts";
+import type { ListKind } from "../protocol/list-changed.ts";
 import type {
   ClientCapabilities,
   PromptArgument,
@@ -60,9 +61,6 @@ export interface PromptEntry {
   readonly handler: PromptHandler<unknown>;
   readonly complete?: Record<string, Completer>;
 }
-
-/** Which list changed. */
-export type ListKind = "tools" | "resources" | "prompts";
 
 /** Tool names: MCP 2025-11-25 SEP-986 (1–128 of [A-Za-z0-9_.-]); the conformance suite caps at 64. */
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -15,11 +15,11 @@ import {
   type Params,
   type RequestId,
 } from "../jsonrpc/message.ts";
+import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
 import { logLevelRank, Method, Notice } from "../protocol/methods.ts";
 import type { LoggingLevel, ProgressToken, Task } from "../protocol/types.ts";
 import { allowsBatches, LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "../protocol/versions.ts";
 import type { ClientView } from "../server/context.ts";
-import type { ListKind } from "../server/registry.ts";
 import type { Scope } from "../server/scope.ts";
 import type { Answerer, Dispatcher } from "../server/dispatch.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -46,12 +46,6 @@ import { requestIdFor } from "../cluster/shard.ts";
 export type SessionState = "new" | "initializing" | "ready" | "closed";
 
 type Respond = (message: JsonRpcResponse | undefined) => void;
-
-const LIST_CHANGED: Record<ListKind, string> = {
-  tools: Notice.ToolsListChanged,
-  resources: Notice.ResourcesListChanged,
-  prompts: Notice.PromptsListChanged,
-};
 
 /**
  * One MCP 2025-era conversation: the initialize handshake and version negotiation, the

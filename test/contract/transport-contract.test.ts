@@ -5,6 +5,7 @@
  * exactly what goes over the wire.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { CONFORMANCE_TOOLS } from "../fixtures/conformance-tools.ts";
 import { SERVER_INFO, startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
 import { LOG_LEVELS_LOGGER } from "../fixtures/network-tools.ts";
 import { openClient, TRANSPORTS, type Msg } from "./clients.ts";
@@ -22,24 +23,6 @@ const CAPABILITIES = {
   tools: { listChanged: true },
   tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
 };
-
-/** The 2025 conformance tools of the everything profile (it may offer more). */
-const CONFORMANCE_TOOLS = [
-  "test_simple_text",
-  "test_image_content",
-  "test_audio_content",
-  "test_embedded_resource",
-  "test_multiple_content_types",
-  "test_tool_with_logging",
-  "test_tool_with_progress",
-  "test_error_handling",
-  "test_reconnection",
-  "test_sampling",
-  "test_elicitation",
-  "test_elicitation_sep1034_defaults",
-  "test_elicitation_sep1330_enums",
-  "json_schema_2020_12_tool",
-];
 
 /** The interop extras and network tools, registered after the profile, in order. */
 const EXTRA_TOOLS = [

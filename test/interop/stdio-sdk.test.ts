@@ -6,27 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type CallToolResult, type JSONRPCMessage, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { TEST_AUDIO_BASE64, TEST_IMAGE_BASE64 } from "../../src/profiles/everything/media.ts";
+import { CONFORMANCE_TOOLS } from "../fixtures/conformance-tools.ts";
 import { connect, FIXTURE, mcpErrorOf, resultsOf, type Connected } from "./helpers.ts";
 
 const JSON_SCHEMA_2020_12_TEXT =
   '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}';
-
-const FIXTURE_TOOLS = [
-  "test_simple_text",
-  "test_image_content",
-  "test_audio_content",
-  "test_embedded_resource",
-  "test_multiple_content_types",
-  "test_tool_with_logging",
-  "test_tool_with_progress",
-  "test_error_handling",
-  "test_reconnection",
-  "test_sampling",
-  "test_elicitation",
-  "test_elicitation_sep1034_defaults",
-  "test_elicitation_sep1330_enums",
-  "json_schema_2020_12_tool",
-];
 
 let c: Connected;
 let tools: Map<string, Tool>;
@@ -82,7 +66,7 @@ describe("initialize", () => {
 
 describe("tools/list", () => {
   test("lists every fixture tool, each with a description and an object inputSchema", () => {
-    for (const name of FIXTURE_TOOLS) expect(tools.has(name)).toBe(true);
+    for (const name of CONFORMANCE_TOOLS) expect(tools.has(name)).toBe(true);
     expect(tools.has("test_dynamic_tool")).toBe(false);
     for (const tool of tools.values()) {
       expect(tool.name).toMatch(/^[A-Za-z0-9_./-]{1,64}$/);

@@ -8,6 +8,7 @@ import { LocalError } from "../../src/jsonrpc/errors.ts";
 import { PROFILES } from "../../src/profiles/index.ts";
 import { createServer } from "../../src/create-server.ts";
 import type { McpServer } from "../../src/server/server.ts";
+import { CONFORMANCE_TOOLS, CONFORMANCE_TOOLS_2026_07_28 } from "../fixtures/conformance-tools.ts";
 
 const profile = PROFILES.everything!;
 const KNOBS = ["ERLMCP_WATCH_INTERVAL_MS", "ERLMCP_DYNAMIC_DELAY_MS"] as const;
@@ -25,37 +26,7 @@ describe("install", () => {
     const stop = profile.install(server);
     try {
       const { registry } = server;
-      expect(registry.listTools().map((t) => t.name)).toEqual([
-        "test_simple_text",
-        "test_image_content",
-        "test_audio_content",
-        "test_embedded_resource",
-        "test_multiple_content_types",
-        "test_tool_with_logging",
-        "test_tool_with_progress",
-        "test_error_handling",
-        "test_reconnection",
-        "test_sampling",
-        "test_elicitation",
-        "test_elicitation_sep1034_defaults",
-        "test_elicitation_sep1330_enums",
-        "json_schema_2020_12_tool",
-        // The 2026-07-28 fixtures (mcp-2026-07-28.md §6).
-        "test_missing_capability",
-        "test_streaming_elicitation",
-        "test_logging_tool",
-        "test_trigger_tool_change",
-        "test_trigger_prompt_change",
-        "test_input_required_result_elicitation",
-        "test_input_required_result_sampling",
-        "test_input_required_result_list_roots",
-        "test_input_required_result_request_state",
-        "test_input_required_result_multiple_inputs",
-        "test_input_required_result_multi_round",
-        "test_input_required_result_tampered_state",
-        "test_input_required_result_capabilities",
-        "test_header_param",
-      ]);
+      expect(registry.listTools().map((t) => t.name)).toEqual([...CONFORMANCE_TOOLS, ...CONFORMANCE_TOOLS_2026_07_28]);
       expect(registry.listResources().map((r) => r.uri)).toEqual(["test://stateless-static-text", "test://static-text", "test://static-binary", "test://watched-resource"]);
       expect(registry.listTemplates().map((t) => t.uriTemplate)).toEqual(["test://template/{id}/data"]);
       expect(registry.listPrompts().map((p) => p.name)).toEqual([
