@@ -1,7 +1,7 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { IdleWaiter } from "../util/idle.ts";
 import { clientRequestTimedOut, connectionEnded, idInUse, limitRefused, invalidParams, invalidRequest, McpError, methodNotFound } from "../jsonrpc/errors.ts";
-import type { BatchItem, Decoded } from "../jsonrpc/decode.ts";
+import type { Decoded } from "../jsonrpc/decode.ts";
 import {
   errorResponse,
   isNotification,
@@ -18,7 +18,7 @@ import {
 import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
 import { logLevelRank, Method, Notice } from "../protocol/methods.ts";
 import type { LoggingLevel, ProgressToken, Task } from "../protocol/types.ts";
-import { allowsBatches, LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "../protocol/versions.ts";
+import { LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "../protocol/versions.ts";
 import type { ClientView } from "../server/context.ts";
 import type { Scope } from "../server/scope.ts";
 import type { Answerer, Dispatcher } from "../server/dispatch.ts";
@@ -39,11 +39,12 @@ import { isPlainObject } from "../util/guards.ts";
 import type { Outlet } from "./outlet.ts";
 import { OutboundRequests } from "./outbound.ts";
 import { RequestScope } from "./request-scope.ts";
+import { canMove, type SessionState } from "./lifecycle.ts";
+import { receiveBatch } from "./batch.ts";
 import { TaskStore } from "./tasks.ts";
 import { requestIdFor } from "../cluster/shard.ts";
 
-/** Lifecycle phases (2025-11-25 basic/lifecycle). */
-export type SessionState = "new" | "initializing" | "ready" | "closed";
+export type { SessionState } from "./lifecycle.ts";
 
 type Respond = (message: JsonRpcResponse | undefined) => void;
 
@@ -55,6 +56,7 @@ type Respond = (message: JsonRpcResponse | undefined) => void;
  */
 export class Session implements LegacySessionHooks, Answerer<RequestScope> {
   readonly era = "legacy" as const;
+  /** Where the session is in its lifecycle; changed only by `transition`. */
   state: SessionState = "new";
   protocolVersion: string = LATEST_LEGACY_VERSION;
   client: ClientView = { capabilities: {} };
@@ -123,7 +125,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
       case "error":
         return this.send(errorResponse(decoded.id, decoded.error.toWire()));
       case "batch":
-        return this.receiveBatch(decoded.items);
+        return receiveBatch(this, decoded.items);
     }
   }
 
@@ -145,37 +147,6 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
   /** Sends a message unless the session has closed. */
   send(message: JsonRpcMessage | JsonRpcMessage[], relatedTo?: RequestId): void {
     if (this.state !== "closed") this.outlet.send(message, relatedTo);
-  }
-
-  /** JSON-RPC batches are served only for 2025-03-26 (the one revision that had them). */
-  private receiveBatch(items: BatchItem[]): void {
-    if (this.state === "new" || !allowsBatches(this.protocolVersion)) {
-      const why = this.state === "new" ? "initialize cannot be sent in a batch" : `JSON-RPC batches are not supported in protocol ${this.protocolVersion}`;
-      return this.send(errorResponse(null, invalidRequest(why).toWire()));
-    }
-    const responses: JsonRpcMessage[] = [];
-    let waiting = 0;
-    let dispatched = false;
-    // The batch's answer travels with its first request, so HTTP puts it on that POST.
-    const first = items.find((i) => i.kind === "message" && isRequest(i.message));
-    const relatedTo = first?.kind === "message" && isRequest(first.message) ? first.message.id : undefined;
-    const flush = () => {
-      if (dispatched && waiting === 0 && responses.length) this.send(responses, relatedTo);
-    };
-    for (const item of items) {
-      if (item.kind === "error") {
-        responses.push(errorResponse(item.id, item.error.toWire()));
-      } else if (isRequest(item.message)) {
-        waiting++;
-        this.receiveMessage(item.message, (m) => {
-          if (m) responses.push(m);
-          waiting--;
-          flush();
-        });
-      } else this.receiveMessage(item.message);
-    }
-    dispatched = true;
-    flush();
   }
 
   private handleRequest(req: JsonRpcRequest, respond: Respond | undefined): void {
@@ -239,7 +210,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     } catch (e) {
       return errorResponse(req.id, (e as McpError).toWire());
     }
-    this.state = "initializing";
+    this.transition("initializing");
     const result: Params = {
       protocolVersion: this.protocolVersion,
       capabilities: this.server.capabilities,
@@ -252,7 +223,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
   private handleNotification(n: JsonRpcNotification): void {
     switch (n.method) {
       case Notice.Initialized:
-        return this.markReady();
+        return void this.transition("ready");
       case Notice.Cancelled: {
         const requestId = n.params?.requestId;
         if (typeof requestId !== "string" && typeof requestId !== "number") return;
@@ -298,17 +269,24 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     if (this.state !== "new") return;
     this.protocolVersion = protocolVersion;
     this.client = { capabilities };
-    this.state = "initializing";
-    this.markReady();
+    this.transition("initializing");
+    this.transition("ready");
   }
 
-  private markReady(): void {
-    if (this.state !== "initializing") return;
-    this.state = "ready";
-    this.server.changes.watchLists(this);
-    this.watchingLists = true;
-    for (const wake of this.readyWaiters ?? []) wake();
-    this.readyWaiters = undefined;
+  /**
+   * The one place the state changes: illegal moves (a second initialized, anything after
+   * close) are ignored, and each state's entry work runs here.
+   */
+  private transition(to: SessionState): boolean {
+    if (!canMove(this.state, to)) return false;
+    this.state = to;
+    if (to === "ready") {
+      this.server.changes.watchLists(this);
+      this.watchingLists = true;
+      for (const wake of this.readyWaiters ?? []) wake();
+      this.readyWaiters = undefined;
+    }
+    return true;
   }
 
   /** Resolves once the client has sent notifications/initialized. */
@@ -392,8 +370,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
    * rejected, tasks and subscriptions released, and the outlet closed.
    */
   close(reason = "session closed"): void {
-    if (this.state === "closed") return;
-    this.state = "closed";
+    if (!this.transition("closed")) return;
     const abort = connectionEnded(reason);
     for (const scope of this.inflight.values()) scope.cancel(abort);
     this.inflight.clear();
