@@ -34,7 +34,8 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
       const tool = registry.tool(name);
       if (!tool) throw invalidParams(`Unknown tool: ${name}`);
       const args = optionalObject(params, "arguments", Method.ToolsCall);
-      checkRequired(scope.client.capabilities, tool.requires);
+      // Only a tool that declares requirements reads the client view (made per request on 2026-07-28).
+      if (tool.requires) checkRequired(scope.client.capabilities, tool.requires);
       const task = params.task;
       if (scope.session && server.capabilities.tasks) {
         if (task !== undefined) {

@@ -40,8 +40,11 @@ export function readEnvelope(params: Params | undefined): Envelope {
   const meta = params?._meta;
   if (!isPlainObject(meta))
     throw invalidParams(`Invalid params: a 2026-07-28 request needs params._meta with ${MetaKey.ProtocolVersion} and ${MetaKey.ClientCapabilities}`);
-  const missing = [MetaKey.ProtocolVersion, MetaKey.ClientCapabilities].filter((k) => !(k in meta));
-  if (missing.length) throw invalidParams(`Invalid params: _meta is missing ${missing.join(" and ")}`);
+  // Two `in` checks, not a filtered array: this runs on every 2026-07-28 request.
+  const hasVersion = MetaKey.ProtocolVersion in meta;
+  const hasCapabilities = MetaKey.ClientCapabilities in meta;
+  if (!hasVersion || !hasCapabilities)
+    throw invalidParams(`Invalid params: _meta is missing ${!hasVersion && !hasCapabilities ? `${MetaKey.ProtocolVersion} and ${MetaKey.ClientCapabilities}` : !hasVersion ? MetaKey.ProtocolVersion : MetaKey.ClientCapabilities}`);
   const version = meta[MetaKey.ProtocolVersion];
   if (typeof version !== "string") throw invalidParams(`Invalid params: _meta["${MetaKey.ProtocolVersion}"] must be a string`);
   if (!isModernVersion(version)) throw unsupportedVersion(version);

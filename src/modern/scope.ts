@@ -37,10 +37,9 @@ export interface RequestSink {
 export class ModernScope implements InFlight {
   readonly era = "modern" as const;
   readonly session = undefined;
-  readonly client: ClientView;
   readonly progressToken: ProgressToken | undefined;
-  /** Answers the handler asked for and got this round; sealed into the next requestState. */
-  readonly consumed: Record<string, unknown> = {};
+  /** Answers the handler asked for and got this round; sealed into the next requestState (made on first use). */
+  private used: Record<string, unknown> | undefined;
   private lastProgress = -Infinity;
   private sugarSeq = 0;
   done = false;
@@ -61,9 +60,18 @@ export class ModernScope implements InFlight {
     private readonly answers: Record<string, unknown>,
     private readonly sink: RequestSink,
   ) {
-    this.client = { info: envelope.clientInfo, capabilities: envelope.capabilities };
     const token = envelope.meta.progressToken;
     this.progressToken = typeof token === "string" || typeof token === "number" ? token : undefined;
+  }
+
+  /** Who is asking, as this request's `_meta` says (made only if a handler asks). */
+  get client(): ClientView {
+    return { info: this.envelope.clientInfo, capabilities: this.envelope.capabilities };
+  }
+
+  /** Answers the handler asked for and got this round; sealed into the next requestState. */
+  get consumed(): Record<string, unknown> {
+    return (this.used ??= {});
   }
 
   get meta(): Params {
@@ -126,7 +134,7 @@ export class ModernScope implements InFlight {
     const out: Record<string, unknown> = {};
     const missing: Record<string, InputRequest> = {};
     for (const [key, request] of Object.entries(requests)) {
-      checkInput(this.client.capabilities, request);
+      checkInput(this.envelope.capabilities, request);
       const answer = this.answers[key];
       if (answer === undefined) missing[key] = request;
       else {
