@@ -40,7 +40,7 @@ import type { Outlet } from "./outlet.ts";
 import { OutboundRequests } from "./outbound.ts";
 import { RequestScope } from "./request-scope.ts";
 import { TaskStore } from "./tasks.ts";
-import { requestIdFor } from "../cluster/shard.ts";
+import { requestIds } from "../cluster/addresses.ts";
 
 /** Lifecycle phases (2025-11-25 basic/lifecycle). */
 export type SessionState = "new" | "initializing" | "ready" | "closed";
@@ -91,7 +91,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     const shard = this.runtime.shard;
     return (this.outboundRequests = new OutboundRequests(
       (m, relatedTo) => this.send(m, relatedTo),
-      shard.count > 1 ? (seq) => requestIdFor(seq, shard.index) : undefined,
+      shard.count > 1 ? requestIds(shard) : undefined,
     ));
   }
 
