@@ -83,12 +83,12 @@ export function unixForwarder(runDir: string, key: Uint8Array, opts: { retryForM
 /**
  * Who sent `req` as far as forwarding goes: undefined for a client's own request, the
  * principal a sibling sealed into a forwarded one, or the 403 a forged forward gets (after
- * `onForged` counted it).
+ * `metrics` counted it). Takes the metrics object, not a callback: it runs on every request.
  */
-export function forwardedPrincipal(req: Request, forwarder: Forwarder | undefined, onForged: () => void): Principal | Response | undefined {
+export function forwardedPrincipal(req: Request, forwarder: Forwarder | undefined, metrics: { forgedForward(): void }): Principal | Response | undefined {
   const sent = forwarder?.received(req);
   if (sent !== FORGED) return sent;
-  onForged();
+  metrics.forgedForward();
   // Built here only: the catalogue has no "forbidden" error yet, so -32600 with a message that says why.
   const error = new McpError(WireCode.InvalidRequest, `Forbidden: the ${FORWARDED_HEADER} seal does not open (forged, altered, replayed or expired)`);
   return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: error.toWire() }), { status: 403, headers: { "content-type": "application/json" } });

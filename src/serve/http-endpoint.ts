@@ -121,7 +121,7 @@ export class StreamableHttpEndpoint {
   handle(req: Request, hooks: HttpServerHooks = {}, principal: Principal = ANONYMOUS): Response | Promise<Response> {
     // A request forwarded by a sibling shard was checked there and is served here, as the
     // principal the sibling sealed into it.
-    const sibling = forwardedPrincipal(req, this.opts.forwarder, () => this.rt.metrics.forgedForward());
+    const sibling = forwardedPrincipal(req, this.opts.forwarder, this.rt.metrics);
     if (sibling instanceof Response) return sibling;
     const forwarded = sibling !== undefined;
     if (!forwarded) {

@@ -90,7 +90,7 @@ export class LegacySseEndpoint {
   /** POST /messages?sessionId=…, from `principal` (whom the edge authenticated). */
   async post(req: Request, principal: Principal = ANONYMOUS): Promise<Response> {
     // A sibling shard forwards the POSTs of sessions whose stream is here, as the principal it sealed.
-    const sibling = forwardedPrincipal(req, this.opts.forwarder, () => this.rt.metrics.forgedForward());
+    const sibling = forwardedPrincipal(req, this.opts.forwarder, this.rt.metrics);
     if (sibling instanceof Response) return sibling;
     const forwarded = sibling !== undefined;
     const who = sibling ?? principal;

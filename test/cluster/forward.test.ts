@@ -25,7 +25,7 @@ beforeAll(() => {
     unix: shardSocket(runDir, 1),
     async fetch(req) {
       lastSeal = req.headers.get(FORWARDED_HEADER) ?? "";
-      const who = forwardedPrincipal(req, forwarder, () => forged++);
+      const who = forwardedPrincipal(req, forwarder, { forgedForward: () => void forged++ });
       if (who instanceof Response) return who;
       return Response.json({ forwarded: who !== undefined, subject: who?.subject, scopes: who?.scopes, anonymous: who?.anonymous, body: await req.text() });
     },
