@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { Principal } from "../auth/principal.ts";
-import { WireCode } from "../jsonrpc/codes.ts";
-import { McpError } from "../jsonrpc/errors.ts";
+import { httpRejected } from "../jsonrpc/errors.ts";
 import { ForwardSeal } from "./forward-seal.ts";
 
 /**
@@ -89,7 +88,6 @@ export function forwardedPrincipal(req: Request, forwarder: Forwarder | undefine
   const sent = forwarder?.received(req);
   if (sent !== FORGED) return sent;
   metrics.forgedForward();
-  // Built here only: the catalogue has no "forbidden" error yet, so -32600 with a message that says why.
-  const error = new McpError(WireCode.InvalidRequest, `Forbidden: the ${FORWARDED_HEADER} seal does not open (forged, altered, replayed or expired)`);
+  const error = httpRejected(`Forbidden: the ${FORWARDED_HEADER} seal does not open (forged, altered, replayed or expired)`);
   return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: error.toWire() }), { status: 403, headers: { "content-type": "application/json" } });
 }

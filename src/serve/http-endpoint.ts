@@ -2,6 +2,7 @@ import { WireCode } from "../jsonrpc/codes.ts";
 import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
+import { sessionNotFound } from "../jsonrpc/errors.ts";
 import { hasClaim } from "../modern/envelope.ts";
 import { ModernHttp } from "./http-modern.ts";
 import { Method, Notice } from "../protocol/methods.ts";
@@ -285,10 +286,10 @@ export class StreamableHttpEndpoint {
   private lookup(sid: string | null, who: Principal): HttpSession | Response {
     if (sid === null) return httpError(400, WireCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     const session = this.sessions.get(sid);
-    if (session) return session.subject === who.subject ? session : sessionNotFound();
+    if (session) return session.subject === who.subject ? session : unknownSession();
     const claims = this.ended.has(sid) ? undefined : this.tokens.open(sid);
     const owner = parseOwner(claims?.owner);
-    if (!claims || !owner || !issuedTo(claims, who) || Date.now() - claims.issuedAt > this.maxAgeMs || isSelf(owner, this.rt.shard)) return sessionNotFound();
+    if (!claims || !owner || !issuedTo(claims, who) || Date.now() - claims.issuedAt > this.maxAgeMs || isSelf(owner, this.rt.shard)) return unknownSession();
     if (this.sessions.size >= this.opts.maxSessions)
       return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
     return this.adopt(sid, claims, owner, who);
@@ -396,8 +397,9 @@ function classify(d: Decoded, headerVersion: string | null): "legacy" | "modern"
 }
 
 /** The answer to a session id that names no session for this principal (one text for every reason, so none leaks). */
-function sessionNotFound(): Response {
-  return httpError(404, -32001, "Session not found: unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+function unknownSession(): Response {
+  const error = sessionNotFound("unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+  return httpError(404, error.code, error.message);
 }
 
 /** The request a notifications/cancelled names, if `d` is one. */
