@@ -63,7 +63,7 @@ function eventStore(config: Config, ctx: ServeContext): EventStore | undefined {
   const e = config.events;
   if (e.store === "none") return undefined;
   if (e.store === "sqlite") {
-    const path = ctx.shard ? `${e.path}.shard${ctx.shard.identity.index}` : e.path;
+    const path = ctx.shard ? `${e.path}.shard${ctx.identity.index}` : e.path;
     return new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream });
   }
   return new MemoryEventStore({ maxEventsPerStream: e.maxEventsPerStream, maxStreams: e.maxStreams });
@@ -97,7 +97,7 @@ const httpListener: Listener = {
       reusePort: ctx.shard !== undefined,
       tokens: ctx.tokens,
       sessionMaxAgeMs: h.sessionMaxAgeMs,
-      shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, secret: ctx.shard.secret, queries: ctx.shard.queries },
+      shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, queries: ctx.shard.queries },
     });
     return {
       where: listener.url.href,

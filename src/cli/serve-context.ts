@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unixForwarder, shardSocket, type Forwarder } from "../cluster/forward.ts";
+import { ForwardSeal } from "../cluster/forward-seal.ts";
 import { SessionTokens, type SessionKey } from "../cluster/session-token.ts";
-import { randomTag, type ShardIdentity } from "../cluster/shard.ts";
+import { defaultNodeId, randomTag, singleProcess, type ShardIdentity } from "../cluster/shard.ts";
 import type { Config } from "../config/schema.ts";
 import type { ShardQueries } from "../cluster/ipc.ts";
 
-/** What a listener needs beyond config: the session-id keys, and its shard role if any. */
+/** What a listener needs beyond config: who this process is, the session-id keys, and its shard role if any. */
 export interface ServeContext {
+  /** Node, shard and incarnation of this process (shard 0 of 1 when it is the whole appliance). */
+  readonly identity: ShardIdentity;
   readonly tokens: SessionTokens;
   readonly requestStateKeys: Uint8Array[];
   readonly shard?: ShardRole;
@@ -16,9 +19,8 @@ export interface ServeContext {
 
 /** A shard's role in a sharded appliance. */
 export interface ShardRole {
-  readonly identity: ShardIdentity;
+  /** Routes requests to siblings, sealing their principal; opens what siblings route here. */
   readonly forwarder: Forwarder;
-  readonly secret: string;
   readonly socketPath: string;
   /** Concrete listen addresses chosen by the primary (a configured port 0 is resolved once for all shards). */
   readonly listen: { http?: string; tcp?: string };
@@ -28,8 +30,11 @@ export interface ShardRole {
 
 /** Secrets the primary hands its shards (environment variable ERLMCP_CLUSTER). */
 export interface ClusterSecrets {
+  /** The node name every shard carries in its ids (resolved once, so a random one is shared). */
+  node: string;
   session: { id: number; secret: string }[];
   state: string[];
+  /** Key (base64, 32 bytes) sealing the principal of forwarded requests. */
   forward: string;
   runDir: string;
   listen: { http?: string; tcp?: string };
@@ -47,10 +52,13 @@ export function keyRings(config: Config): { session: SessionKey[]; state: Uint8A
   return { session, state };
 }
 
+/** This node's name: cluster.nodeId, or one derived from the hostname when it is empty. */
+export const nodeIdOf = (config: Config): string => config.cluster.nodeId || defaultNodeId();
+
 /** The context of a single-process appliance. */
 export function singleContext(config: Config): ServeContext {
   const rings = keyRings(config);
-  return { tokens: new SessionTokens(rings.session), requestStateKeys: rings.state };
+  return { identity: singleProcess(nodeIdOf(config)), tokens: new SessionTokens(rings.session), requestStateKeys: rings.state };
 }
 
 /** The primary's secrets for its shards, and a run directory for their sockets. */
@@ -58,9 +66,10 @@ export function primarySecrets(config: Config, listen: ClusterSecrets["listen"])
   const rings = keyRings(config);
   const runDir = mkdtempSync(join(tmpdir(), "erlmcp-"));
   return {
+    node: nodeIdOf(config),
     session: rings.session.map((k) => ({ id: k.id, secret: b64(k.secret) })),
     state: rings.state.map(b64),
-    forward: randomTag() + randomTag(),
+    forward: b64(ForwardSeal.randomKey()),
     runDir,
     listen,
   };
@@ -78,14 +87,13 @@ export function shardContextFromEnv(env: Record<string, string | undefined>): Se
   if (!role || !raw) return undefined;
   const [index, count] = role.split("/").map(Number) as [number, number];
   const secrets = JSON.parse(raw) as ClusterSecrets;
-  const identity: ShardIdentity = { index, count, incarnation: randomTag(), runDir: secrets.runDir };
+  const identity: ShardIdentity = { node: secrets.node, index, count, incarnation: randomTag(), runDir: secrets.runDir };
   return {
+    identity,
     tokens: new SessionTokens(secrets.session.map((k) => ({ id: k.id, secret: fromB64(k.secret) }))),
     requestStateKeys: secrets.state.map(fromB64),
     shard: {
-      identity,
-      forwarder: unixForwarder(secrets.runDir, secrets.forward, { retryForMs: 3000 }),
-      secret: secrets.forward,
+      forwarder: unixForwarder(secrets.runDir, fromB64(secrets.forward), { retryForMs: 3000 }),
       socketPath: shardSocket(secrets.runDir, index),
       listen: secrets.listen,
     },

@@ -1,3 +1,4 @@
+import { LOCAL_BUS } from "../cluster/bus.ts";
 import { startPrimary } from "../cluster/primary.ts";
 import { parentPort, shardBus, shardQueries, type IpcPort } from "../cluster/ipc.ts";
 import { configToServerOptions, loggerFor, VERSION } from "../config/server-options.ts";
@@ -45,7 +46,7 @@ async function runProcess(
   ctx: ServeContext,
   opts: { banner: boolean; port?: IpcPort; stopped?: Promise<string> },
 ): Promise<number> {
-  const logger = loggerFor(config, ctx.shard ? { shard: ctx.shard.identity.index } : undefined);
+  const logger = loggerFor(config, ctx.shard ? { shard: ctx.identity.index } : undefined);
   const bus = opts.port ? shardBus(opts.port) : undefined;
   const queries = opts.port ? shardQueries(opts.port) : undefined;
   if (ctx.shard && queries) ctx = { ...ctx, shard: { ...ctx.shard, queries } };
@@ -53,7 +54,7 @@ async function runProcess(
   // Made before any listener, so every listener runs on it (runtimeOf).
   const runtime = new Runtime(server, {
     requestStateKeys: ctx.requestStateKeys,
-    cluster: ctx.shard && bus ? { shard: ctx.shard.identity, bus } : undefined,
+    cluster: { shard: ctx.identity, bus: bus ?? LOCAL_BUS },
   });
   const stopProfile = PROFILES[config.server.profile]!.install(server);
   let stop!: (reason: string) => void;

@@ -1,4 +1,7 @@
 import { join } from "node:path";
+import type { Principal } from "../auth/principal.ts";
+import { httpRejected } from "../jsonrpc/errors.ts";
+import { ForwardSeal } from "./forward-seal.ts";
 
 /**
  * How one shard hands an HTTP request to another: each shard also listens on a private Unix
@@ -6,26 +9,42 @@ import { join } from "node:path";
  * session's stateful parts, a stream held there) is replayed onto it. The answer, an SSE
  * stream included, is piped back unchanged. This is the one routing mechanism; between
  * nodes it becomes the same request over the node's address.
+ *
+ * The forwarding shard authenticated the client; the principal it found travels sealed in
+ * FORWARDED_HEADER (`forward-seal.ts`), and the receiving shard serves the request as that
+ * principal. A header that does not open is refused (403) and counted, never trusted.
  */
 
-/** Marks a request already routed, so the receiving shard serves it itself. */
+/** Carries the sealed principal of a request a sibling shard routed here. */
 export const FORWARDED_HEADER = "x-erlmcp-forwarded";
 
 /** The private socket of shard `index`. */
 export const shardSocket = (runDir: string, index: number): string => join(runDir, `shard-${index}.sock`);
 
+/** What `received` answers for a forwarded request whose seal does not open. */
+export const FORGED: unique symbol = Symbol("forged forward");
+
 export interface Forwarder {
-  /** Replays `req` (with `body` already read, or none) on shard `index`; retries while it restarts. */
-  forward(index: number, req: Request, body: string | null): Promise<Response>;
+  /** Replays `req` (with `body` already read, or none) on shard `index` as `who`; retries while it restarts. */
+  forward(index: number, req: Request, body: string | null, who: Principal): Promise<Response>;
+  /** The principal a sibling sealed into `req`; undefined if `req` was not forwarded, FORGED if its seal does not open. */
+  received(req: Request): Principal | typeof FORGED | undefined;
 }
 
-/** A forwarder over the shards' Unix sockets; `secret` proves a request came from a sibling. */
-export function unixForwarder(runDir: string, secret: string, opts: { retryForMs: number }): Forwarder {
+/** What a seal is bound to: the request line and the session, which a forward replays unchanged. */
+function bindingOf(method: string, url: string, session: string | null): string {
+  const u = new URL(url);
+  return `${method} ${u.pathname}${u.search} ${session ?? ""}`;
+}
+
+/** A forwarder over the shards' Unix sockets; `key` (32 bytes, shared by the shards) seals principals. */
+export function unixForwarder(runDir: string, key: Uint8Array, opts: { retryForMs: number }): Forwarder {
+  const seal = new ForwardSeal(key);
   return {
-    async forward(index, req, body) {
+    async forward(index, req, body, who) {
       const url = new URL(req.url);
       const headers = new Headers(req.headers);
-      headers.set(FORWARDED_HEADER, secret);
+      headers.set(FORWARDED_HEADER, seal.seal(who, bindingOf(req.method, req.url, req.headers.get("mcp-session-id"))));
       const deadline = Date.now() + opts.retryForMs;
       for (let attempt = 0; ; attempt++) {
         try {
@@ -52,5 +71,23 @@ export function unixForwarder(runDir: string, secret: string, opts: { retryForMs
         }
       }
     },
+    received(req) {
+      const token = req.headers.get(FORWARDED_HEADER);
+      if (token === null) return undefined;
+      return seal.open(token, bindingOf(req.method, req.url, req.headers.get("mcp-session-id"))) ?? FORGED;
+    },
   };
+}
+
+/**
+ * Who sent `req` as far as forwarding goes: undefined for a client's own request, the
+ * principal a sibling sealed into a forwarded one, or the 403 a forged forward gets (after
+ * `metrics` counted it). Takes the metrics object, not a callback: it runs on every request.
+ */
+export function forwardedPrincipal(req: Request, forwarder: Forwarder | undefined, metrics: { forgedForward(): void }): Principal | Response | undefined {
+  const sent = forwarder?.received(req);
+  if (sent !== FORGED) return sent;
+  metrics.forgedForward();
+  const error = httpRejected(`Forbidden: the ${FORWARDED_HEADER} seal does not open (forged, altered, replayed or expired)`);
+  return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: error.toWire() }), { status: 403, headers: { "content-type": "application/json" } });
 }

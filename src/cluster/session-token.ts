@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { ANONYMOUS, type Principal } from "../auth/principal.ts";
 import type { ClientCapabilities, Implementation } from "../protocol/types.ts";
 
 /**
@@ -19,9 +20,9 @@ export interface SessionClaims {
   readonly capabilities: ClientCapabilities;
   /** Digest of clientInfo (name@version), for logs and binding checks. */
   readonly clientDigest: string;
-  /** The authenticated principal the session is bound to, if any. */
+  /** Subject of the principal the session is bound to; absent for the anonymous principal. */
   readonly principal?: string;
-  /** Where the session's stateful parts live ("shard:2"; later "node/shard"). */
+  /** Where the session's stateful parts live: an owner hint, `<node>/<shard>.<incarnation>` (`addresses.ts`). */
   readonly owner: string;
   /** Issue time, ms since the epoch. */
   readonly issuedAt: number;
@@ -37,6 +38,12 @@ interface Wire {
   n: string;
 }
 
+/**
+ * True when a session's claims were issued to `who`. Sessions are bound by subject, as
+ * `samePrincipal` compares: an id presented by anyone else names no session for them.
+ */
+export const issuedTo = (claims: SessionClaims, who: Principal): boolean => (claims.principal ?? ANONYMOUS.subject) === who.subject;
+
 /** A digest of clientInfo short enough to carry in every id. */
 export function clientDigest(info: Implementation | undefined): string {
   return createHash("sha256").update(`${info?.name ?? ""}@${info?.version ?? ""}`).digest("base64url").slice(0, 11);
@@ -48,6 +55,7 @@ export interface SessionKey {
   readonly secret: Uint8Array;
 }
 
+/** Seals session claims into ids and opens them, under a key ring. */
 export class SessionTokens {
   private readonly byId = new Map<number, Buffer>();
   private readonly sealer: SessionKey;
@@ -83,7 +91,10 @@ export class SessionTokens {
     if (token.length < 40 || token.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
     const raw = Buffer.from(token, "base64url");
     const key = this.byId.get(raw[0]!);
-    if (!key || raw.length < 1 + 12 + 16 + 2) return undefined;
+    // Only the one canonical spelling opens: base64url decoding drops the spare bits of a
+    // trailing character, so "id" and "id" + "x" can decode to the same bytes.
+    const canonical = raw.toString("base64url") === token;
+    if (!key || raw.length < 1 + 12 + 16 + 2 || !canonical) return undefined;
     try {
       const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(1, 13));
       decipher.setAuthTag(raw.subarray(raw.length - 16));

@@ -138,6 +138,9 @@ export function defaultConfig(): Config {
       maxQueueBytes: 4 * 1024 * 1024,
     },
     cluster: {
+      // This node's name in session owners and routed ids (1-32 of a-z, 0-9, inner "-"). Empty: the hostname's
+      // first label, or a random name when it has none usable; set it when the hostname changes between restarts.
+      nodeId: "",
       // Shard processes serving the network transports with reusePort; 0 means one per CPU core.
       // Processes, not Workers: each holds its own open-file limit and a crash costs only its own work.
       shards: 0,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isNodeId } from "../cluster/shard.ts";
 import { PROFILES } from "../profiles/index.ts";
 import type { LoggingLevel } from "../protocol/types.ts";
 import type { LogLevel } from "../util/log.ts";
@@ -79,6 +80,12 @@ export function strings(max: number) {
 export function keys() {
   const error = "expected a list of base64 strings of 32 random bytes each (e.g. from: openssl rand -base64 32)";
   return z.array(z.string({ error }).refine((k) => Buffer.from(k, "base64").length === 32 && /^[A-Za-z0-9+/_-]+=*$/.test(k), { error }), { error });
+}
+
+/** A node name written into ids (see cluster/shard.ts NODE_ID), or "" to derive one from the hostname. */
+export function nodeId() {
+  const error = 'expected "" (derive from the hostname) or a node name: 1 to 32 lower-case letters, digits and inner "-", e.g. "web-1"';
+  return z.string({ error }).refine((v) => v === "" || isNodeId(v), { error });
 }
 
 /** A URL path starting with "/". */
@@ -172,6 +179,7 @@ export const SECTIONS = {
     maxQueueBytes: integer(4096, 1024 ** 3),
   }),
   cluster: table({
+    nodeId: nodeId(),
     shards: integer(0, 256),
     sessionKeys: keys(),
     requestStateKeys: keys(),

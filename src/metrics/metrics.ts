@@ -24,6 +24,7 @@ type Json = MetricObjectWithValues<MetricValue<string>>;
 export class Metrics {
   readonly registry = new Registry();
   private readonly refusals: Counter<"limit">;
+  private readonly forged: Counter;
   private readonly stats = new Map<string, MethodStats>();
 
   constructor(prefix = "erlmcp_") {
@@ -32,6 +33,11 @@ export class Metrics {
       name: `${prefix}limit_refusals_total`,
       help: "Work refused by a limit, by the limit's config key",
       labelNames: ["limit"],
+      registers: [this.registry],
+    });
+    this.forged = new Counter({
+      name: `${prefix}forged_forwards_total`,
+      help: "Requests refused because their sibling-shard seal (x-erlmcp-forwarded) did not open: forged, altered, replayed or expired",
       registers: [this.registry],
     });
     // Requests are counted in plain numbers on the hot path (no label hashing, no allocation)
@@ -82,6 +88,11 @@ export class Metrics {
   /** Counts a refusal by the limit named by its config key. */
   refused(limit: LimitName): void {
     this.refusals.labels(limit).inc();
+  }
+
+  /** Counts a request refused for a forward seal that did not open. */
+  forgedForward(): void {
+    this.forged.inc();
   }
 
   private readonly gauges = new Map<string, (() => number)[]>();

@@ -5,9 +5,10 @@ import { invalidParams } from "../jsonrpc/errors.ts";
  * Integrity-protected `requestState` for multi-round-trip requests (2026-07-28
  * basic/patterns/mrtr: "MUST protect its integrity ... MUST reject state that fails
  * verification"). The state carries the answers gathered in earlier rounds, bound to the
- * method and a digest of the request's identifying params, with an expiry. HMAC-SHA256;
- * the first key signs and every key verifies, so keys rotate without breaking requests in
- * flight.
+ * method and a digest of the request's identifying params, with an expiry, and bound to the
+ * principal that asked: the subject is part of what the MAC covers (not of the token), so a
+ * state replayed by anyone else fails the very check a tampered one fails. HMAC-SHA256; the
+ * first key signs and every key verifies, so keys rotate without breaking requests in flight.
  */
 export interface StatePayload {
   /** Method the state belongs to. */
@@ -54,28 +55,29 @@ export class RequestStateCodec {
     return crypto.getRandomValues(new Uint8Array(32));
   }
 
-  private mac(key: Buffer, body: string): Buffer {
-    return createHmac("sha256", key).update(body).digest();
+  /** The MAC of `body` for `subject`; the length prefix keeps (subject, body) pairs from running together. */
+  private mac(key: Buffer, body: string, subject: string): Buffer {
+    return createHmac("sha256", key).update(`${subject.length}:${subject}\n`).update(body).digest();
   }
 
-  /** Seals answers for `method`/`digest` into an opaque token. */
-  seal(method: string, digest: string, answers: Record<string, unknown>, now = Date.now()): string {
+  /** Seals answers for `method`/`digest`, asked by the principal `subject`, into an opaque token. */
+  seal(method: string, digest: string, answers: Record<string, unknown>, subject: string, now = Date.now()): string {
     const payload: StatePayload = { m: method, d: digest, a: answers, x: now + this.ttlMs };
     const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-    return `${body}.${this.mac(this.keys[0]!, body).toString("base64url")}`;
+    return `${body}.${this.mac(this.keys[0]!, body, subject).toString("base64url")}`;
   }
 
   /**
    * Verifies a token from the client and returns its answers. Anything forged, altered,
-   * expired or belonging to another request is -32602 (the conformance suite's expectation
-   * for a tampered state).
+   * sealed for another principal than `subject`, expired or belonging to another request is
+   * -32602 (the conformance suite's expectation for a tampered state).
    */
-  open(token: unknown, method: string, digest: string, now = Date.now()): Record<string, unknown> {
+  open(token: unknown, method: string, digest: string, subject: string, now = Date.now()): Record<string, unknown> {
     if (typeof token !== "string") throw invalidParams('Invalid params: "requestState" must be a string');
     const dot = token.indexOf(".");
     const body = dot > 0 ? token.slice(0, dot) : "";
     const sig = dot > 0 ? Buffer.from(token.slice(dot + 1), "base64url") : Buffer.alloc(0);
-    const valid = body && sig.length === 32 && this.keys.some((k) => timingSafeEqual(this.mac(k, body), sig)) && token.slice(dot + 1) === sig.toString("base64url");
+    const valid = body && sig.length === 32 && this.keys.some((k) => timingSafeEqual(this.mac(k, body, subject), sig)) && token.slice(dot + 1) === sig.toString("base64url");
     if (!valid) throw invalidParams("Invalid requestState: integrity check failed (altered, or not issued by this server)");
     let payload: StatePayload;
     try {

@@ -53,7 +53,7 @@ export interface HttpListenOptions {
   /** How long a session id stays valid (ms). */
   sessionMaxAgeMs?: number;
   /** In a sharded appliance: this shard's private socket and the way to its siblings. */
-  shard?: { socketPath: string; forwarder: Forwarder; secret: string; queries?: ShardQueries };
+  shard?: { socketPath: string; forwarder: Forwarder; queries?: ShardQueries };
 }
 
 /** Defaults for library use; the appliance passes every option from its config. */
@@ -102,7 +102,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     store: new MemoryEventStore({ maxEventsPerStream: 1000, maxStreams: 100_000 }),
     ...options,
   };
-  const streamable = new StreamableHttpEndpoint(server, { ...opts, forwarder: opts.shard?.forwarder, forwardSecret: opts.shard?.secret });
+  const streamable = new StreamableHttpEndpoint(server, { ...opts, forwarder: opts.shard?.forwarder });
   const legacy = new LegacySseEndpoint(server, {
     messagesPath: "/messages",
     maxSessions: opts.maxSessions,
@@ -111,7 +111,6 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     maxQueueBytes: opts.maxQueueBytes,
     hosts: opts.hosts,
     forwarder: opts.shard?.forwarder,
-    forwardSecret: opts.shard?.secret,
   });
   // The client address costs a native call per request: asked only when a per-IP limit or a
   // per-principal rate limit is configured.

@@ -2,6 +2,7 @@ import { WireCode } from "../jsonrpc/codes.ts";
 import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isRequest, type JsonRpcNotification } from "../jsonrpc/message.ts";
+import { sessionNotFound } from "../jsonrpc/errors.ts";
 import { hasClaim } from "../modern/envelope.ts";
 import { ModernHttp } from "./http-modern.ts";
 import { Method, Notice } from "../protocol/methods.ts";
@@ -10,10 +11,10 @@ import type { McpServer } from "../server/server.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { accepts, checkHostAndOrigin, httpError, isJsonContent, readBody, type HostPolicy } from "../transport/http-guards.ts";
 import { HttpSession, type HttpSessionOptions, type ResponseMode } from "./http-session.ts";
-import { clientDigest, SessionTokens, type SessionClaims } from "../cluster/session-token.ts";
-import { FORWARDED_HEADER, type Forwarder } from "../cluster/forward.ts";
-import { ownerOf, parseOwner, shardOfRequestId } from "../cluster/shard.ts";
-import { shardOfEventId } from "../transport/streamable-http.ts";
+import { clientDigest, issuedTo, SessionTokens, type SessionClaims } from "../cluster/session-token.ts";
+import { forwardedPrincipal, type Forwarder } from "../cluster/forward.ts";
+import { addressOfEventId, addressOfRequestId, formatOwner, isSelf, localShard, ownerShardHere, parseOwner, streamPrefix, type Owner } from "../cluster/addresses.ts";
+import { ANONYMOUS, type Principal } from "../auth/principal.ts";
 import { negotiateLegacyVersion } from "../protocol/versions.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import type { ClusterEvent } from "../cluster/bus.ts";
@@ -46,10 +47,8 @@ export interface StreamableHttpOptions {
   tokens?: SessionTokens;
   /** How long a sealed session id stays valid after initialize (ms; default 24 h). */
   sessionMaxAgeMs?: number;
-  /** Routes requests to sibling shards; present when the appliance runs shards. */
+  /** Routes requests to sibling shards and opens the principal of requests they route here; present when the appliance runs shards. */
   forwarder?: Forwarder;
-  /** Marks requests a sibling shard forwarded (their Host/Origin was checked there). */
-  forwardSecret?: string;
 }
 
 const SESSION_HEADER = "mcp-session-id";
@@ -119,27 +118,31 @@ export class StreamableHttpEndpoint {
     return n;
   }
 
-  /** Serves one HTTP request to the MCP endpoint. */
-  handle(req: Request, hooks: HttpServerHooks = {}): Response | Promise<Response> {
-    // A request forwarded by a sibling shard was checked there and is served here.
-    const forwarded = this.opts.forwardSecret !== undefined && req.headers.get(FORWARDED_HEADER) === this.opts.forwardSecret;
+  /** Serves one HTTP request to the MCP endpoint, from `principal` (whom the edge authenticated). */
+  handle(req: Request, hooks: HttpServerHooks = {}, principal: Principal = ANONYMOUS): Response | Promise<Response> {
+    // A request forwarded by a sibling shard was checked there and is served here, as the
+    // principal the sibling sealed into it.
+    const sibling = forwardedPrincipal(req, this.opts.forwarder, this.rt.metrics);
+    if (sibling instanceof Response) return sibling;
+    const forwarded = sibling !== undefined;
     if (!forwarded) {
       const denied = checkHostAndOrigin(req, this.opts.hosts);
       if (denied) return denied;
     }
+    const who = sibling ?? principal;
     switch (req.method) {
       case "POST":
-        return this.post(req, hooks, forwarded);
+        return this.post(req, hooks, forwarded, who);
       case "GET":
-        return this.get(req, hooks, forwarded);
+        return this.get(req, hooks, forwarded, who);
       case "DELETE":
-        return this.delete(req);
+        return this.delete(req, who);
       default:
         return httpError(405, WireCode.ServerBusy, `Method Not Allowed: ${req.method} (use POST, GET or DELETE)`, { allow: "GET, POST, DELETE" });
     }
   }
 
-  private async post(req: Request, hooks: HttpServerHooks, forwarded: boolean): Promise<Response> {
+  private async post(req: Request, hooks: HttpServerHooks, forwarded: boolean, who: Principal): Promise<Response> {
     if (!isJsonContent(req)) return httpError(415, WireCode.ServerBusy, "Unsupported Media Type: Content-Type must be application/json");
     if (!accepts(req, "application/json") || !accepts(req, "text/event-stream"))
       return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must list both application/json and text/event-stream");
@@ -174,7 +177,7 @@ export class StreamableHttpEndpoint {
       }
       const refused = this.rt.guard.admitSession();
       if (refused) return httpError(503, refused.code, refused.message, { "retry-after": "5" }, refused.data);
-      const session = this.open(decoded);
+      const session = this.open(decoded, who);
       return session.post(decoded, { request: req, headers: { [SESSION_HEADER]: session.id }, onSse: lift });
     }
     const version = req.headers.get("mcp-protocol-version");
@@ -182,17 +185,17 @@ export class StreamableHttpEndpoint {
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
     if (this.sharded && sid !== null) {
       const target = forwarded ? undefined : this.routeFor(decoded, sid);
-      if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, body);
+      if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, body, who);
       // The request may run on any shard: every shard looks for it.
       const cancelled = cancelledRequestOf(decoded);
       if (cancelled !== undefined && !forwarded) this.rt.bus.publish({ kind: "cancel", session: sid, requestId: cancelled });
     }
-    const found = this.lookup(sid);
+    const found = this.lookup(sid, who);
     if (found instanceof Response) return found;
     return found.post(decoded, { request: req, headers: {}, onSse: lift });
   }
 
-  private get(req: Request, hooks: HttpServerHooks, forwarded: boolean): Response | Promise<Response> {
+  private get(req: Request, hooks: HttpServerHooks, forwarded: boolean, who: Principal): Response | Promise<Response> {
     if (isModernHeader(req.headers.get("mcp-protocol-version")))
       return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no GET stream; use subscriptions/listen", { allow: "POST" });
     if (!accepts(req, "text/event-stream")) return httpError(406, WireCode.ServerBusy, "Not Acceptable: Accept must include text/event-stream");
@@ -200,10 +203,10 @@ export class StreamableHttpEndpoint {
     if (this.sharded && sid !== null && !forwarded) {
       // A resumption goes to the shard holding that stream; the standalone stream to the owner.
       const lastEventId = req.headers.get("last-event-id");
-      const target = (lastEventId !== null ? shardOfEventId(lastEventId) : undefined) ?? this.ownerIndex(sid);
-      if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, null);
+      const target = (lastEventId !== null ? localShard(addressOfEventId(lastEventId), this.rt.shard) : undefined) ?? this.ownerIndex(sid);
+      if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, null, who);
     }
-    const found = this.lookup(sid);
+    const found = this.lookup(sid, who);
     if (found instanceof Response) return found;
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
@@ -215,10 +218,10 @@ export class StreamableHttpEndpoint {
     return opened.response;
   }
 
-  private delete(req: Request): Response {
+  private delete(req: Request, who: Principal): Response {
     if (isModernHeader(req.headers.get("mcp-protocol-version")))
       return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no sessions to delete", { allow: "POST" });
-    const found = this.lookup(req.headers.get(SESSION_HEADER));
+    const found = this.lookup(req.headers.get(SESSION_HEADER), who);
     if (found instanceof Response) return found;
     // Every request after initialize is held to the header (2025-11-25 transports §protocol version).
     const version = req.headers.get("mcp-protocol-version");
@@ -237,10 +240,10 @@ export class StreamableHttpEndpoint {
     return this.opts.sessionMaxAgeMs ?? 24 * 60 * 60 * 1000;
   }
 
-  /** The shard owning a session, from its sealed id. */
+  /** The shard of this node keeping a session's stateful parts, from its sealed id. */
   private ownerIndex(sid: string): number | undefined {
-    const claims = this.tokens.open(sid);
-    return claims ? parseOwner(claims.owner)?.index : undefined;
+    const owner = parseOwner(this.tokens.open(sid)?.owner);
+    return owner && ownerShardHere(owner, this.rt.shard);
   }
 
   /** Where a POST for `sid` is served: undefined for here, else a shard index. */
@@ -249,7 +252,7 @@ export class StreamableHttpEndpoint {
     if (owner === undefined) return undefined;
     if (decoded.kind !== "message") return owner;
     const m = decoded.message;
-    if (!("method" in m)) return shardOfRequestId(m.id) ?? owner;
+    if (!("method" in m)) return localShard(addressOfRequestId(m.id), this.rt.shard) ?? owner;
     if (!isRequest(m)) return m.method === Notice.Initialized ? owner : undefined;
     if (OWNER_METHODS.has(m.method)) return owner;
     if (m.method === Method.ToolsCall && m.params?.task !== undefined) return owner;
@@ -277,26 +280,25 @@ export class StreamableHttpEndpoint {
   /**
    * The session an id names: this shard's copy, or one brought back from the sealed id when
    * the session belongs to another shard or to this shard's previous incarnation. An id this
-   * incarnation issued and no longer holds was ended or evicted: 404.
+   * incarnation issued and no longer holds was ended or evicted: 404. So is an id presented by
+   * another principal than the one it was issued to: to them it names no session.
    */
-  private lookup(sid: string | null): HttpSession | Response {
+  private lookup(sid: string | null, who: Principal): HttpSession | Response {
     if (sid === null) return httpError(400, WireCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     const session = this.sessions.get(sid);
-    if (session) return session;
+    if (session) return session.subject === who.subject ? session : unknownSession();
     const claims = this.ended.has(sid) ? undefined : this.tokens.open(sid);
-    const owner = claims && parseOwner(claims.owner);
-    const shard = this.rt.shard;
-    if (!claims || !owner || Date.now() - claims.issuedAt > this.maxAgeMs || (owner.index === shard.index && owner.incarnation === shard.incarnation))
-      return httpError(404, -32001, "Session not found: unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+    const owner = parseOwner(claims?.owner);
+    if (!claims || !owner || !issuedTo(claims, who) || Date.now() - claims.issuedAt > this.maxAgeMs || isSelf(owner, this.rt.shard)) return unknownSession();
     if (this.sessions.size >= this.opts.maxSessions)
       return httpError(503, WireCode.ServerBusy, `Service Unavailable: http.maxSessions (${this.opts.maxSessions}) sessions are open`, { "retry-after": "5" });
-    return this.adopt(sid, claims);
+    return this.adopt(sid, claims, owner, who);
   }
 
   /** A copy of another shard's (or an earlier incarnation's) session, from its claims. */
-  private adopt(sid: string, claims: SessionClaims): HttpSession {
-    const session = this.create(sid);
-    session.visiting = parseOwner(claims.owner)?.index !== this.rt.shard.index;
+  private adopt(sid: string, claims: SessionClaims, owner: Owner, who: Principal): HttpSession {
+    const session = this.create(sid, who);
+    session.visiting = ownerShardHere(owner, this.rt.shard) !== this.rt.shard.index;
     session.session.restore(claims.version, claims.capabilities);
     const level = this.levels.get(sid);
     if (level) session.session.adoptLogLevel(level);
@@ -304,29 +306,31 @@ export class StreamableHttpEndpoint {
   }
 
   /** A new session for an initialize: its id seals what the initialize negotiates. */
-  private open(decoded: Decoded): HttpSession {
+  private open(decoded: Decoded, who: Principal): HttpSession {
     const params = decoded.kind === "message" && isRequest(decoded.message) ? (decoded.message.params ?? {}) : {};
     const claims: SessionClaims = {
       version: negotiateLegacyVersion(params.protocolVersion),
       capabilities: isPlainObject(params.capabilities) ? (params.capabilities as ClientCapabilities) : {},
       clientDigest: clientDigest(isPlainObject(params.clientInfo) ? (params.clientInfo as unknown as Implementation) : undefined),
-      owner: ownerOf(this.rt.shard),
+      // The anonymous principal is not written into the id: shorter ids, and an absent principal reads as anonymous.
+      principal: who.anonymous ? undefined : who.subject,
+      owner: formatOwner(this.rt.shard),
       issuedAt: Date.now(),
     };
-    return this.create(this.tokens.seal(claims));
+    return this.create(this.tokens.seal(claims), who);
   }
 
   /** What every session of this endpoint is made with (one object, not one per session). */
   private sessionOptions: HttpSessionOptions | undefined;
 
-  private create(id: string): HttpSession {
+  private create(id: string, who: Principal): HttpSession {
     // Built on first use: the shard index is known by then.
     this.sessionOptions ??= {
       store: this.opts.store,
       retryMs: this.opts.retryMs,
       maxQueueBytes: this.opts.maxQueueBytes,
       responseMode: this.opts.responseMode,
-      streamPrefix: this.sharded ? `s${this.rt.shard.index}-` : undefined,
+      streamPrefix: this.sharded ? streamPrefix(this.rt.shard) : undefined,
       onLogLevel: this.sharded ? (session, level) => this.rt.bus.publish({ kind: "log-level", session, level }) : undefined,
       onOverflow: () => this.rt.metrics.refused("http.maxQueueBytes"),
       onClose: (s) => {
@@ -334,6 +338,7 @@ export class StreamableHttpEndpoint {
       },
     };
     const session = new HttpSession(id, this.server, this.rt, this.sessionOptions);
+    session.subject = who.subject;
     this.sessions.set(id, session);
     return session;
   }
@@ -389,6 +394,12 @@ function classify(d: Decoded, headerVersion: string | null): "legacy" | "modern"
     return "legacy";
   }
   return claimed || modernHeader ? "modern" : "legacy";
+}
+
+/** The answer to a session id that names no session for this principal (one text for every reason, so none leaks). */
+function unknownSession(): Response {
+  const error = sessionNotFound("unknown or terminated Mcp-Session-Id; send initialize to start a new session");
+  return httpError(404, error.code, error.message);
 }
 
 /** The request a notifications/cancelled names, if `d` is one. */

@@ -1,3 +1,4 @@
+import { ANONYMOUS } from "../auth/principal.ts";
 import type { Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
@@ -155,6 +156,8 @@ export class HttpSession {
   lastActive = Date.now();
   /** A copy of a session another shard owns (serving its requests here). */
   visiting = false;
+  /** The subject of the principal the session was issued to; requests of anyone else do not find it. */
+  subject = ANONYMOUS.subject;
   /** POSTs waiting for answers, by request id; made on the first. */
   private exchanges: Map<RequestId, Exchange> | undefined;
 

@@ -6,7 +6,9 @@ import { LegacySseChannel } from "../transport/legacy-sse.ts";
 import { openSse } from "../transport/sse.ts";
 import { attachChannel, type Attached } from "./attach.ts";
 import type { HttpServerHooks } from "./http-endpoint.ts";
-import { FORWARDED_HEADER, type Forwarder } from "../cluster/forward.ts";
+import { forwardedPrincipal, type Forwarder } from "../cluster/forward.ts";
+import { addressOfLegacySession, legacySessionId, localShard } from "../cluster/addresses.ts";
+import { ANONYMOUS, type Principal } from "../auth/principal.ts";
 
 export interface LegacySseOptions {
   /** Path clients POST to (the `endpoint` event names it with the session id). */
@@ -19,7 +21,12 @@ export interface LegacySseOptions {
   hosts: HostPolicy;
   /** In a sharded appliance: POSTs for a session whose stream another shard holds go there. */
   forwarder?: Forwarder;
-  forwardSecret?: string;
+}
+
+/** A session's stream, and the subject of the principal that opened it (only theirs may post to it). */
+interface LegacySession {
+  readonly channel: LegacySseChannel;
+  readonly subject: string;
 }
 
 /**
@@ -28,7 +35,7 @@ export interface LegacySseOptions {
  * /messages?sessionId=… carries the client's messages.
  */
 export class LegacySseEndpoint {
-  private readonly channels = new Map<string, LegacySseChannel>();
+  private readonly channels = new Map<string, LegacySession>();
   private readonly attached = new Set<Attached>();
   private readonly stopKeepalive: () => void;
 
@@ -39,7 +46,7 @@ export class LegacySseEndpoint {
   ) {
     this.rt = runtimeOf(server);
     this.stopKeepalive = this.rt.loops.every("legacy SSE keep-alive", opts.keepaliveMs, () => {
-      for (const c of this.channels.values()) c.keepalive();
+      for (const s of this.channels.values()) s.channel.keepalive();
     });
   }
 
@@ -57,8 +64,8 @@ export class LegacySseEndpoint {
     return n;
   }
 
-  /** GET /sse */
-  open(req: Request, hooks: HttpServerHooks = {}): Response {
+  /** GET /sse, from `principal` (whom the edge authenticated). */
+  open(req: Request, hooks: HttpServerHooks = {}, principal: Principal = ANONYMOUS): Response {
     const denied = checkHostAndOrigin(req, this.opts.hosts);
     if (denied) return denied;
     if (req.method !== "GET") return httpError(405, WireCode.ServerBusy, "Method Not Allowed: use GET to open the SSE stream", { allow: "GET" });
@@ -68,10 +75,10 @@ export class LegacySseEndpoint {
     // The id names the shard holding the stream, so any shard can route the client's POSTs.
     const refused = this.rt.guard.admitSession();
     if (refused) return httpError(503, refused.code, refused.message, { "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)) }, refused.data);
-    const id = this.opts.forwarder ? `${this.rt.shard.index}.${crypto.randomUUID()}` : crypto.randomUUID();
+    const id = this.opts.forwarder ? legacySessionId(this.rt.shard) : crypto.randomUUID();
     const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, this.overflowed);
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
-    this.channels.set(id, channel);
+    this.channels.set(id, { channel, subject: principal.subject });
     channel.onClose(() => this.channels.delete(id));
     const attached = attachChannel(this.server, channel, { id, era: "legacy" });
     this.attached.add(attached);
@@ -80,31 +87,36 @@ export class LegacySseEndpoint {
     return sse.response;
   }
 
-  /** POST /messages?sessionId=… */
-  async post(req: Request): Promise<Response> {
-    const forwarded = this.opts.forwardSecret !== undefined && req.headers.get(FORWARDED_HEADER) === this.opts.forwardSecret;
+  /** POST /messages?sessionId=…, from `principal` (whom the edge authenticated). */
+  async post(req: Request, principal: Principal = ANONYMOUS): Promise<Response> {
+    // A sibling shard forwards the POSTs of sessions whose stream is here, as the principal it sealed.
+    const sibling = forwardedPrincipal(req, this.opts.forwarder, this.rt.metrics);
+    if (sibling instanceof Response) return sibling;
+    const forwarded = sibling !== undefined;
+    const who = sibling ?? principal;
     const denied = forwarded ? undefined : checkHostAndOrigin(req, this.opts.hosts);
     if (denied) return denied;
     if (req.method !== "POST") return httpError(405, WireCode.ServerBusy, "Method Not Allowed: use POST", { allow: "POST" });
     const id = new URL(req.url).searchParams.get("sessionId");
     if (!id) return httpError(400, WireCode.InvalidRequest, "Bad Request: the sessionId query parameter is required");
-    const holder = Number(/^(\d{1,3})\./.exec(id)?.[1] ?? this.rt.shard.index);
+    const holder = localShard(addressOfLegacySession(id), this.rt.shard) ?? this.rt.shard.index;
     if (this.opts.forwarder && !forwarded && holder !== this.rt.shard.index) {
       const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
       if (typeof body !== "string") return body;
-      return this.opts.forwarder.forward(holder, req, body);
+      return this.opts.forwarder.forward(holder, req, body, who);
     }
-    const channel = this.channels.get(id);
-    if (!channel) return httpError(404, -32001, "Session not found: unknown or closed sessionId; open GET /sse again");
+    const session = this.channels.get(id);
+    // Another principal's session is no session of theirs: the same 404 as an unknown id.
+    if (!session || session.subject !== who.subject) return httpError(404, -32001, "Session not found: unknown or closed sessionId; open GET /sse again");
     if (!isJsonContent(req)) return httpError(415, WireCode.ServerBusy, "Unsupported Media Type: Content-Type must be application/json");
     const body = await readBody(req, this.server.limits.maxMessageBytes, this.opts.bodyTimeoutMs);
     if (typeof body !== "string") return body;
-    channel.deliver(body);
+    session.channel.deliver(body);
     return new Response("Accepted", { status: 202, headers: { "content-type": "text/plain" } });
   }
 
   close(): void {
     this.stopKeepalive();
-    for (const c of [...this.channels.values()]) c.close("server shutting down");
+    for (const s of [...this.channels.values()]) s.channel.close("server shutting down");
   }
 }

@@ -24,8 +24,8 @@ export class OutboundRequests {
 
   constructor(
     private readonly send: (message: JsonRpcMessage, relatedTo?: RequestId) => void,
-    /** Maps a sequence number to a wire id; sharded appliances encode the shard in it. */
-    private readonly idFor: (seq: number) => number = sameNumber,
+    /** Maps a sequence number to a wire id; sharded appliances encode node and shard in it (`cluster/addresses.ts`). */
+    private readonly idFor: (seq: number) => RequestId = sameNumber,
   ) {}
 
   /** Sends `method` and resolves with the client's result, or rejects with its error. */

@@ -42,7 +42,7 @@ import { RequestScope } from "./request-scope.ts";
 import { canMove, type SessionState } from "./lifecycle.ts";
 import { receiveBatch } from "./batch.ts";
 import { TaskStore } from "./tasks.ts";
-import { requestIdFor } from "../cluster/shard.ts";
+import { requestIds } from "../cluster/addresses.ts";
 
 export type { SessionState } from "./lifecycle.ts";
 
@@ -93,7 +93,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     const shard = this.runtime.shard;
     return (this.outboundRequests = new OutboundRequests(
       (m, relatedTo) => this.send(m, relatedTo),
-      shard.count > 1 ? (seq) => requestIdFor(seq, shard.index) : undefined,
+      shard.count > 1 ? requestIds(shard) : undefined,
     ));
   }
 

@@ -102,16 +102,11 @@ export interface StreamHubOptions {
   /** Told when a reader is cut off (metrics). */
   onOverflow?: () => void;
   /**
-   * Prefix of every stream id this hub names ("s2-" on shard 2), so an event id names the
-   * shard holding its stream and a GET with Last-Event-ID can be routed there.
+   * Prefix of every stream id this hub names ("web-1/2." on shard 2 of node web-1; lower-case
+   * letters, digits, "-", "/" and "."), so an event id names the shard holding its stream and a
+   * GET with Last-Event-ID can be routed there.
    */
   streamPrefix?: string;
-}
-
-/** The shard named by an event id's stream prefix ("s2-p…_7" → 2), if any. */
-export function shardOfEventId(eventId: string): number | undefined {
-  const m = /^s(\d{1,3})-/.exec(eventId);
-  return m ? Number(m[1]) : undefined;
 }
 
 /** Ended POST streams a session keeps resumable. */
@@ -188,7 +183,7 @@ export class StreamHub {
       return connection;
     }
     const bad = { status: 400 as const, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
-    const parsed = /^([a-z0-9-]+)_(\d+)$/.exec(lastEventId);
+    const parsed = /^([a-z0-9./-]+)_(\d+)$/.exec(lastEventId);
     if (!parsed || !this.store) return bad;
     const [, streamId, seqText] = parsed as unknown as [string, string, string];
     const afterSeq = Number(seqText);

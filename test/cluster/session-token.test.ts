@@ -7,7 +7,7 @@ const claims: SessionClaims = {
   capabilities: { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
   clientDigest: clientDigest({ name: "inspector", version: "1.2.3" }),
   principal: "user:alice",
-  owner: "shard:3",
+  owner: "web-1/3.Xk2_a9Qz",
   issuedAt: 1_700_000_000_000,
 };
 const k1 = SessionTokens.randomKey(1);
@@ -55,6 +55,16 @@ describe("forgeries open to nothing", () => {
     ["huge", "A".repeat(10_000)],
   ])("%s", (_name, token) => {
     expect(tokens.open(token)).toBeUndefined();
+  });
+
+  test("an id with a character appended or dropped is rejected, whatever its length modulo 4", () => {
+    const residues = new Set<number>();
+    for (const owner of ["a/0.Xk2_a9Qz", "ab/0.Xk2_a9Qz", "abc/0.Xk2_a9Qz", "abcd/0.Xk2_a9Qz"]) {
+      const sealed = tokens.seal({ ...claims, owner });
+      residues.add(sealed.length % 4);
+      for (const bad of [sealed + "A", sealed + "x", sealed + "xx", sealed.slice(0, -1)]) expect(tokens.open(bad)).toBeUndefined();
+    }
+    expect(residues.size).toBeGreaterThanOrEqual(3);
   });
 
   test("an id sealed with a key the ring does not hold is rejected", () => {

@@ -2,14 +2,17 @@
  * A sharded appliance (`erlmcp serve --shards 2`) through real sockets: any shard serves a
  * session's requests (sealed ids), what must be routed is routed (owner state, streams,
  * answers to server→client requests), DELETE ends a session everywhere, and a shard killed
- * with SIGKILL is back within a second while the other shard's sessions do not notice.
+ * with SIGKILL is back within a second while the other shard's sessions do not notice. Every
+ * routed id names its node and shard (`<node>/<shard>.…`, node from cluster.nodeId), and a
+ * forward whose sealed principal does not open is refused and counted.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { openSession, post, sseMessages, startAppliance, type Appliance, type Msg } from "../fixtures/cluster-appliance.ts";
 
 let app: Appliance;
+const NODE = "edge-7";
 beforeAll(async () => {
-  app = await startAppliance(["--shards", "2"], { ERLMCP_WATCH_INTERVAL_MS: "300" });
+  app = await startAppliance(["--shards", "2", "--set", `cluster.nodeId=${NODE}`], { ERLMCP_WATCH_INTERVAL_MS: "300" });
 });
 afterAll(async () => {
   await app.stop();
@@ -134,4 +137,112 @@ test("DELETE on any shard ends the session on every shard", async () => {
     shards.add(a.shard!);
   }
   expect(shards.size).toBe(2);
+});
+
+describe("ids name the node and shard they are routed to", () => {
+  test("a server→client request id names the node and the shard whose tool asked, and its answer gets there from any connection", async () => {
+    const { sid } = await openSession(app.url, { elicitation: {} });
+    for (let round = 0; round < 6; round++) {
+      const res = await fetch(app.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25", connection: "close" },
+        body: JSON.stringify(call(2000 + round, "test_elicitation", { message: `round ${round}` })),
+        keepalive: false,
+      });
+      const shard = res.headers.get("x-erlmcp-shard")!;
+      const reader = res.body!.getReader();
+      let text = "";
+      let ask: Msg | undefined;
+      while (!ask) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before the elicitation: ${text}`);
+        text += new TextDecoder().decode(value);
+        ask = sseMessages(text).find((m) => m.method === "elicitation/create");
+      }
+      expect(ask.id).toMatch(new RegExp(`^${NODE}/${shard}\\.[1-9]\\d*$`));
+      const answer = await post(app.url, { jsonrpc: "2.0", id: ask.id!, result: { action: "decline" } }, { sid, fresh: true });
+      expect(answer.status).toBe(202);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(sseMessages(text).find((m) => m.id === 2000 + round)?.result).toEqual({ content: [{ type: "text", text: "User response: action=decline, content={}" }] });
+    }
+  });
+
+  test("an SSE event id names the node and shard holding its stream; a resumption from any connection is served there", async () => {
+    const { sid } = await openSession(app.url);
+    const first = await post(app.url, call(1, "test_tool_with_logging"), { sid, fresh: true });
+    expect(first.messages.filter((m) => m.method === "notifications/message")).toHaveLength(3);
+    // The POST stream's priming event id, read from a raw request that keeps the SSE framing.
+    const raw = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25", connection: "close" },
+      body: JSON.stringify(call(2, "test_tool_with_logging")),
+      keepalive: false,
+    });
+    const holder = raw.headers.get("x-erlmcp-shard")!;
+    const text = await raw.text();
+    const ids = [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]!);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    for (const id of ids) expect(id).toMatch(new RegExp(`^${NODE}/${holder}\\.[a-z0-9]+_\\d+$`));
+    for (let i = 0; i < 12; i++) {
+      const r = await fetch(app.url, {
+        headers: { accept: "text/event-stream", "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25", "last-event-id": ids[0]!, connection: "close" },
+        keepalive: false,
+      });
+      expect(r.status).toBe(200);
+      expect(r.headers.get("x-erlmcp-shard")).toBe(holder);
+      const replayed = sseMessages(await r.text());
+      expect(replayed.filter((m) => m.method === "notifications/message")).toHaveLength(3);
+      expect(replayed.at(-1)?.id).toBe(2);
+    }
+  });
+
+  test("a 2024-11-05 HTTP+SSE session id names the shard holding its stream; POSTs from any connection reach it", async () => {
+    const controller = new AbortController();
+    const stream = await fetch(new URL("/sse", app.url), { headers: { accept: "text/event-stream", connection: "close" }, signal: controller.signal, keepalive: false });
+    const reader = stream.body!.getReader();
+    let text = "";
+    const until = async (pattern: RegExp): Promise<RegExpExecArray> => {
+      for (let m = pattern.exec(text); ; m = pattern.exec(text)) {
+        if (m) return m;
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}: ${text}`);
+        text += new TextDecoder().decode(value);
+      }
+    };
+    const endpoint = (await until(/event: endpoint\ndata: (\S+)\n/))[1]!;
+    expect(new URL(endpoint, app.url).searchParams.get("sessionId")).toMatch(new RegExp(`^${NODE}/[01]\\.[0-9a-f-]{36}$`));
+    const messages = new URL(endpoint, app.url);
+    const send = (m: Msg) => fetch(messages, { method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: JSON.stringify(m), keepalive: false });
+    expect((await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "legacy", version: "1" } } })).status).toBe(202);
+    await until(/"id":0/);
+    expect((await send({ jsonrpc: "2.0", method: "notifications/initialized" })).status).toBe(202);
+    for (let i = 1; i <= 8; i++) {
+      expect((await send({ jsonrpc: "2.0", id: i, method: "ping" })).status).toBe(202);
+      await until(new RegExp(`"id":${i},"result"`));
+    }
+    controller.abort();
+  });
+});
+
+test("a forward whose seal does not open is refused with 403 on every shard, and counted", async () => {
+  const statuses = new Set<number>();
+  const n = 12;
+  for (let i = 0; i < n; i++) {
+    const forged = Buffer.from(crypto.getRandomValues(new Uint8Array(60))).toString("base64url");
+    const r = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "x-erlmcp-forwarded": i % 2 ? forged : "the-shared-secret", connection: "close" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      keepalive: false,
+    });
+    statuses.add(r.status);
+    expect(((await r.json()) as Msg).error?.message).toContain("Forbidden");
+  }
+  expect([...statuses]).toEqual([403]);
+  const metrics = await (await fetch(new URL("/metrics", app.url), { keepalive: false })).text();
+  expect(Number(/^erlmcp_forged_forwards_total (\d+)$/m.exec(metrics)?.[1])).toBe(n);
 });

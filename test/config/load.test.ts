@@ -123,6 +123,10 @@ const FILE_CASES: [string, string, (file: string) => string[]][] = [
   ["a misspelt table", "[htpp]\nport = 1\n", () => ["config: htpp: unknown key (did you mean http?)"]],
   ["a malformed listen address", '[http]\nlisten = "localhost"\n', () => ['config: http.listen = "localhost": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")']],
   ["a port out of range", '[tcp]\nlisten = "127.0.0.1:70000"\n', () => ['config: tcp.listen = "127.0.0.1:70000": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")']],
+  ["a node name with a dot", '[cluster]\nnodeId = "web.1"\n', () => ['config: cluster.nodeId = "web.1": expected "" (derive from the hostname) or a node name: 1 to 32 lower-case letters, digits and inner "-", e.g. "web-1"']],
+  ["a node name in upper case", '[cluster]\nnodeId = "Web1"\n', () => ['config: cluster.nodeId = "Web1": expected "" (derive from the hostname) or a node name: 1 to 32 lower-case letters, digits and inner "-", e.g. "web-1"']],
+  ["a node name ending in a hyphen", '[cluster]\nnodeId = "web-"\n', () => ['config: cluster.nodeId = "web-": expected "" (derive from the hostname) or a node name: 1 to 32 lower-case letters, digits and inner "-", e.g. "web-1"']],
+  ["a node name as a number", '[cluster]\nnodeId = 7\n', () => ['config: cluster.nodeId = 7: expected "" (derive from the hostname) or a node name: 1 to 32 lower-case letters, digits and inner "-", e.g. "web-1"']],
   ["an unknown response mode", '[http]\nresponseMode = "xml"\n', () => ['config: http.responseMode = "xml": expected one of "auto", "sse", "json"']],
   ["a misspelt key", '[logging]\nlevle = "info"\n', () => ["config: logging.levle: unknown key (did you mean logging.level?)"]],
   ["an array where a string belongs", '[server]\nname = ["a"]\n', () => ['config: server.name = ["a"]: expected a string of 1 to 200 characters']],
@@ -136,6 +140,10 @@ describe("a bad config file is reported as exactly one line per problem", () => 
   test.each(FILE_CASES)("%s", (_name, text, expected) => {
     const file = tomlFile(text);
     expect(problemsOf(() => loadConfig({ file }))).toEqual(expected(file));
+  });
+
+  test("a valid node name is taken as written", () => {
+    expect(loadConfig({ file: tomlFile('[cluster]\nnodeId = "edge-7"\n') }).cluster.nodeId).toBe("edge-7");
   });
 
   test("a missing file is one line naming the path", () => {
