@@ -65,7 +65,7 @@ function buildForNode(script: string): Promise<string> {
   if (!out) {
     out = (async () => {
       const outfile = join(BENCH, ".build", script.replace(/\.ts$/, ".mjs"));
-      const result = await Bun.build({ entrypoints: [join(BENCH, "servers", script)], target: "node", packages: "external", outdir: join(BENCH, ".build") });
+      const result = await Bun.build({ entrypoints: [join(BENCH, "servers", script)], target: "node", packages: "external", outdir: join(BENCH, ".build"), naming: "[name].mjs" });
       if (!result.success) throw new Error(`bun build ${script}: ${result.logs.join("\n")}`);
       return outfile;
     })();
