@@ -19,6 +19,7 @@ import { ModernMethod } from "../protocol/modern.ts";
 import { checkEnvelope, modernOutcome, prepareModern, type StatelessRuntime } from "./dispatch.ts";
 import { ModernScope, type RequestSink } from "./scope.ts";
 import type { Answerer } from "../server/dispatch.ts";
+import { ANONYMOUS, rateKey, type Principal } from "../auth/principal.ts";
 import { hasClaim, unsupportedVersion } from "./envelope.ts";
 import type { ListenStream } from "./listen.ts";
 
@@ -37,8 +38,10 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
   constructor(
     private readonly rt: StatelessRuntime,
     private readonly send: (message: JsonRpcMessage) => void,
+    /** Who opened the connection (every request on it is theirs). */
+    readonly auth: Principal = ANONYMOUS,
     /** Whom rate limits count this connection's requests against. */
-    private readonly principal = `conn:${crypto.randomUUID()}`,
+    private readonly principal = rateKey(auth, `conn:${crypto.randomUUID()}`),
   ) {}
 
   get inflightCount(): number {

@@ -22,7 +22,6 @@ import { InputRequiredSignal, readInputResponses } from "./input.ts";
 import { requestDigest } from "./request-state.ts";
 import { ModernScope, type RequestSink } from "./scope.ts";
 import { refusalStatus } from "../limits/guard.ts";
-import { ANONYMOUS } from "../auth/principal.ts";
 
 /** A modern request's answer and the HTTP status it travels with (2026-07-28 streamable-http). */
 export interface ModernAnswer {
@@ -84,7 +83,7 @@ export function prepareModern(rt: StatelessRuntime, req: JsonRpcRequest, envelop
       // Only a retry carries state to check; a first round computes the digest if it needs input.
       if (params.requestState !== undefined) {
         digest = requestDigest(method, params);
-        answers = rt.requestState.open(params.requestState, method, digest, STATE_SUBJECT);
+        answers = rt.requestState.open(params.requestState, method, digest, sink.auth.subject);
       }
       if (params.inputResponses !== undefined) answers = { ...answers, ...readInputResponses(params.inputResponses) };
     } catch (e) {
@@ -98,9 +97,6 @@ export function prepareModern(rt: StatelessRuntime, req: JsonRpcRequest, envelop
 
 const NO_ANSWERS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** Whom requestState is bound to: the request's principal once the edge authenticates; anonymous until then. */
-const STATE_SUBJECT = ANONYMOUS.subject;
-
 /** What the pipeline settled for a modern request, as its answer and HTTP status. */
 export function modernOutcome(rt: StatelessRuntime, scope: ModernScope, result: Params | undefined, error: unknown): ModernAnswer {
   const { requestId: id, method } = scope;
@@ -110,7 +106,7 @@ export function modernOutcome(rt: StatelessRuntime, scope: ModernScope, result: 
     const input: Params = {
       resultType: ResultType.InputRequired,
       inputRequests: error.requests,
-      requestState: rt.requestState.seal(method, scope.digest || requestDigest(method, scope.params), scope.consumed, STATE_SUBJECT),
+      requestState: rt.requestState.seal(method, scope.digest || requestDigest(method, scope.params), scope.consumed, scope.auth.subject),
       _meta: { [MetaKey.ServerInfo]: server.info },
     };
     return { response: resultResponse(id, input), status: 200 };

@@ -15,6 +15,7 @@ import { checkInput } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
 import type { InFlight } from "../server/dispatch.ts";
 import type { McpError } from "../jsonrpc/errors.ts";
+import type { Principal } from "../auth/principal.ts";
 import type { StatelessRuntime } from "./dispatch.ts";
 import type { Envelope } from "./envelope.ts";
 import { checkAnswer, InputRequiredSignal } from "./input.ts";
@@ -27,6 +28,8 @@ export interface RequestSink {
   notify(message: JsonRpcNotification): void;
   /** The transport's own cancellation (HTTP: the client closed the response stream). */
   readonly signal?: AbortSignal;
+  /** Who is asking: the principal the edge authenticated for this request or connection. */
+  readonly auth: Principal;
 }
 
 /**
@@ -72,6 +75,10 @@ export class ModernScope implements InFlight {
   /** Answers the handler asked for and got this round; sealed into the next requestState. */
   get consumed(): Record<string, unknown> {
     return (this.used ??= {});
+  }
+
+  get auth(): Principal {
+    return this.sink.auth;
   }
 
   get meta(): Params {

@@ -1,4 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
+import type { Principal } from "../auth/principal.ts";
 import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isNotification, isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
@@ -35,6 +36,8 @@ export interface AttachOptions {
    * sessions sharing a client address do not share a rate limit.
    */
   principal?: string;
+  /** Who opened the connection, as the edge authenticated them (default: anonymous): every request on it is theirs. */
+  auth?: Principal;
   /** Force an era: the 2024-11-05 SSE transport only ever speaks the legacy one. */
   era?: "legacy";
   drainMs?: number;
@@ -128,7 +131,7 @@ class ChannelBinding implements Attached, Outlet {
     }
     if (this.opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
       return this.receiveModern(decoded, decoded.message.method === ModernMethod.Discover);
-    this.session = new Session(this.server, this.rt, this, { id: this.opts.id });
+    this.session = new Session(this.server, this.rt, this, { id: this.opts.id, auth: this.opts.auth });
     this.session.receive(decoded);
   }
 
@@ -138,8 +141,8 @@ class ChannelBinding implements Attached, Outlet {
    */
   private receiveModern(decoded: Decoded, discover: boolean): void {
     const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
-    if (discover) return (this.probe ??= new ModernConnection(this.rt, send, this.opts.principal)).receive(decoded);
-    this.modern = this.probe ?? new ModernConnection(this.rt, send, this.opts.principal);
+    if (discover) return (this.probe ??= new ModernConnection(this.rt, send, this.opts.auth, this.opts.principal)).receive(decoded);
+    this.modern = this.probe ?? new ModernConnection(this.rt, send, this.opts.auth, this.opts.principal);
     this.probe = undefined;
     this.modern.receive(decoded);
   }

@@ -6,6 +6,7 @@ import { refusalStatus } from "../limits/guard.ts";
 import { checkEnvelope, modernOutcome, prepareModern, wireFailure, type ModernAnswer } from "../modern/dispatch.ts";
 import { ModernScope, type RequestSink } from "../modern/scope.ts";
 import type { Answerer } from "../server/dispatch.ts";
+import { ANONYMOUS, type Principal } from "../auth/principal.ts";
 import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "../modern/headers.ts";
 import { ModernMethod, ModernHeader } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
@@ -143,6 +144,8 @@ export class ModernHttp {
  */
 class ModernExchange implements Answerer<ModernScope>, RequestSink {
   readonly era = "modern" as const;
+  /** Who is asking (the edge's authenticate phase). */
+  readonly auth: Principal = ANONYMOUS;
   /** The answer, when it was known before `request` returned. */
   response: Response | undefined;
   private sse: SseConnection | undefined;

@@ -1,3 +1,4 @@
+import type { Principal } from "../auth/principal.ts";
 import type { RequestId } from "../jsonrpc/message.ts";
 import type {
   ClientCapabilities,
@@ -33,6 +34,8 @@ export interface HandlerContext {
   readonly era: Era;
   readonly protocolVersion: string;
   readonly client: ClientView;
+  /** Who is asking, as the edge authenticated them (anonymous until an authenticator is configured). */
+  readonly auth: Principal;
   /** The 2025 session id on HTTP, when there is one. */
   readonly sessionId?: string;
   /** Reports progress when the client asked for it; non-increasing values are dropped. */

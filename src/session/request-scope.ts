@@ -16,6 +16,7 @@ import { checkElicitation, checkInput, checkRoots, checkSampling } from "../serv
 import type { ClientView } from "../server/context.ts";
 import type { InFlight } from "../server/dispatch.ts";
 import type { McpError } from "../jsonrpc/errors.ts";
+import type { Principal } from "../auth/principal.ts";
 import type { TaskBinding } from "../server/session-hooks.ts";
 import type { Session } from "./session.ts";
 
@@ -87,6 +88,9 @@ export class RequestScope implements InFlight {
   }
   get client(): ClientView {
     return this.session.client;
+  }
+  get auth(): Principal {
+    return this.session.auth;
   }
   get sessionId(): string | undefined {
     return this.session.id;

@@ -40,6 +40,7 @@ import type { Outlet } from "./outlet.ts";
 import { OutboundRequests } from "./outbound.ts";
 import { RequestScope } from "./request-scope.ts";
 import { canMove, type SessionState } from "./lifecycle.ts";
+import { ANONYMOUS, rateKey, type Principal } from "../auth/principal.ts";
 import { receiveBatch } from "./batch.ts";
 import { TaskStore } from "./tasks.ts";
 import { requestIds } from "../cluster/addresses.ts";
@@ -77,7 +78,9 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     private readonly outlet: Outlet,
     private readonly options: {
       id?: string;
-      /** Who is asking, for per-principal rate limits (default: this session). */
+      /** Who the session belongs to (default: anonymous). */
+      auth?: Principal;
+      /** Whom rate limits count this session's requests against (default: its subject, else the session). */
       principal?: string;
       onClose?: (session: Session) => void;
       /** Told when logging/setLevel changes the level (shards share it). */
@@ -108,7 +111,12 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
 
   /** Whom rate limits count this session's requests against. */
   get principal(): string {
-    return (this.options.principal ??= `session:${this.options.id ?? crypto.randomUUID()}`);
+    return (this.options.principal ??= rateKey(this.auth, `session:${this.options.id ?? crypto.randomUUID()}`));
+  }
+
+  /** Who the session belongs to: every request on it is theirs (ctx.auth). */
+  get auth(): Principal {
+    return this.options.auth ?? ANONYMOUS;
   }
 
   /** Requests currently being served, for limits and leak checks. */
