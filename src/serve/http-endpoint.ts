@@ -15,6 +15,9 @@ import { clientDigest, issuedTo, SessionTokens, type SessionClaims } from "../cl
 import { forwardedPrincipal, type Forwarder } from "../cluster/forward.ts";
 import { addressOfEventId, addressOfRequestId, formatOwner, isSelf, localShard, ownerShardHere, parseOwner, streamPrefix, type Owner } from "../cluster/addresses.ts";
 import { ANONYMOUS, type Principal } from "../auth/principal.ts";
+import type { GetRefusal } from "../transport/streamable-http.ts";
+import type { SseConnection } from "../transport/sse.ts";
+import { whenDone } from "../util/maybe-promise.ts";
 import { negotiateLegacyVersion } from "../protocol/versions.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import type { ClusterEvent } from "../cluster/bus.ts";
@@ -212,10 +215,7 @@ export class StreamableHttpEndpoint {
     if (version !== null && !isLegacyVersion(version))
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
     found.lastActive = Date.now();
-    const opened = found.hub.openGet({}, req.headers.get("last-event-id"));
-    if ("status" in opened) return httpError(opened.status, WireCode.InvalidRequest, opened.reason);
-    hooks.timeout?.(req, 0);
-    return opened.response;
+    return whenDone(found.hub.openGet({}, req.headers.get("last-event-id")), (opened) => answerGet(opened, req, hooks));
   }
 
   private delete(req: Request, who: Principal): Response {
@@ -362,6 +362,13 @@ export class StreamableHttpEndpoint {
     this.modern.close();
     for (const session of [...this.sessions.values()]) session.close("server shutting down");
   }
+}
+
+/** A GET's answer once its stream is open (or refused). */
+function answerGet(opened: SseConnection | GetRefusal, req: Request, hooks: HttpServerHooks): Response {
+  if ("status" in opened) return httpError(opened.status, WireCode.InvalidRequest, opened.reason);
+  hooks.timeout?.(req, 0);
+  return opened.response;
 }
 
 /** A header naming a modern revision (2026-07-28 or later, as dated revisions compare). */

@@ -1,4 +1,4 @@
-import type { EventStore } from "./event-store.ts";
+import type { EventStore, StoredEvent } from "./event-store.ts";
 
 interface Ring {
   /** Sequence number of events[0]. */
@@ -40,12 +40,12 @@ export class MemoryEventStore implements EventStore {
     return ring.first + ring.events.length - 1;
   }
 
-  replay(streamKey: string, afterSeq: number): { seq: number; data: string }[] | null {
+  replay(streamKey: string, afterSeq: number): StoredEvent[] | null {
     const ring = this.streams.get(streamKey);
     if (!ring) return afterSeq === 0 && !this.evicted.has(streamKey) ? [] : null;
     const last = ring.first + ring.events.length - 1;
     if (afterSeq > last || afterSeq < ring.first - 1) return null;
-    const out: { seq: number; data: string }[] = [];
+    const out: StoredEvent[] = [];
     for (let seq = afterSeq + 1; seq <= last; seq++) out.push({ seq, data: ring.events[seq - ring.first]! });
     return out;
   }

@@ -1,5 +1,5 @@
 import { Database, type Statement } from "bun:sqlite";
-import type { EventStore } from "./event-store.ts";
+import type { EventStore, StoredEvent } from "./event-store.ts";
 
 /**
  * A durable event store on bun:sqlite (WAL mode): the log survives a restart, so a client
@@ -41,7 +41,7 @@ export class SqliteEventStore implements EventStore {
     return seq;
   }
 
-  replay(streamKey: string, afterSeq: number): { seq: number; data: string }[] | null {
+  replay(streamKey: string, afterSeq: number): StoredEvent[] | null {
     const last = this.lastSeq.get(streamKey)?.seq ?? 0;
     // Pruning is batched (every 64 appends), so the window is the newest maxEventsPerStream
     // even when older rows are still on disk.

@@ -1,4 +1,5 @@
-import type { EventStore } from "../store/event-store.ts";
+import type { EventStore, StoredEvent } from "../store/event-store.ts";
+import { detach, whenDone, type MaybePromise } from "../util/maybe-promise.ts";
 import { openSse, type SseConnection } from "./sse.ts";
 
 /**
@@ -17,6 +18,20 @@ export class LogicalStream {
    * server→client request sent before the client's GET arrived is not lost.
    */
   private undeliveredFrom = 0;
+  /** Sequence number of the newest event this stream has sent (carried or not). */
+  private last = 0;
+  /**
+   * The newest event the attached connection has carried. A connection never gets an event
+   * twice: with a store that answers later, an event can reach the stream after a replay
+   * already carried it, and is skipped then.
+   */
+  private carried = 0;
+  /**
+   * This stream's actions still waiting on a store that answers later, in order; undefined
+   * when nothing waits (always, with a store that answers at once: its events go out in the
+   * call that sends them, with no promise made).
+   */
+  private pending: Promise<void> | undefined;
   /** True once the stream has delivered its last event (a POST stream after its responses). */
   ended = false;
 
@@ -39,19 +54,94 @@ export class LogicalStream {
     return this.live !== undefined;
   }
 
-  /** Carries the stream on `connection` from now on. */
-  attach(connection: SseConnection): void {
+  /** Carries the stream on `connection` from now on; it has carried the events up to `carried`. */
+  attach(connection: SseConnection, carried = 0): void {
     this.connection = connection;
+    this.carried = carried;
     this.undeliveredFrom = 0;
   }
 
   /** Sends one serialised message; it is logged for replay whether or not a connection is attached. */
   send(data: string): void {
     const store = this.hub.store;
-    const seq = store ? store.append(this.key, data) : ++this.seq;
+    if (!store) return this.deliver(data, ++this.seq, false);
+    const seq = store.append(this.key, data);
+    // The fast path: the store answered at once and nothing of this stream waits on it.
+    if (typeof seq === "number" && this.pending === undefined) this.deliver(data, seq, true);
+    else this.sendLater(data, seq);
+  }
+
+  /** Writes one event on the attached connection, or notes it as not carried. */
+  private deliver(data: string, seq: number, logged: boolean): void {
+    if (seq > this.last) this.last = seq;
     const connection = this.live;
-    if (connection) connection.event(data, store ? `${this.id}_${seq}` : undefined);
-    else if (this.undeliveredFrom === 0) this.undeliveredFrom = seq;
+    if (connection) {
+      if (seq > this.carried) {
+        this.carried = seq;
+        connection.event(data, logged ? `${this.id}_${seq}` : undefined);
+      }
+    } else if (this.undeliveredFrom === 0) this.undeliveredFrom = seq;
+  }
+
+  /**
+   * An event whose sequence number the store gives later: it goes out after every earlier
+   * action of this stream. A store that fails to log it is handled at once (never an
+   * unhandled rejection), and the event still goes out live, without an id: it cannot be
+   * resumed, as it was never logged.
+   */
+  private sendLater(data: string, appended: number | Promise<number>): void {
+    const seq = Promise.resolve(appended).catch(() => 0);
+    this.inOrder(() => seq.then((s) => this.deliverLogged(data, s)));
+  }
+
+  private deliverLogged(data: string, seq: number): void {
+    if (seq > 0) this.deliver(data, seq, true);
+    else this.live?.event(data);
+  }
+
+  /**
+   * Runs `action` now if nothing of this stream waits on the store, else after what waits;
+   * an action that itself waits holds back the ones after it. Keeps the stream's events,
+   * replays and end in the order they were asked for.
+   */
+  private inOrder(action: () => void | Promise<void>): void {
+    const before = this.pending;
+    const next = before ? before.then(action, action) : action();
+    if (!(next instanceof Promise)) return;
+    const settled: Promise<void> = next.then(
+      () => this.settle(settled),
+      () => this.settle(settled),
+    );
+    this.pending = settled;
+  }
+
+  private settle(done: Promise<void>): void {
+    if (this.pending === done) this.pending = undefined;
+  }
+
+  /**
+   * Writes on `connection` the logged events after `from` it has not carried yet, then
+   * carries the stream on it. Events sent while a replay was on its way are caught up by
+   * one more replay, so none falls between the replay and the live events.
+   */
+  private catchUp(connection: SseConnection, from: number): void | Promise<void> {
+    const store = this.hub.store;
+    if (!store || this.last <= from) return this.attach(connection, from);
+    const replayed = store.replay(this.key, from);
+    if (!(replayed instanceof Promise)) return this.carryOn(connection, from, replayed);
+    return replayed.then(
+      (events) => this.carryOn(connection, from, events),
+      () => connection.close(),
+    );
+  }
+
+  private carryOn(connection: SseConnection, from: number, events: StoredEvent[] | null): void | Promise<void> {
+    let carried = from;
+    for (const e of events ?? []) {
+      connection.event(e.data, `${this.id}_${e.seq}`);
+      carried = e.seq;
+    }
+    return this.catchUp(connection, carried);
   }
 
   /**
@@ -60,15 +150,30 @@ export class LogicalStream {
    * Events an earlier connection carried are not repeated; resuming them takes Last-Event-ID.
    */
   attachFresh(connection: SseConnection): void {
-    const store = this.hub.store;
-    const missed = store && this.undeliveredFrom > 0 ? store.replay(this.key, this.undeliveredFrom - 1) : null;
-    for (const e of missed ?? []) connection.event(e.data, `${this.id}_${e.seq}`);
-    this.attach(connection);
+    this.inOrder(() => this.catchUp(connection, this.undeliveredFrom > 0 ? this.undeliveredFrom - 1 : this.last));
   }
 
-  /** No more events: the connection, if any, is closed. */
+  /**
+   * Carries the stream on a connection resuming after `afterSeq` (GET with Last-Event-ID),
+   * given the events the store replayed from there.
+   */
+  resume(connection: SseConnection, afterSeq: number, events: StoredEvent[]): void {
+    this.inOrder(() => this.carryOn(connection, afterSeq, events));
+  }
+
+  /** No more events: the connection, if any, is closed once the events before it are out. */
   end(): void {
     this.ended = true;
+    if (this.pending === undefined) this.closeEnded();
+    else this.endLater();
+  }
+
+  /** Apart from end for its closure: no closures on the per-request path. */
+  private endLater(): void {
+    this.inOrder(() => this.closeEnded());
+  }
+
+  private closeEnded(): void {
     this.connection?.close();
     this.connection = undefined;
     this.hub.retire(this);
@@ -108,6 +213,18 @@ export interface StreamHubOptions {
    */
   streamPrefix?: string;
 }
+
+/** Why a GET cannot open a stream: 400 (no such point to resume from) or 409 (already carried). */
+export interface GetRefusal {
+  status: 400 | 409;
+  reason: string;
+}
+
+/**
+ * A store that failed to forget a stream leaves rows behind that its own bounds (retention
+ * per stream, eviction, expiry) reclaim; the session is over either way.
+ */
+function ignoreStoreFailure(): void {}
 
 /** Ended POST streams a session keeps resumable. */
 const RETAINED_ENDED = 16;
@@ -175,28 +292,36 @@ export class StreamHub {
    * Returns a reason string when it cannot (the caller maps it to 400/409). The response goes
    * back to Bun at once, so its cancel tells when the client leaves (no request signal).
    */
-  openGet(headers: Record<string, string>, lastEventId: string | null): SseConnection | { status: 400 | 409; reason: string } {
+  openGet(headers: Record<string, string>, lastEventId: string | null): MaybePromise<SseConnection | GetRefusal> {
     if (lastEventId === null) {
       if (this.standalone.attached) return { status: 409, reason: "Conflict: this session already has an open GET stream" };
       const connection = openSse(undefined, headers, this.maxQueueBytes, this.onOverflow);
       this.standalone.attachFresh(connection);
       return connection;
     }
-    const bad = { status: 400 as const, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
+    const bad: GetRefusal = { status: 400, reason: `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this session can resume` };
     const parsed = /^([a-z0-9./-]+)_(\d+)$/.exec(lastEventId);
     if (!parsed || !this.store) return bad;
     const [, streamId, seqText] = parsed as unknown as [string, string, string];
     const afterSeq = Number(seqText);
     const stream = this.stream(streamId);
-    const events = this.store.replay(stream ? stream.key : `${this.sessionKey}/${streamId}`, afterSeq);
+    const replayed = this.store.replay(stream ? stream.key : `${this.sessionKey}/${streamId}`, afterSeq);
+    return whenDone(replayed, (events) => this.resume(headers, streamId, afterSeq, stream, events, bad));
+  }
+
+  /** Answers a GET with Last-Event-ID once the store has replayed what the stream missed. */
+  private resume(headers: Record<string, string>, streamId: string, afterSeq: number, stream: LogicalStream | undefined, events: StoredEvent[] | null, bad: GetRefusal): SseConnection | GetRefusal {
     // A stream this hub does not know is one an earlier incarnation wrote to a durable store:
     // it can be replayed if the store holds it, and is over.
     if (events === null || (!stream && afterSeq === 0 && events.length === 0)) return bad;
     if (stream?.attached) return { status: 409, reason: `Conflict: stream ${stream.id} already has an open connection` };
     const connection = openSse(undefined, headers, this.maxQueueBytes, this.onOverflow);
+    if (stream && !stream.ended) {
+      stream.resume(connection, afterSeq, events);
+      return connection;
+    }
     for (const e of events) connection.event(e.data, `${streamId}_${e.seq}`);
-    if (!stream || stream.ended) connection.close();
-    else stream.attach(connection);
+    connection.close();
     return connection;
   }
 
@@ -216,7 +341,7 @@ export class StreamHub {
       const old = ended.shift()!;
       const s = this.posts?.get(old);
       this.posts?.delete(old);
-      if (s) this.store.dropStream(s.key);
+      if (s) detach(this.store.dropStream(s.key), ignoreStoreFailure);
     }
   }
 
@@ -234,7 +359,7 @@ export class StreamHub {
     }
     this.posts = undefined;
     this.ended = undefined;
-    this.store?.dropPrefix(this.sessionKey + "/");
+    if (this.store) detach(this.store.dropPrefix(this.sessionKey + "/"), ignoreStoreFailure);
   }
 
   get size(): number {

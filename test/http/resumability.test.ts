@@ -1,6 +1,7 @@
 /**
  * Resumable streams over real requests (2025-11-25 transports §POST priming, §resumability
- * and redelivery, SEP-1699 polling), run once per event store: priming events by version,
+ * and redelivery, SEP-1699 polling), run once per event store (one of them answering every
+ * call later, as a remote store does): priming events by version,
  * event ids that are unique and name their stream, a POST stream the server closes mid-call
  * and the client resumes with GET + Last-Event-ID, a dropped standalone stream that misses
  * notifications and gets exactly those back, and replay that never crosses streams.
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import type { EventStore } from "../../src/store/event-store.ts";
 import { MemoryEventStore } from "../../src/store/memory-event-store.ts";
 import { SqliteEventStore } from "../../src/store/sqlite-event-store.ts";
+import { later } from "../store/later.ts";
 import { errorOf, HttpClient, jsonBody, LATEST, SseReader, startHttp, waitFor, type Harness } from "../fixtures/http-harness.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "erlmcp-resume-"));
@@ -20,6 +22,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const STORES: { name: string; open(): EventStore }[] = [
   { name: "memory store", open: () => new MemoryEventStore({ maxEventsPerStream: 1000, maxStreams: 10_000 }) },
   { name: "sqlite store", open: () => new SqliteEventStore(join(dir, `events-${crypto.randomUUID()}.db`), { maxEventsPerStream: 1000 }) },
+  // Every store call answered on a later turn, as a remote store would: the streams wait for it.
+  { name: "memory store answering later", open: () => later(new MemoryEventStore({ maxEventsPerStream: 1000, maxStreams: 10_000 })) },
 ];
 
 const RECONNECTION_TEXT = "Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.";
@@ -60,7 +64,7 @@ for (const { name, open } of STORES) {
     });
     afterAll(async () => {
       await h.stop();
-      store.close();
+      await store.close();
     });
     const readers: SseReader[] = [];
     const track = (r: Response) => {
@@ -276,7 +280,7 @@ for (const { name, open } of STORES) {
         expect((await track(response).readToEnd()).map((x) => x.id)).toEqual([`p${i}_0`, `p${i}_1`, `p${i}_2`]);
       }
       expect((await errorOf(await c.get({ lastEventId: "p1_0" }))).status).toBe(400);
-      expect(store.replay(`${c.sid}/p1`, 0)).toEqual([]);
+      expect(await store.replay(`${c.sid}/p1`, 0)).toEqual([]);
       const p2 = await track(await c.get({ lastEventId: "p2_0" })).readToEnd();
       expect(p2.map((x) => x.id)).toEqual(["p2_1", "p2_2"]);
       const p17 = await track(await c.get({ lastEventId: "p17_1" })).readToEnd();
@@ -288,8 +292,8 @@ for (const { name, open } of STORES) {
       const { response } = await c.request("tools/call", { name: "test_tool_with_logging" });
       await track(response).readToEnd();
       expect((await c.delete()).status).toBe(204);
-      expect(store.replay(`${c.sid}/p1`, 1)).toBeNull();
-      expect(store.replay(`${c.sid}/p1`, 0)).toEqual([]);
+      expect(await store.replay(`${c.sid}/p1`, 1)).toBeNull();
+      expect(await store.replay(`${c.sid}/p1`, 0)).toEqual([]);
     });
   });
 }
@@ -343,6 +347,93 @@ describe("a memory store under stream pressure", () => {
       h.server.notifyResourceUpdated(WATCHED);
       expect((await resumed.messages(1))[0]!.id).toBe("g_4");
       await resumed.cancel();
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+/**
+ * A memory store whose every answer comes later; while a kind of call is held, its answers
+ * wait until released (each call still takes effect when made, in call order, as the
+ * EventStore contract asks). A test can then send events while a replay or an append is on
+ * its way.
+ */
+function heldStore() {
+  const inner = new MemoryEventStore({ maxEventsPerStream: 1000, maxStreams: 1000 });
+  const held: { append?: (() => void)[]; replay?: (() => void)[] } = {};
+  const answer = <T>(kind: "append" | "replay", value: T): Promise<T> => {
+    const queue = held[kind];
+    return queue ? new Promise((resolve) => queue.push(() => resolve(value))) : Promise.resolve(value);
+  };
+  const store: EventStore = {
+    append: (key, data) => answer("append", inner.append(key, data)),
+    replay: (key, afterSeq) => answer("replay", inner.replay(key, afterSeq)),
+    dropStream: async (key) => inner.dropStream(key),
+    dropPrefix: async (prefix) => inner.dropPrefix(prefix),
+    close: async () => inner.close(),
+  };
+  return {
+    store,
+    /** Events the store holds for `key` (read directly, at once). */
+    count: (key: string) => inner.replay(key, 0)?.length ?? 0,
+    hold: (kind: "append" | "replay") => (held[kind] = []),
+    waiting: (kind: "append" | "replay") => held[kind]?.length ?? 0,
+    release(kind: "append" | "replay") {
+      const queue = held[kind] ?? [];
+      held[kind] = undefined;
+      for (const go of queue) go();
+    },
+  };
+}
+
+describe("a store whose answers come late", () => {
+  test("events sent while a resumption's replay is on its way follow it, in order, once each", async () => {
+    const slow = heldStore();
+    const h = startHttp({ listen: { store: slow.store } });
+    try {
+      const c = await HttpClient.open(h);
+      await c.call("resources/subscribe", { uri: WATCHED });
+      // Three notifications no connection carried (g_1..g_3); the client says it saw g_1.
+      for (let i = 0; i < 3; i++) h.server.notifyResourceUpdated(WATCHED);
+      await waitFor(() => slow.count(`${c.sid}/g`) === 3, 3000, "three logged events");
+      slow.hold("replay");
+      const opening = c.get({ lastEventId: "g_1" });
+      await waitFor(() => slow.waiting("replay") === 1, 3000, "the resumption's replay");
+      // g_4 is logged after the replay read the store: the replay does not have it.
+      h.server.notifyResourceUpdated(WATCHED);
+      await waitFor(() => slow.count(`${c.sid}/g`) === 4, 3000, "the fourth logged event");
+      slow.release("replay");
+      const resumed = new SseReader(await opening);
+      expect((await resumed.messages(3)).map((b) => b.id)).toEqual(["g_2", "g_3", "g_4"]);
+      expect(await resumed.quiet(150)).toBe(true);
+      h.server.notifyResourceUpdated(WATCHED);
+      expect((await resumed.messages(1))[0]!.id).toBe("g_5");
+      await resumed.cancel();
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test("a fresh GET opened while appends are on their way carries each event once, in order", async () => {
+    const slow = heldStore();
+    const h = startHttp({ listen: { store: slow.store } });
+    try {
+      const c = await HttpClient.open(h);
+      await c.call("resources/subscribe", { uri: WATCHED });
+      slow.hold("append");
+      h.server.notifyResourceUpdated(WATCHED);
+      // The GET comes while g_1 waits for its number; g_2 is sent after it, before the
+      // replay that catches the GET up is made, so that replay has g_2 too.
+      const fresh = new SseReader(await c.get());
+      h.server.notifyResourceUpdated(WATCHED);
+      await waitFor(() => slow.waiting("append") === 2, 3000, "two appends on their way");
+      slow.release("append");
+      expect((await fresh.messages(2)).map((b) => b.id)).toEqual(["g_1", "g_2"]);
+      expect(await fresh.quiet(150)).toBe(true);
+      h.server.notifyResourceUpdated(WATCHED);
+      expect((await fresh.messages(1))[0]!.id).toBe("g_3");
+      await fresh.cancel();
     } finally {
       await h.stop();
     }
