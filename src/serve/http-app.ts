@@ -11,6 +11,7 @@ import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { negotiateSubprotocol, websocketHandlers, type WsData } from "../transport/websocket.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
 import type { EventStore } from "../store/event-store.ts";
+import type { Revocations } from "../store/revocations.ts";
 import { attachChannel, type Attached } from "./attach.ts";
 import { StreamableHttpEndpoint, type HttpServerHooks } from "./http-endpoint.ts";
 import type { ResponseMode } from "./http-session.ts";
@@ -47,6 +48,8 @@ export interface HttpListenOptions {
   maxQueueBytes: number;
   hosts: HostPolicy;
   store: EventStore | undefined;
+  /** Where ended session ids are remembered; default: this process's memory (told by the bus). */
+  revocations?: Revocations;
   reusePort: boolean;
   /** Seals session ids (see StreamableHttpOptions.tokens). */
   tokens?: SessionTokens;

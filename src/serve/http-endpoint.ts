@@ -17,7 +17,9 @@ import { addressOfEventId, addressOfRequestId, formatOwner, isSelf, localShard, 
 import { ANONYMOUS, type Principal } from "../auth/principal.ts";
 import type { GetRefusal } from "../transport/streamable-http.ts";
 import type { SseConnection } from "../transport/sse.ts";
-import { whenDone } from "../util/maybe-promise.ts";
+import { detach, whenDone, type MaybePromise } from "../util/maybe-promise.ts";
+import type { Revocations } from "../store/revocations.ts";
+import { MemoryRevocations } from "../store/memory-revocations.ts";
 import { negotiateLegacyVersion } from "../protocol/versions.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import type { ClusterEvent } from "../cluster/bus.ts";
@@ -46,6 +48,8 @@ export interface StreamableHttpOptions {
   maxQueueBytes?: number;
   hosts: HostPolicy;
   store: EventStore | undefined;
+  /** Where ended session ids are remembered (default: this process's memory). */
+  revocations?: Revocations;
   /** Seals session ids; default: a random key of this process (ids die with it). */
   tokens?: SessionTokens;
   /** How long a sealed session id stays valid after initialize (ms; default 24 h). */
@@ -79,7 +83,7 @@ export class StreamableHttpEndpoint {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly tokens: SessionTokens;
   /** Sessions ended anywhere in the appliance, until their ids expire (sharded mode). */
-  private readonly ended = new Map<string, number>();
+  private readonly revocations: Revocations;
   /** Log levels set on the owning shard, for sessions this shard serves too. */
   private readonly levels = new Map<string, LoggingLevel>();
   private readonly sharded: boolean;
@@ -96,6 +100,7 @@ export class StreamableHttpEndpoint {
     this.rt = runtimeOf(server);
     this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
     this.tokens = opts.tokens ?? new SessionTokens([SessionTokens.randomKey()]);
+    this.revocations = opts.revocations ?? new MemoryRevocations();
     this.sharded = opts.forwarder !== undefined;
     this.rt.bus.onEvent((e) => this.onClusterEvent(e));
     this.stopSweeper = this.rt.loops.every("http idle-session sweep", Math.max(250, Math.min(opts.sessionIdleMs / 4, 30_000)), () => this.sweep());
@@ -193,7 +198,8 @@ export class StreamableHttpEndpoint {
       const cancelled = cancelledRequestOf(decoded);
       if (cancelled !== undefined && !forwarded) this.rt.bus.publish({ kind: "cancel", session: sid, requestId: cancelled });
     }
-    const found = this.lookup(sid, who);
+    const looked = this.lookup(sid, who);
+    const found = looked instanceof Promise ? await looked : looked;
     if (found instanceof Response) return found;
     return found.post(decoded, { request: req, headers: {}, onSse: lift });
   }
@@ -209,7 +215,11 @@ export class StreamableHttpEndpoint {
       const target = (lastEventId !== null ? localShard(addressOfEventId(lastEventId), this.rt.shard) : undefined) ?? this.ownerIndex(sid);
       if (target !== undefined && target !== this.rt.shard.index) return this.opts.forwarder!.forward(target, req, null, who);
     }
-    const found = this.lookup(sid, who);
+    return whenDone(this.lookup(sid, who), (found) => this.openGet(found, req, hooks));
+  }
+
+  /** A GET once its session is found: the standalone stream, or a resumption. */
+  private openGet(found: HttpSession | Response, req: Request, hooks: HttpServerHooks): Response | Promise<Response> {
     if (found instanceof Response) return found;
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
@@ -218,20 +228,26 @@ export class StreamableHttpEndpoint {
     return whenDone(found.hub.openGet({}, req.headers.get("last-event-id")), (opened) => answerGet(opened, req, hooks));
   }
 
-  private delete(req: Request, who: Principal): Response {
+  private delete(req: Request, who: Principal): Response | Promise<Response> {
     if (isModernHeader(req.headers.get("mcp-protocol-version")))
       return httpError(405, WireCode.InvalidRequest, "Method Not Allowed: 2026-07-28 has no sessions to delete", { allow: "POST" });
-    const found = this.lookup(req.headers.get(SESSION_HEADER), who);
+    return whenDone(this.lookup(req.headers.get(SESSION_HEADER), who), (found) => this.end(found, req));
+  }
+
+  /** A DELETE once its session is found: the id is revoked everywhere, then the session closed. */
+  private end(found: HttpSession | Response, req: Request): Response | Promise<Response> {
     if (found instanceof Response) return found;
     // Every request after initialize is held to the header (2025-11-25 transports §protocol version).
     const version = req.headers.get("mcp-protocol-version");
     if (version !== null && !isLegacyVersion(version))
       return httpError(400, WireCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
-    if (this.sharded) {
-      const sid = found.id;
-      this.ended.set(sid, Date.now() + this.maxAgeMs);
-      this.rt.bus.publish({ kind: "session-ended", session: sid });
-    }
+    // 204 once the revocation is recorded: a store other processes share has it by then.
+    if (this.sharded) return whenDone(this.revocations.revoke(found.id, Date.now() + this.maxAgeMs), () => this.closeDeleted(found));
+    return this.closeDeleted(found);
+  }
+
+  private closeDeleted(found: HttpSession): Response {
+    if (this.sharded) this.rt.bus.publish({ kind: "session-ended", session: found.id });
     found.close("terminated by the client (HTTP DELETE)");
     return new Response(null, { status: 204 });
   }
@@ -263,7 +279,7 @@ export class StreamableHttpEndpoint {
   private onClusterEvent(e: ClusterEvent): void {
     switch (e.kind) {
       case "session-ended":
-        this.ended.set(e.session, Date.now() + this.maxAgeMs);
+        detach(this.revocations.revoke(e.session, Date.now() + this.maxAgeMs), (cause) => this.storeFailed("revoke", cause));
         this.levels.delete(e.session);
         this.sessions.get(e.session)?.close("terminated by the client (HTTP DELETE on another shard)");
         return;
@@ -283,11 +299,21 @@ export class StreamableHttpEndpoint {
    * incarnation issued and no longer holds was ended or evicted: 404. So is an id presented by
    * another principal than the one it was issued to: to them it names no session.
    */
-  private lookup(sid: string | null, who: Principal): HttpSession | Response {
+  private lookup(sid: string | null, who: Principal): MaybePromise<HttpSession | Response> {
     if (sid === null) return httpError(400, WireCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     const session = this.sessions.get(sid);
     if (session) return session.subject === who.subject ? session : unknownSession();
-    const claims = this.ended.has(sid) ? undefined : this.tokens.open(sid);
+    return this.lookupElsewhere(sid, who);
+  }
+
+  /** Apart from lookup for its closure: the common case, a session held here, makes none. */
+  private lookupElsewhere(sid: string, who: Principal): MaybePromise<HttpSession | Response> {
+    return whenDone(this.revocations.isRevoked(sid, Date.now()), (revoked) => this.revive(sid, who, revoked));
+  }
+
+  /** A session this process does not hold, brought back from its sealed id unless it was ended. */
+  private revive(sid: string, who: Principal, revoked: boolean): HttpSession | Response {
+    const claims = revoked ? undefined : this.tokens.open(sid);
     const owner = parseOwner(claims?.owner);
     if (!claims || !owner || !issuedTo(claims, who) || Date.now() - claims.issuedAt > this.maxAgeMs || isSelf(owner, this.rt.shard)) return unknownSession();
     if (this.sessions.size >= this.opts.maxSessions)
@@ -347,7 +373,12 @@ export class StreamableHttpEndpoint {
   sweep(now = Date.now()): void {
     for (const session of this.sessions.values())
       if (!session.busy && now - session.lastActive > this.opts.sessionIdleMs) session.close("idle past http.sessionIdleMs");
-    for (const [sid, until] of this.ended) if (until < now) this.ended.delete(sid);
+    detach(this.revocations.sweep(now), (cause) => this.storeFailed("sweep", cause));
+  }
+
+  /** A revocation store call that failed where nobody waits for it: logged, the work carries on. */
+  private storeFailed(call: string, cause: unknown): void {
+    this.rt.logger.error("session revocation store failed", { call, error: cause instanceof Error ? cause.message : String(cause) });
   }
 
   /** Keep-alive comments on standalone streams, so proxies and clients see a live connection. */
