@@ -57,7 +57,7 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
  * A task-augmented call (2025-11-25 tasks): the task record now, the tool's work behind it.
  * Apart from the call handler for its closure: no closures on the hot path.
  */
-function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, ttl: unknown, logger: McpServer["logger"]): Params {
+function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, ttl: unknown, logger: McpServer["logger"]): Params | Promise<Params> {
   const session = scope.session!;
   return session.tasks.create({
     ttl,

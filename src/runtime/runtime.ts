@@ -8,6 +8,8 @@ import { Dispatcher } from "../server/dispatch.ts";
 import type { McpServer } from "../server/server.ts";
 import { Loops } from "../supervisor/loops.ts";
 import type { Logger } from "../util/log.ts";
+import { MemoryTaskStore } from "../store/memory-task-store.ts";
+import type { Stores } from "../store/stores.ts";
 
 const defaults = new WeakMap<McpServer, Runtime>();
 
@@ -28,6 +30,8 @@ export interface RuntimeOptions {
   requestStateKeys?: Uint8Array[];
   /** How long a requestState stays valid (ms, default 10 minutes). */
   requestStateTtlMs?: number;
+  /** Where shareable state is kept (default: this process's memory); the caller closes what it passes. */
+  stores?: Partial<Stores>;
 }
 
 /**
@@ -55,6 +59,8 @@ export class Runtime {
   readonly requestState: RequestStateCodec;
   /** Open 2026-07-28 subscriptions/listen streams. */
   readonly listens: ListenRegistry;
+  /** Where shareable state is kept: given in the options, else this process's memory. */
+  readonly stores: Stores;
 
   constructor(
     readonly server: McpServer,
@@ -76,6 +82,7 @@ export class Runtime {
     const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];
     this.requestState = new RequestStateCodec(keys, options.requestStateTtlMs ?? 10 * 60_000);
     this.listens = new ListenRegistry(server, this.metrics, limits.maxListenStreams);
+    this.stores = Object.freeze({ tasks: options.stores?.tasks ?? new MemoryTaskStore() });
     // The first runtime made for a server is the one its listeners share (runtimeOf).
     if (!defaults.has(server)) defaults.set(server, this);
 

@@ -1,5 +1,6 @@
 import type { Params, RequestId } from "../jsonrpc/message.ts";
 import type { LoggingLevel } from "../protocol/types.ts";
+import type { MaybePromise } from "../util/maybe-promise.ts";
 import type { Scope } from "./scope.ts";
 
 /**
@@ -16,14 +17,17 @@ export interface LegacySessionHooks {
   taskScope(origin: Scope, binding: TaskBinding): Scope;
 }
 
-/** The 2025 tasks a session hosts (experimental task-augmented tools/call). */
+/**
+ * The 2025 tasks a session hosts (experimental task-augmented tools/call). Answers may come
+ * later: task records live in a store that may be remote.
+ */
 export interface TaskHost {
   /** Starts `run` as a task; answers the CreateTaskResult. */
-  create(opts: { ttl: unknown; progressToken: string | number | undefined; run: TaskRun }): Params;
-  get(taskId: unknown): Params;
+  create(opts: { ttl: unknown; progressToken: string | number | undefined; run: TaskRun }): MaybePromise<Params>;
+  get(taskId: unknown): MaybePromise<Params>;
   result(taskId: unknown, requestId: RequestId, signal: AbortSignal): Promise<Params>;
-  list(cursor: unknown): Params;
-  cancel(taskId: unknown): Params;
+  list(cursor: unknown): MaybePromise<Params>;
+  cancel(taskId: unknown): MaybePromise<Params>;
 }
 
 /** The work of a task: given its scope-shaped context, produce the underlying result. */

@@ -25,6 +25,7 @@ import type { Answerer, Dispatcher } from "../server/dispatch.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Guard } from "../limits/guard.ts";
 import type { ShardIdentity } from "../cluster/shard.ts";
+import type { Stores } from "../store/stores.ts";
 
 /** What a session needs of the runtime (runtime/Runtime has it all). */
 export interface SessionRuntime {
@@ -32,6 +33,7 @@ export interface SessionRuntime {
   readonly metrics: Metrics;
   readonly guard: Guard;
   readonly shard: ShardIdentity;
+  readonly stores: Stores;
 }
 import type { McpServer } from "../server/server.ts";
 import type { LegacySessionHooks, TaskBinding } from "../server/session-hooks.ts";
@@ -42,7 +44,7 @@ import { RequestScope } from "./request-scope.ts";
 import { canMove, type SessionState } from "./lifecycle.ts";
 import { ANONYMOUS, rateKey, type Principal } from "../auth/principal.ts";
 import { receiveBatch } from "./batch.ts";
-import { TaskStore } from "./tasks.ts";
+import { SessionTasks } from "./tasks.ts";
 import { requestIds } from "../cluster/addresses.ts";
 
 export type { SessionState } from "./lifecycle.ts";
@@ -66,7 +68,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
   private readonly inflight = new Map<RequestId, RequestScope>();
   private outboundRequests: OutboundRequests | undefined;
   private subscriptions: Map<string, () => void> | undefined;
-  private taskStore: TaskStore | undefined;
+  private taskStore: SessionTasks | undefined;
   private readyWaiters: (() => void)[] | undefined;
   private watchingLists = false;
   private idle: IdleWaiter | undefined;
@@ -352,8 +354,9 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     this.subscriptions?.delete(uri);
   }
 
-  get tasks(): TaskStore {
-    return (this.taskStore ??= new TaskStore({
+  get tasks(): SessionTasks {
+    // Keyed by the session id; a session without one (stdio, TCP, WebSocket) by a fresh uuid.
+    return (this.taskStore ??= new SessionTasks(this.runtime.stores.tasks, this.id ?? crypto.randomUUID(), {
       ...this.server.taskOptions,
       maxTasks: this.server.limits.maxTasksPerSession,
       pageSize: this.server.limits.pageSize,

@@ -5,28 +5,32 @@ import { RELATED_TASK_META } from "../protocol/methods.ts";
 import type { Task, TaskStatus } from "../protocol/types.ts";
 import type { TaskOptions } from "../server/options.ts";
 import type { TaskBinding, TaskHost, TaskRun } from "../server/session-hooks.ts";
+import type { StoredTask, TaskOutcome, TaskStore } from "../store/task-store.ts";
+import { detach, whenDone, type MaybePromise } from "../util/maybe-promise.ts";
 import { paginate } from "../util/pagination.ts";
+import { isTerminal, transition } from "./task-lifecycle.ts";
 
-interface TaskRecord {
-  readonly task: Task;
-  readonly controller: AbortController;
-  outcome?: { result: Params } | { error: McpError };
-  readonly waiters: Set<{ requestId: RequestId; settle(): void }>;
-  expiry?: ReturnType<typeof setTimeout>;
+/** Why a task left unfinished by a process that stopped is failed (its status and tasks/result error). */
+const ORPHANED = "The process running this task stopped before it finished";
+
+/** A tasks/result request waiting for its task to end; settled with the final record. */
+interface Waiter {
+  readonly requestId: RequestId;
+  settle(final: StoredTask | undefined): void;
 }
 
-const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "cancelled"]);
+/** What only the process running a task holds: its work's abort, its waiters, its ttl timer. */
+interface LiveTask {
+  readonly controller: AbortController;
+  readonly waiters: Set<Waiter>;
+  expiry: ReturnType<typeof setTimeout> | undefined;
+  /** Set when this process stopped the work (cancel, ttl, session end): its rejection is expected. */
+  stopped: boolean;
+  /** The record the task ended with, once it has (for a tasks/result that comes just after). */
+  final: StoredTask | undefined;
+}
 
-/** Legal moves (2025-11-25 tasks: status lifecycle); terminal states never change. */
-const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
-  working: ["input_required", "completed", "failed", "cancelled"],
-  input_required: ["working", "completed", "failed", "cancelled"],
-  completed: [],
-  failed: [],
-  cancelled: [],
-};
-
-export interface TaskStoreOptions extends TaskOptions {
+export interface SessionTasksOptions extends TaskOptions {
   maxTasks: number;
   pageSize: number;
   /** Sends notifications/tasks/status for a changed task, along `relatedTo` if given. */
@@ -38,144 +42,207 @@ export interface TaskStoreOptions extends TaskOptions {
 }
 
 /**
- * The tasks one 2025 session hosts. Every status change goes through `transition`, which
- * rejects illegal moves, stamps lastUpdatedAt, notifies, and wakes tasks/result waiters.
+ * The tasks one 2025 session hosts. Records live in a TaskStore (shareable, possibly
+ * remote); the work, its abort signal and tasks/result waiters live here. Every status
+ * change goes through `transition` (task-lifecycle.ts) and is written compare-and-set, then
+ * notified, and an end wakes tasks/result waiters. With a store that answers at once,
+ * nothing here waits a turn.
  */
-export class TaskStore implements TaskHost {
-  private readonly tasks = new Map<string, TaskRecord>();
+export class SessionTasks implements TaskHost {
+  private readonly live = new Map<string, LiveTask>();
 
-  constructor(private readonly opts: TaskStoreOptions) {}
+  constructor(
+    private readonly store: TaskStore,
+    /** The session's key in the store. */
+    private readonly session: string,
+    private readonly opts: SessionTasksOptions,
+  ) {}
 
-  create(opts: { ttl: unknown; progressToken: string | number | undefined; run: TaskRun }): Params {
+  create(opts: { ttl: unknown; progressToken: string | number | undefined; run: TaskRun }): MaybePromise<Params> {
     if (opts.ttl !== undefined && opts.ttl !== null && (typeof opts.ttl !== "number" || !(opts.ttl >= 0)))
       throw invalidParams('Invalid params: "task.ttl" must be a non-negative number of milliseconds');
-    if (this.tasks.size >= this.opts.maxTasks) {
+    const ttl = Math.min(typeof opts.ttl === "number" ? opts.ttl : this.opts.defaultTtlMs, this.opts.maxTtlMs);
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const record: StoredTask = {
+      task: { taskId: crypto.randomUUID(), status: "working", createdAt: at, lastUpdatedAt: at, ttl, pollInterval: this.opts.pollIntervalMs },
+      expiresAt: now + ttl,
+    };
+    return whenDone(this.store.create(this.session, record, this.opts.maxTasks), (created) => this.start(created, record, opts.run));
+  }
+
+  /** Runs a stored task's work here (or refuses, past the limit). */
+  private start(created: boolean, record: StoredTask, run: TaskRun): Params {
+    if (!created) {
       this.opts.refused?.("limits.maxTasksPerSession");
       throw new McpError(WireCode.InvalidRequest, `Task limit reached: limits.maxTasksPerSession is ${this.opts.maxTasks}`);
     }
-    const ttl = Math.min(typeof opts.ttl === "number" ? opts.ttl : this.opts.defaultTtlMs, this.opts.maxTtlMs);
-    const now = new Date().toISOString();
-    const record: TaskRecord = {
-      task: { taskId: crypto.randomUUID(), status: "working", createdAt: now, lastUpdatedAt: now, ttl, pollInterval: this.opts.pollIntervalMs },
-      controller: new AbortController(),
-      waiters: new Set(),
-    };
     const taskId = record.task.taskId;
-    this.tasks.set(taskId, record);
-    record.expiry = setTimeout(() => this.expire(taskId), ttl);
-    record.expiry.unref?.();
-    const store = this;
+    const live: LiveTask = { controller: new AbortController(), waiters: new Set(), expiry: undefined, stopped: false, final: undefined };
+    this.live.set(taskId, live);
+    live.expiry = setTimeout(() => this.expire(taskId), record.task.ttl ?? this.opts.defaultTtlMs);
+    live.expiry.unref?.();
+    const tasks = this;
     const binding: TaskBinding = {
       taskId,
-      signal: record.controller.signal,
+      signal: live.controller.signal,
       setInputRequired(waiting) {
-        store.transition(record, waiting ? "input_required" : "working");
+        tasks.moveQuietly(taskId, waiting ? "input_required" : "working");
       },
       get waiter() {
-        return record.waiters.values().next().value?.requestId;
+        return live.waiters.values().next().value?.requestId;
       },
     };
     // Start after the CreateTaskResult is on its way.
     queueMicrotask(() => {
-      opts.run(binding).then(
+      run(binding).then(
         (result) => {
-          if (TERMINAL.has(record.task.status)) return;
-          record.outcome = { result };
+          if (live.stopped) return;
           const failed = result.isError === true;
-          this.transition(record, failed ? "failed" : "completed", failed ? firstText(result) : undefined);
+          this.moveQuietly(taskId, failed ? "failed" : "completed", failed ? firstText(result) : undefined, { result });
         },
         (e) => {
-          if (TERMINAL.has(record.task.status)) return;
-          record.outcome = { error: toWireError(e, this.opts.report) };
-          this.transition(record, "failed", record.outcome.error.message);
+          if (live.stopped) return;
+          const error = toWireError(e, this.opts.report);
+          this.moveQuietly(taskId, "failed", error.message, { error: error.toWire() });
         },
       );
     });
     return { task: { ...record.task } };
   }
 
-  get(taskId: unknown): Params {
-    return { ...this.find(taskId).task };
+  get(taskId: unknown): MaybePromise<Params> {
+    return whenDone(this.find(taskId), (record) => ({ ...record.task }));
   }
 
   async result(taskId: unknown, requestId: RequestId, signal: AbortSignal): Promise<Params> {
-    const record = this.find(taskId);
-    if (!TERMINAL.has(record.task.status)) {
-      await new Promise<void>((resolve, reject) => {
-        const waiter = { requestId, settle: resolve };
-        record.waiters.add(waiter);
-        signal.addEventListener("abort", () => {
-          record.waiters.delete(waiter);
-          reject(signal.reason);
-        }, { once: true });
-      });
-    }
-    const meta = { [RELATED_TASK_META]: { taskId: record.task.taskId } };
-    const outcome = record.outcome;
-    if (!outcome) throw new McpError(WireCode.InvalidRequest, `Task ${record.task.taskId} was cancelled`, { taskId: record.task.taskId });
-    if ("error" in outcome) throw outcome.error;
+    const found = this.find(taskId);
+    let record: StoredTask | undefined = found instanceof Promise ? await found : found;
+    const id = record.task.taskId;
+    if (!isTerminal(record.task.status)) record = await this.ended(id, requestId, signal);
+    const meta = { [RELATED_TASK_META]: { taskId: id } };
+    const outcome = record?.outcome;
+    if (!outcome) throw new McpError(WireCode.InvalidRequest, `Task ${id} was cancelled`, { taskId: id });
+    if ("error" in outcome) throw new McpError(outcome.error.code, outcome.error.message, outcome.error.data);
     return { ...outcome.result, _meta: { ...(outcome.result._meta as Params | undefined), ...meta } };
   }
 
-  list(cursor: unknown): Params {
-    const all = [...this.tasks.values()].map((r) => ({ ...r.task }));
-    const { page, nextCursor } = paginate(all, cursor, this.opts.pageSize);
-    return nextCursor ? { tasks: page, nextCursor } : { tasks: page };
+  /** Resolves with the task's final record once it ends (undefined if it is forgotten first). */
+  private ended(taskId: string, requestId: RequestId, signal: AbortSignal): Promise<StoredTask | undefined> {
+    const live = this.live.get(taskId);
+    if (!live || live.final) return Promise.resolve(live?.final);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { requestId, settle: resolve };
+      live.waiters.add(waiter);
+      signal.addEventListener("abort", () => {
+        live.waiters.delete(waiter);
+        reject(signal.reason);
+      }, { once: true });
+    });
   }
 
-  cancel(taskId: unknown): Params {
-    const record = this.find(taskId);
-    if (TERMINAL.has(record.task.status))
-      throw invalidParams(`Task ${record.task.taskId} is already ${record.task.status} and cannot be cancelled`);
-    this.transition(record, "cancelled", "Cancelled by the client");
-    record.controller.abort(new McpError(WireCode.InvalidRequest, "Task cancelled"));
-    return { ...record.task };
+  list(cursor: unknown): MaybePromise<Params> {
+    return whenDone(this.store.list(this.session), (all) => {
+      const { page, nextCursor } = paginate(all.map((t) => ({ ...t })), cursor, this.opts.pageSize);
+      return nextCursor ? { tasks: page, nextCursor } : { tasks: page };
+    });
   }
 
-  /** Aborts all work and forgets every task (the session ended). */
+  cancel(taskId: unknown): MaybePromise<Params> {
+    return whenDone(this.find(taskId), (record) => this.cancelFound(record));
+  }
+
+  private cancelFound(record: StoredTask): MaybePromise<Params> {
+    const { taskId, status } = record.task;
+    if (isTerminal(status)) throw invalidParams(`Task ${taskId} is already ${status} and cannot be cancelled`);
+    return whenDone(this.move(taskId, "cancelled", "Cancelled by the client"), (moved) => {
+      // It ended meanwhile: answered as for any task that already has.
+      if (!moved) return this.cancel(taskId);
+      this.stop(taskId, new McpError(WireCode.InvalidRequest, "Task cancelled"));
+      return { ...moved.task };
+    });
+  }
+
+  /** Aborts all work here and forgets every task of the session (it ended). */
   dispose(): void {
-    for (const record of this.tasks.values()) {
-      clearTimeout(record.expiry);
-      record.controller.abort(new Error("session closed"));
-      for (const w of record.waiters) w.settle();
+    for (const live of this.live.values()) {
+      clearTimeout(live.expiry);
+      live.stopped = true;
+      live.controller.abort(new Error("session closed"));
+      for (const w of live.waiters) w.settle(undefined);
     }
-    this.tasks.clear();
+    this.live.clear();
+    detach(this.store.dropSession(this.session), (cause) => this.opts.report(this.session, cause));
   }
 
-  get size(): number {
-    return this.tasks.size;
-  }
-
-  private find(taskId: unknown): TaskRecord {
+  /**
+   * The task a client names, or an invalid-params error. A task this process does not run
+   * and that has not ended was left by a process that stopped (a crash, with a durable
+   * store): it is failed, so its client is not left polling until its ttl.
+   */
+  private find(taskId: unknown): MaybePromise<StoredTask> {
     if (typeof taskId !== "string") throw invalidParams('Invalid params: "taskId" must be a string');
-    const record = this.tasks.get(taskId);
+    return whenDone(this.store.get(this.session, taskId), (record) => this.known(taskId, record));
+  }
+
+  private known(taskId: string, record: StoredTask | undefined): MaybePromise<StoredTask> {
     if (!record) throw invalidParams(`Unknown task: ${taskId} (never created, expired or purged)`);
-    return record;
+    if (isTerminal(record.task.status) || this.live.has(taskId)) return record;
+    const outcome: TaskOutcome = { error: { code: WireCode.InternalError, message: ORPHANED } };
+    return whenDone(this.move(taskId, "failed", ORPHANED, outcome), (moved) => moved ?? this.find(taskId));
   }
 
-  /** The one place a task changes status. */
-  private transition(record: TaskRecord, status: TaskStatus, message?: string): void {
-    const from = record.task.status;
-    if (from === status || !ALLOWED[from].includes(status)) return;
-    record.task.status = status;
-    record.task.lastUpdatedAt = new Date().toISOString();
-    if (message !== undefined) record.task.statusMessage = message;
-    const waiter = record.waiters.values().next().value?.requestId;
-    this.opts.notify({ ...record.task }, waiter);
-    if (TERMINAL.has(status)) {
-      for (const w of record.waiters) w.settle();
-      record.waiters.clear();
+  /**
+   * Moves a task to `to` through `transition` and writes it compare-and-set; a write that
+   * lost to another reads again and retries. Resolves with the new record, or undefined when
+   * the move is not legal (or the task is gone).
+   */
+  private move(taskId: string, to: TaskStatus, message?: string, outcome?: TaskOutcome): MaybePromise<StoredTask | undefined> {
+    return whenDone(this.store.get(this.session, taskId), (current) => {
+      const task = current && transition(current.task, to, message);
+      if (!current || !task) return undefined;
+      const next: StoredTask = outcome ? { ...current, task, outcome } : { ...current, task };
+      return whenDone(this.store.update(this.session, next, current.task.status), (written) =>
+        written ? this.moved(next) : this.move(taskId, to, message, outcome),
+      );
+    });
+  }
+
+  /** A move nobody waits for (the work's own reports, the ttl): a store failure is logged. */
+  private moveQuietly(taskId: string, to: TaskStatus, message?: string, outcome?: TaskOutcome): void {
+    detach(this.move(taskId, to, message, outcome), (cause) => this.opts.report(taskId, cause));
+  }
+
+  /** After a move is written: notify, and at the end wake every tasks/result waiting. */
+  private moved(next: StoredTask): StoredTask {
+    const live = this.live.get(next.task.taskId);
+    this.opts.notify({ ...next.task }, live?.waiters.values().next().value?.requestId);
+    if (live && isTerminal(next.task.status)) {
+      live.final = next;
+      for (const w of live.waiters) w.settle(next);
+      live.waiters.clear();
     }
+    return next;
   }
 
+  /** Stops the work of a task this process runs (its rejection is then expected). */
+  private stop(taskId: string, reason: unknown): void {
+    const live = this.live.get(taskId);
+    if (!live) return;
+    live.stopped = true;
+    live.controller.abort(reason);
+  }
+
+  /** The ttl elapsed: a task still running is cancelled, then the task is forgotten. */
   private expire(taskId: string): void {
-    const record = this.tasks.get(taskId);
-    if (!record) return;
-    if (!TERMINAL.has(record.task.status)) {
-      this.transition(record, "cancelled", "Task ttl elapsed");
-      record.controller.abort(new Error("task ttl elapsed"));
-    }
-    this.tasks.delete(taskId);
+    const expired = whenDone(this.move(taskId, "cancelled", "Task ttl elapsed"), (moved) => {
+      if (moved) this.stop(taskId, new Error("task ttl elapsed"));
+      const live = this.live.get(taskId);
+      this.live.delete(taskId);
+      for (const w of live?.waiters ?? []) w.settle(undefined);
+      return this.store.delete(this.session, taskId);
+    });
+    detach(expired, (cause) => this.opts.report(taskId, cause));
   }
 }
 

@@ -246,151 +246,163 @@ async function startTask(client: StdioClient, name: string, args: Msg = {}, task
   return r.task as Msg;
 }
 
-describe("tasks", () => {
-  test("a task-augmented call returns CreateTaskResult at once; the task completes; tasks/result carries related-task _meta", async () => {
-    const client = await session();
-    const task = await startTask(client, "task-work", { ms: 50, label: "t1" }, { ttl: 120_000 });
-    expect(task.status).toBe("working");
-    expect(task.taskId).toBeString();
-    expect((task.taskId as string).length).toBeGreaterThanOrEqual(32);
-    expect(task.createdAt).toMatch(ISO);
-    expect(task.lastUpdatedAt).toMatch(ISO);
-    expect(task.ttl).toBe(120_000);
-    expect(task.pollInterval).toBe(1000);
-    const taskId = task.taskId as string;
-    const done = await statusNote(client, taskId, "completed");
-    expect(params(done)).toMatchObject({ taskId, status: "completed", createdAt: task.createdAt, ttl: 120_000 });
-    expect(params(done).lastUpdatedAt).toMatch(ISO);
-    const got = await client.result(client.request("tasks/get", { taskId }));
-    expect(got).toMatchObject({ taskId, status: "completed", createdAt: task.createdAt, ttl: 120_000 });
-    const result = await client.result(client.request("tasks/result", { taskId }));
-    expect(result).toEqual({ content: [{ type: "text", text: "task-work done t1" }], _meta: { [RELATED]: { taskId } } });
-    await client.expectQuiet();
-  });
+/** Task records in the default memory store, and in one answering every call later (a remote store). */
+const TASK_STORES: { name: string; env: Record<string, string> }[] = [
+  { name: "memory", env: {} },
+  { name: "answering later", env: { CORE_TASK_STORE: "later" } },
+];
 
-  test("tasks/result blocks until the task is terminal; input_required while the task waits on sampling", async () => {
-    const client = await session({ sampling: {} });
-    const task = await startTask(client, "sample");
-    const taskId = task.taskId as string;
-    await statusNote(client, taskId, "input_required");
-    const ask = await client.message("sampling/createMessage");
-    expect((params(ask)._meta as Msg)[RELATED]).toEqual({ taskId });
-    expect(await client.result(client.request("tasks/get", { taskId }))).toMatchObject({ status: "input_required" });
-    const waiting = client.request("tasks/result", { taskId });
-    await Bun.sleep(200);
-    await client.expectQuiet();
-    expect(client.received.some((m) => !Array.isArray(m) && m.id === waiting)).toBe(false);
-    client.respond(ask.id, samplingAnswer);
-    await statusNote(client, taskId, "working");
-    await statusNote(client, taskId, "completed");
-    expect(await client.result(waiting)).toEqual({
-      content: [{ type: "text", text: "model test-model said: hi there" }],
-      _meta: { [RELATED]: { taskId } },
+const sessionWith = session;
+for (const store of TASK_STORES) {
+  /** A fresh session whose server keeps task records in `store`. */
+  const session = (capabilities: Msg = {}, env: Record<string, string> = {}) => sessionWith(capabilities, { ...store.env, ...env });
+
+  describe(`tasks (${store.name} task store)`, () => {
+    test("a task-augmented call returns CreateTaskResult at once; the task completes; tasks/result carries related-task _meta", async () => {
+      const client = await session();
+      const task = await startTask(client, "task-work", { ms: 50, label: "t1" }, { ttl: 120_000 });
+      expect(task.status).toBe("working");
+      expect(task.taskId).toBeString();
+      expect((task.taskId as string).length).toBeGreaterThanOrEqual(32);
+      expect(task.createdAt).toMatch(ISO);
+      expect(task.lastUpdatedAt).toMatch(ISO);
+      expect(task.ttl).toBe(120_000);
+      expect(task.pollInterval).toBe(1000);
+      const taskId = task.taskId as string;
+      const done = await statusNote(client, taskId, "completed");
+      expect(params(done)).toMatchObject({ taskId, status: "completed", createdAt: task.createdAt, ttl: 120_000 });
+      expect(params(done).lastUpdatedAt).toMatch(ISO);
+      const got = await client.result(client.request("tasks/get", { taskId }));
+      expect(got).toMatchObject({ taskId, status: "completed", createdAt: task.createdAt, ttl: 120_000 });
+      const result = await client.result(client.request("tasks/result", { taskId }));
+      expect(result).toEqual({ content: [{ type: "text", text: "task-work done t1" }], _meta: { [RELATED]: { taskId } } });
+      await client.expectQuiet();
     });
-    await client.expectQuiet();
-  });
 
-  test("a failing tool makes a failed task; tasks/result returns the isError result", async () => {
-    const client = await session();
-    const { taskId } = (await startTask(client, "task-work", { fail: true })) as { taskId: string };
-    const failed = await statusNote(client, taskId, "failed");
-    expect(params(failed).statusMessage).toBe("task-work failed on purpose");
-    expect(await client.result(client.request("tasks/result", { taskId }))).toEqual({
-      content: [{ type: "text", text: "task-work failed on purpose" }],
-      isError: true,
-      _meta: { [RELATED]: { taskId } },
-    });
-    await client.expectQuiet();
-  });
-
-  test("tasks/cancel cancels a working task, aborts its work, and a second cancel is -32602", async () => {
-    const client = await session();
-    const { taskId } = (await startTask(client, "task-work", { ms: 600_000, label: "cx" })) as { taskId: string };
-    const cancelled = await client.result(client.request("tasks/cancel", { taskId }));
-    expect(cancelled).toMatchObject({ taskId, status: "cancelled", statusMessage: "Cancelled by the client" });
-    await statusNote(client, taskId, "cancelled");
-    await client.stderrIncludes("task-work aborted cx");
-    expect(await client.result(client.request("tasks/get", { taskId }))).toMatchObject({ status: "cancelled" });
-    const again = await client.error(client.request("tasks/cancel", { taskId }));
-    expect(again).toEqual({ code: -32602, message: `Task ${taskId} is already cancelled and cannot be cancelled` });
-    const result = await client.error(client.request("tasks/result", { taskId }));
-    expect(result.code).toBe(-32600);
-    expect(result.message).toBe(`Task ${taskId} was cancelled`);
-    await client.expectQuiet();
-  });
-
-  test("cancelling a completed task is -32602", async () => {
-    const client = await session();
-    const { taskId } = (await startTask(client, "task-work")) as { taskId: string };
-    await statusNote(client, taskId, "completed");
-    const e = await client.error(client.request("tasks/cancel", { taskId }));
-    expect(e).toEqual({ code: -32602, message: `Task ${taskId} is already completed and cannot be cancelled` });
-    expect(await client.result(client.request("tasks/get", { taskId }))).toMatchObject({ status: "completed" });
-    await client.expectQuiet();
-  });
-
-  test.each([["tasks/get"], ["tasks/result"], ["tasks/cancel"]])("%s with an unknown taskId is -32602", async (method) => {
-    const client = await session();
-    const e = await client.error(client.request(method, { taskId: "no-such-task" }));
-    expect(e).toEqual({ code: -32602, message: "Unknown task: no-such-task (never created, expired or purged)" });
-    const e2 = await client.error(client.request(method, { taskId: 12 }));
-    expect(e2).toEqual({ code: -32602, message: 'Invalid params: "taskId" must be a string' });
-    await client.expectQuiet();
-  });
-
-  test("tasks/list pages with nextCursor and lists every task exactly once", async () => {
-    const client = await session({}, { CORE_PAGE_SIZE: "5" });
-    const ids: string[] = [];
-    for (let i = 0; i < 7; i++) {
-      const { taskId } = (await startTask(client, "task-work", { label: `l${i}` })) as { taskId: string };
+    test("tasks/result blocks until the task is terminal; input_required while the task waits on sampling", async () => {
+      const client = await session({ sampling: {} });
+      const task = await startTask(client, "sample");
+      const taskId = task.taskId as string;
+      await statusNote(client, taskId, "input_required");
+      const ask = await client.message("sampling/createMessage");
+      expect((params(ask)._meta as Msg)[RELATED]).toEqual({ taskId });
+      expect(await client.result(client.request("tasks/get", { taskId }))).toMatchObject({ status: "input_required" });
+      const waiting = client.request("tasks/result", { taskId });
+      await Bun.sleep(200);
+      await client.expectQuiet();
+      expect(client.received.some((m) => !Array.isArray(m) && m.id === waiting)).toBe(false);
+      client.respond(ask.id, samplingAnswer);
+      await statusNote(client, taskId, "working");
       await statusNote(client, taskId, "completed");
-      ids.push(taskId);
-    }
-    const first = await client.result(client.request("tasks/list"));
-    expect((first.tasks as Msg[]).length).toBe(5);
-    expect(first.nextCursor).toBeString();
-    const second = await client.result(client.request("tasks/list", { cursor: first.nextCursor }));
-    expect((second.tasks as Msg[]).length).toBe(2);
-    expect("nextCursor" in second).toBe(false);
-    const listed = [...(first.tasks as Msg[]), ...(second.tasks as Msg[])];
-    expect(listed.map((t) => t.taskId).sort()).toEqual([...ids].sort());
-    for (const t of listed) {
-      expect(t.status).toBe("completed");
-      expect(t.createdAt).toMatch(ISO);
-      expect(t.lastUpdatedAt).toMatch(ISO);
-    }
-    const bad = await client.error(client.request("tasks/list", { cursor: "forged" }));
-    expect(bad.code).toBe(-32602);
-    expect(bad.message).toContain("Invalid cursor");
-    await client.expectQuiet();
-  });
+      expect(await client.result(waiting)).toEqual({
+        content: [{ type: "text", text: "model test-model said: hi there" }],
+        _meta: { [RELATED]: { taskId } },
+      });
+      await client.expectQuiet();
+    });
 
-  test("a task-forbidden tool called with task is -32601, and no task is created", async () => {
-    const client = await session();
-    const e = await client.error(client.request("tools/call", { name: "echo", arguments: { text: "x" }, task: {} }));
-    expect(e).toEqual({ code: -32601, message: 'Tool echo does not support task-augmented calls (execution.taskSupport is "forbidden")' });
-    expect(await client.result(client.request("tasks/list"))).toEqual({ tasks: [] });
-    await client.expectQuiet();
-  });
+    test("a failing tool makes a failed task; tasks/result returns the isError result", async () => {
+      const client = await session();
+      const { taskId } = (await startTask(client, "task-work", { fail: true })) as { taskId: string };
+      const failed = await statusNote(client, taskId, "failed");
+      expect(params(failed).statusMessage).toBe("task-work failed on purpose");
+      expect(await client.result(client.request("tasks/result", { taskId }))).toEqual({
+        content: [{ type: "text", text: "task-work failed on purpose" }],
+        isError: true,
+        _meta: { [RELATED]: { taskId } },
+      });
+      await client.expectQuiet();
+    });
 
-  test("a task-required tool runs as a task", async () => {
-    const client = await session();
-    const { taskId } = (await startTask(client, "task-required")) as { taskId: string };
-    await statusNote(client, taskId, "completed");
-    expect((await client.result(client.request("tasks/result", { taskId }))).content).toEqual([{ type: "text", text: "ran as a task" }]);
-    await client.expectQuiet();
-  });
+    test("tasks/cancel cancels a working task, aborts its work, and a second cancel is -32602", async () => {
+      const client = await session();
+      const { taskId } = (await startTask(client, "task-work", { ms: 600_000, label: "cx" })) as { taskId: string };
+      const cancelled = await client.result(client.request("tasks/cancel", { taskId }));
+      expect(cancelled).toMatchObject({ taskId, status: "cancelled", statusMessage: "Cancelled by the client" });
+      await statusNote(client, taskId, "cancelled");
+      await client.stderrIncludes("task-work aborted cx");
+      expect(await client.result(client.request("tasks/get", { taskId }))).toMatchObject({ status: "cancelled" });
+      const again = await client.error(client.request("tasks/cancel", { taskId }));
+      expect(again).toEqual({ code: -32602, message: `Task ${taskId} is already cancelled and cannot be cancelled` });
+      const result = await client.error(client.request("tasks/result", { taskId }));
+      expect(result.code).toBe(-32600);
+      expect(result.message).toBe(`Task ${taskId} was cancelled`);
+      await client.expectQuiet();
+    });
 
-  test("tools/list advertises execution.taskSupport only for task-capable tools", async () => {
-    const client = await session();
-    const tools = (await client.result(client.request("tools/list"))).tools as Msg[];
-    const byName = new Map(tools.map((t) => [t.name, t]));
-    expect(byName.get("task-work")!.execution).toEqual({ taskSupport: "optional" });
-    expect(byName.get("task-required")!.execution).toEqual({ taskSupport: "required" });
-    expect("execution" in byName.get("echo")!).toBe(false);
-    await client.expectQuiet();
+    test("cancelling a completed task is -32602", async () => {
+      const client = await session();
+      const { taskId } = (await startTask(client, "task-work")) as { taskId: string };
+      await statusNote(client, taskId, "completed");
+      const e = await client.error(client.request("tasks/cancel", { taskId }));
+      expect(e).toEqual({ code: -32602, message: `Task ${taskId} is already completed and cannot be cancelled` });
+      expect(await client.result(client.request("tasks/get", { taskId }))).toMatchObject({ status: "completed" });
+      await client.expectQuiet();
+    });
+
+    test.each([["tasks/get"], ["tasks/result"], ["tasks/cancel"]])("%s with an unknown taskId is -32602", async (method) => {
+      const client = await session();
+      const e = await client.error(client.request(method, { taskId: "no-such-task" }));
+      expect(e).toEqual({ code: -32602, message: "Unknown task: no-such-task (never created, expired or purged)" });
+      const e2 = await client.error(client.request(method, { taskId: 12 }));
+      expect(e2).toEqual({ code: -32602, message: 'Invalid params: "taskId" must be a string' });
+      await client.expectQuiet();
+    });
+
+    test("tasks/list pages with nextCursor and lists every task exactly once", async () => {
+      const client = await session({}, { CORE_PAGE_SIZE: "5" });
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const { taskId } = (await startTask(client, "task-work", { label: `l${i}` })) as { taskId: string };
+        await statusNote(client, taskId, "completed");
+        ids.push(taskId);
+      }
+      const first = await client.result(client.request("tasks/list"));
+      expect((first.tasks as Msg[]).length).toBe(5);
+      expect(first.nextCursor).toBeString();
+      const second = await client.result(client.request("tasks/list", { cursor: first.nextCursor }));
+      expect((second.tasks as Msg[]).length).toBe(2);
+      expect("nextCursor" in second).toBe(false);
+      const listed = [...(first.tasks as Msg[]), ...(second.tasks as Msg[])];
+      expect(listed.map((t) => t.taskId).sort()).toEqual([...ids].sort());
+      for (const t of listed) {
+        expect(t.status).toBe("completed");
+        expect(t.createdAt).toMatch(ISO);
+        expect(t.lastUpdatedAt).toMatch(ISO);
+      }
+      const bad = await client.error(client.request("tasks/list", { cursor: "forged" }));
+      expect(bad.code).toBe(-32602);
+      expect(bad.message).toContain("Invalid cursor");
+      await client.expectQuiet();
+    });
+
+    test("a task-forbidden tool called with task is -32601, and no task is created", async () => {
+      const client = await session();
+      const e = await client.error(client.request("tools/call", { name: "echo", arguments: { text: "x" }, task: {} }));
+      expect(e).toEqual({ code: -32601, message: 'Tool echo does not support task-augmented calls (execution.taskSupport is "forbidden")' });
+      expect(await client.result(client.request("tasks/list"))).toEqual({ tasks: [] });
+      await client.expectQuiet();
+    });
+
+    test("a task-required tool runs as a task", async () => {
+      const client = await session();
+      const { taskId } = (await startTask(client, "task-required")) as { taskId: string };
+      await statusNote(client, taskId, "completed");
+      expect((await client.result(client.request("tasks/result", { taskId }))).content).toEqual([{ type: "text", text: "ran as a task" }]);
+      await client.expectQuiet();
+    });
+
+    test("tools/list advertises execution.taskSupport only for task-capable tools", async () => {
+      const client = await session();
+      const tools = (await client.result(client.request("tools/list"))).tools as Msg[];
+      const byName = new Map(tools.map((t) => [t.name, t]));
+      expect(byName.get("task-work")!.execution).toEqual({ taskSupport: "optional" });
+      expect(byName.get("task-required")!.execution).toEqual({ taskSupport: "required" });
+      expect("execution" in byName.get("echo")!).toBe(false);
+      await client.expectQuiet();
+    });
   });
-});
+}
 
 describe("tools/list pagination over the wire", () => {
   test("259 tools come back in pages of 100, 100, 59 with nextCursor on all but the last", async () => {
