@@ -8,6 +8,7 @@ import type { McpServer } from "../server/server.ts";
 import type { MethodEntry, Scope } from "../server/scope.ts";
 import { requireString } from "../util/guards.ts";
 import { paginate } from "../util/pagination.ts";
+import { whenDone } from "../util/maybe-promise.ts";
 
 /** resources/* methods (MCP 2025-11-25 server/resources). */
 export function resourceMethods(server: McpServer): Record<string, MethodEntry> {
@@ -67,8 +68,7 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
       handle(params, scope) {
         const uri = requireString(params, "uri", Method.ResourcesSubscribe);
         if (!exists(uri)) throw notFound(uri, scope);
-        scope.session?.subscribe(uri);
-        return {};
+        return whenDone(scope.session?.subscribe(uri), answered);
       },
     },
     [Method.ResourcesUnsubscribe]: {
@@ -77,12 +77,14 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
       modern: false,
       handle(params, scope) {
         const uri = requireString(params, "uri", Method.ResourcesUnsubscribe);
-        scope.session?.unsubscribe(uri);
-        return {};
+        return whenDone(scope.session?.unsubscribe(uri), answered);
       },
     },
   };
 }
+
+/** The empty result of resources/subscribe and unsubscribe, once the registry has the change. */
+const answered = (): Params => ({});
 
 /** A handler's return as a ReadResourceResult; bytes become base64 blobs. */
 export function normalizeRead(uri: string, r: ResourceReturn, defaultMime: string | undefined): Params {

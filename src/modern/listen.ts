@@ -7,6 +7,8 @@ import { MetaKey, ModernNotice, ResultType } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isPlainObject } from "../util/guards.ts";
+import { detach } from "../util/maybe-promise.ts";
+import type { SubscriptionRegistry } from "../store/subscriptions.ts";
 
 /** What a listen stream asks for (SubscriptionFilter, basic/patterns/subscriptions). */
 export interface SubscriptionFilter {
@@ -42,10 +44,12 @@ export class ListenRegistry {
   private open = 0;
 
   constructor(
-    private readonly server: Pick<McpServer, "capabilities" | "changes">,
+    private readonly server: Pick<McpServer, "capabilities" | "changes" | "logger">,
     private readonly metrics: Metrics,
     /** Most listen streams open at once in this process (limits.maxListenStreams). */
     private readonly max: number,
+    /** Where streams' resource subscriptions are recorded (who is subscribed to what). */
+    private readonly subscriptions: SubscriptionRegistry,
   ) {}
 
   get size(): number {
@@ -81,6 +85,7 @@ export class ListenRegistry {
       }));
     for (const uri of filter.resourceSubscriptions ?? [])
       stops.push(this.server.changes.onResourceUpdated(uri, (u) => send(notification(Notice.ResourcesUpdated, { uri: u, _meta: tag }))));
+    if (filter.resourceSubscriptions?.length) stops.push(this.register(filter.resourceSubscriptions));
     this.open++;
     let closed = false;
     return {
@@ -94,5 +99,18 @@ export class ListenRegistry {
         for (const stop of stops) stop();
       },
     };
+  }
+
+  /**
+   * Records a stream's resource subscriptions in the server's registry, under a key of its
+   * own; returns what forgets them. Delivery does not wait for the registry (the
+   * acknowledgement is already out): a registry that fails is logged.
+   */
+  private register(uris: string[]): () => void {
+    const registry = this.subscriptions;
+    const subscriber = `listen:${crypto.randomUUID()}`;
+    const failed = (cause: unknown) => this.server.logger.error("subscription registry failed", { subscriber, error: cause instanceof Error ? cause.message : String(cause) });
+    for (const uri of uris) detach(registry.add(subscriber, uri), failed);
+    return () => detach(registry.dropSubscriber(subscriber), failed);
   }
 }

@@ -9,6 +9,7 @@ import type { McpServer } from "../server/server.ts";
 import { Loops } from "../supervisor/loops.ts";
 import type { Logger } from "../util/log.ts";
 import { MemoryTaskStore } from "../store/memory-task-store.ts";
+import { MemorySubscriptions } from "../store/memory-subscriptions.ts";
 import type { Stores } from "../store/stores.ts";
 
 const defaults = new WeakMap<McpServer, Runtime>();
@@ -81,8 +82,11 @@ export class Runtime {
     this.dispatcher = new Dispatcher({ metrics: this.metrics, guard: this.guard, logger, maxInflight: limits.maxInflightPerSession });
     const keys = options.requestStateKeys?.length ? options.requestStateKeys : [RequestStateCodec.randomKey()];
     this.requestState = new RequestStateCodec(keys, options.requestStateTtlMs ?? 10 * 60_000);
-    this.listens = new ListenRegistry(server, this.metrics, limits.maxListenStreams);
-    this.stores = Object.freeze({ tasks: options.stores?.tasks ?? new MemoryTaskStore() });
+    this.stores = Object.freeze({
+      tasks: options.stores?.tasks ?? new MemoryTaskStore(),
+      subscriptions: options.stores?.subscriptions ?? new MemorySubscriptions(),
+    });
+    this.listens = new ListenRegistry(server, this.metrics, limits.maxListenStreams, this.stores.subscriptions);
     // The first runtime made for a server is the one its listeners share (runtimeOf).
     if (!defaults.has(server)) defaults.set(server, this);
 

@@ -10,8 +10,9 @@ import type { Scope } from "./scope.ts";
 export interface LegacySessionHooks {
   readonly id: string | undefined;
   logLevel: LoggingLevel;
-  subscribe(uri: string): void;
-  unsubscribe(uri: string): void;
+  /** Subscribes to a resource's updates; settles once the subscription is recorded. */
+  subscribe(uri: string): MaybePromise<void>;
+  unsubscribe(uri: string): MaybePromise<void>;
   readonly tasks: TaskHost;
   /** A scope for work running as `binding`'s task, derived from the request that created it. */
   taskScope(origin: Scope, binding: TaskBinding): Scope;

@@ -46,6 +46,8 @@ import { ANONYMOUS, rateKey, type Principal } from "../auth/principal.ts";
 import { receiveBatch } from "./batch.ts";
 import { SessionTasks } from "./tasks.ts";
 import { requestIds } from "../cluster/addresses.ts";
+import { SessionSubscriptions } from "./subscriptions.ts";
+import type { MaybePromise } from "../util/maybe-promise.ts";
 
 export type { SessionState } from "./lifecycle.ts";
 
@@ -67,7 +69,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
   // What an idle session does not need is made on first use: a server holds 100,000 of these.
   private readonly inflight = new Map<RequestId, RequestScope>();
   private outboundRequests: OutboundRequests | undefined;
-  private subscriptions: Map<string, () => void> | undefined;
+  private subscriptions: SessionSubscriptions | undefined;
   private taskStore: SessionTasks | undefined;
   private readyWaiters: (() => void)[] | undefined;
   private watchingLists = false;
@@ -338,20 +340,14 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     return logger === undefined ? { level, data } : { level, logger, data };
   }
 
-  subscribe(uri: string): void {
-    const subscriptions = (this.subscriptions ??= new Map());
-    if (subscriptions.has(uri)) return;
-    const max = this.server.limits.maxSubscriptionsPerSession;
-    if (subscriptions.size >= max) {
-      this.runtime.metrics.refused("limits.maxSubscriptionsPerSession");
-      throw limitRefused("limits.maxSubscriptionsPerSession", `Subscription limit reached: limits.maxSubscriptionsPerSession is ${max}`);
-    }
-    subscriptions.set(uri, this.server.changes.onResourceUpdated(uri, (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
+  subscribe(uri: string): MaybePromise<void> {
+    // Keyed by the session id; a session without one (stdio, TCP, WebSocket) by a fresh uuid.
+    const subscriptions = (this.subscriptions ??= new SessionSubscriptions(this.server, this.runtime, this.id ?? crypto.randomUUID(), (u) => this.send(notification(Notice.ResourcesUpdated, { uri: u }))));
+    return subscriptions.subscribe(uri);
   }
 
-  unsubscribe(uri: string): void {
-    this.subscriptions?.get(uri)?.();
-    this.subscriptions?.delete(uri);
+  unsubscribe(uri: string): MaybePromise<void> {
+    return this.subscriptions?.unsubscribe(uri);
   }
 
   get tasks(): SessionTasks {
@@ -387,7 +383,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
     this.inflight.clear();
     this.outboundRequests?.rejectAll(reason);
     this.taskStore?.dispose();
-    for (const dispose of this.subscriptions?.values() ?? []) dispose();
+    this.subscriptions?.close();
     this.subscriptions = undefined;
     if (this.watchingLists) this.server.changes.unwatchLists(this);
     this.readyWaiters = undefined;

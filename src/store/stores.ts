@@ -1,3 +1,4 @@
+import type { SubscriptionRegistry } from "./subscriptions.ts";
 import type { TaskStore } from "./task-store.ts";
 
 /**
@@ -8,4 +9,6 @@ import type { TaskStore } from "./task-store.ts";
 export interface Stores {
   /** Task records of 2025 sessions (task-augmented tools/call). */
   readonly tasks: TaskStore;
+  /** Who is subscribed to which resource URIs (2025 sessions and 2026-07-28 listen streams). */
+  readonly subscriptions: SubscriptionRegistry;
 }
