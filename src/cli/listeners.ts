@@ -3,12 +3,10 @@ import { listenHttp } from "../serve/http-app.ts";
 import { serveStdio } from "../serve/stdio.ts";
 import { serveTcp } from "../serve/tcp.ts";
 import type { McpServer } from "../server/server.ts";
-import type { EventStore } from "../store/event-store.ts";
-import { MemoryEventStore } from "../store/memory-event-store.ts";
-import { SqliteEventStore } from "../store/sqlite-event-store.ts";
 import { hostPolicy } from "../transport/http-guards.ts";
 import type { ServeContext } from "./serve-context.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
+import { eventStore, revocationStore } from "./stores.ts";
 
 /** How long a stopping listener lets requests in flight finish (ms); the close deadline allows for it. */
 const DRAIN_MS = DEFAULT_DRAIN_MS - 1000;
@@ -58,17 +56,6 @@ function guardStdout(): void {
   console.log = console.info = console.debug = console.dir = console.table = toStderr;
 }
 
-/** The SSE event store the config asks for; each shard keeps its own sqlite file. */
-function eventStore(config: Config, ctx: ServeContext): EventStore | undefined {
-  const e = config.events;
-  if (e.store === "none") return undefined;
-  if (e.store === "sqlite") {
-    const path = ctx.shard ? `${e.path}.shard${ctx.identity.index}` : e.path;
-    return new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream });
-  }
-  return new MemoryEventStore({ maxEventsPerStream: e.maxEventsPerStream, maxStreams: e.maxStreams });
-}
-
 /** Streamable HTTP, legacy HTTP+SSE and WebSocket on one port. */
 const httpListener: Listener = {
   name: "http",
@@ -77,6 +64,7 @@ const httpListener: Listener = {
     const h = config.http;
     const { hostname, port } = parseHostPort(ctx.shard?.listen.http ?? h.listen)!;
     const store = eventStore(config, ctx);
+    const revocations = revocationStore(config);
     const listener = listenHttp(server, {
       hostname,
       port,
@@ -94,6 +82,7 @@ const httpListener: Listener = {
       maxQueueBytes: h.maxQueueBytes,
       hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
       store,
+      revocations,
       reusePort: ctx.shard !== undefined,
       tokens: ctx.tokens,
       sessionMaxAgeMs: h.sessionMaxAgeMs,
@@ -104,7 +93,8 @@ const httpListener: Listener = {
       ended: new Promise<string>(() => {}),
       async close() {
         await listener.stop(DRAIN_MS);
-        store?.close();
+        await store?.close();
+        await revocations.close();
       },
     };
   },

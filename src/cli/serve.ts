@@ -7,6 +7,7 @@ import { PROFILES } from "../profiles/index.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { createServer } from "../create-server.ts";
+import { taskStore } from "./stores.ts";
 import { LISTENERS, type Listener, type Running } from "./listeners.ts";
 import { primarySecrets, removeRunDir, shardContextFromEnv, singleContext, type ServeContext } from "./serve-context.ts";
 
@@ -50,11 +51,13 @@ async function runProcess(
   const bus = opts.port ? shardBus(opts.port) : undefined;
   const queries = opts.port ? shardQueries(opts.port) : undefined;
   if (ctx.shard && queries) ctx = { ...ctx, shard: { ...ctx.shard, queries } };
+  const tasks = taskStore(config);
   const server = createServer(configToServerOptions(config, logger));
   // Made before any listener, so every listener runs on it (runtimeOf).
   const runtime = new Runtime(server, {
     requestStateKeys: ctx.requestStateKeys,
     cluster: { shard: ctx.identity, bus: bus ?? LOCAL_BUS },
+    stores: { tasks },
   });
   const stopProfile = PROFILES[config.server.profile]!.install(server);
   let stop!: (reason: string) => void;
@@ -73,6 +76,7 @@ async function runProcess(
       io.error(`cannot start ${listener.name}: ${e instanceof Error ? e.message : String(e)}`);
       await closeAll(running, "startup failed");
       stopProfile();
+      await tasks.close();
       return 1;
     }
   }
@@ -102,6 +106,7 @@ async function runProcess(
   logger.info("shutting down", { reason });
   await closeAll(running, reason);
   stopProfile();
+  await tasks.close();
   for (const [signal, fn] of handlers) process.off(signal, fn);
   if (failed) io.error(`erlmcp: ${reason}`);
   return failed ? 1 : 0;

@@ -164,5 +164,15 @@ export function defaultConfig(): Config {
       // Streams kept in the memory store, oldest dropped first; bounds its memory.
       maxStreams: 100_000,
     },
+    stores: {
+      // Where 2025 task records live: "memory", or "sqlite" (survive a crash: a finished task's result stays
+      // readable, an unfinished one is reported failed). Tasks are served by their session's owning shard.
+      tasks: "memory",
+      // Where ended (DELETEd) session ids are remembered until they expire: "memory" (per shard, told by the
+      // bus), or "sqlite" (one file every shard reads: an ended id stays dead across restarts).
+      revocations: "memory",
+      // File of the sqlite stores (relative to the working directory); every shard opens the same one.
+      path: "erlmcp-state.sqlite",
+    },
   };
 }

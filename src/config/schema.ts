@@ -100,6 +100,8 @@ const profileNames = Object.keys(PROFILES) as [string, ...string[]];
 export const RESPONSE_MODES = ["auto", "sse", "json"] as const;
 /** Where SSE events are logged for resumption. */
 export const EVENT_STORES = ["memory", "sqlite", "none"] as const;
+/** Where shareable state (task records, ended session ids) is kept. */
+export const STATE_STORES = ["memory", "sqlite"] as const;
 
 const MS_PER_DAY = 86_400_000;
 
@@ -191,6 +193,11 @@ export const SECTIONS = {
     path: text(1, 4096),
     maxEventsPerStream: integer(1, 1_000_000),
     maxStreams: integer(1, 100_000_000),
+  }),
+  stores: table({
+    tasks: oneOf(STATE_STORES),
+    revocations: oneOf(STATE_STORES),
+    path: text(1, 4096),
   }),
 };
 

@@ -96,8 +96,11 @@ const OVERRIDE_CASES: [string, Record<string, unknown>, string[]][] = [
   ["a misspelt section", { "limit.pageSize": 50 }, ["config: limit: unknown key (did you mean limits?)"]],
   ["an unknown key with no near match", { "stdio.zzzz": 1 }, ["config: stdio.zzzz: unknown key (expected one of enabled)"]],
   ["a scalar where a table belongs", { limits: 5 }, ["config: limits = 5: expected a table"]],
+  ["an unknown task store", { "stores.tasks": "redis" }, ['config: stores.tasks = "redis": expected one of "memory", "sqlite"']],
+  ["an unknown revocation store", { "stores.revocations": "none" }, ['config: stores.revocations = "none": expected one of "memory", "sqlite"']],
+  ["an empty sqlite path for the stores", { "stores.path": "" }, ['config: stores.path = "": expected a string of 1 to 4096 characters']],
   ["a default TTL above the maximum TTL", { "tasks.defaultTtlMs": 90_000_000 }, ["config: tasks.defaultTtlMs = 90000000: expected at most tasks.maxTtlMs (86400000)"]],
-  ["a __proto__ key, which is data and never a prototype", { "__proto__.pageSize": 0 }, ["config: __proto__: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events)"]],
+  ["a __proto__ key, which is data and never a prototype", { "__proto__.pageSize": 0 }, ["config: __proto__: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events, stores)"]],
   ["a key with an empty segment", { "limits..pageSize": 5 }, ["config: limits..pageSize: not a key (expected section.key, e.g. limits.pageSize)"]],
   [
     "several bad values, one line each",
@@ -119,7 +122,7 @@ describe("a bad override is reported as exactly one line per problem", () => {
 const FILE_CASES: [string, string, (file: string) => string[]][] = [
   ["an out-of-range value", "[limits]\npageSize = 0\n", () => ["config: limits.pageSize = 0: expected an integer from 1 to 10000"]],
   ["TOML inf for an integer", "[limits]\npageSize = inf\n", () => ["config: limits.pageSize = inf: expected an integer from 1 to 10000"]],
-  ["an unknown table", "[network]\nport = 1\n", () => ["config: network: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events)"]],
+  ["an unknown table", "[network]\nport = 1\n", () => ["config: network: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events, stores)"]],
   ["a misspelt table", "[htpp]\nport = 1\n", () => ["config: htpp: unknown key (did you mean http?)"]],
   ["a malformed listen address", '[http]\nlisten = "localhost"\n', () => ['config: http.listen = "localhost": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")']],
   ["a port out of range", '[tcp]\nlisten = "127.0.0.1:70000"\n', () => ['config: tcp.listen = "127.0.0.1:70000": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")']],
