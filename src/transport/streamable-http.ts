@@ -120,28 +120,38 @@ export class LogicalStream {
   }
 
   /**
-   * Writes on `connection` the logged events after `from` it has not carried yet, then
-   * carries the stream on it. Events sent while a replay was on its way are caught up by
-   * one more replay, so none falls between the replay and the live events.
+   * Writes on `connection` the logged events after `from`, then carries the stream on it.
+   * Events sent while a replay was on its way are caught up by one more replay, so none
+   * falls between the replay and the live events.
    */
   private catchUp(connection: SseConnection, from: number): void | Promise<void> {
     const store = this.hub.store;
     if (!store || this.last <= from) return this.attach(connection, from);
     const replayed = store.replay(this.key, from);
-    if (!(replayed instanceof Promise)) return this.carryOn(connection, from, replayed);
+    if (!(replayed instanceof Promise)) return this.caughtUp(connection, from, replayed);
     return replayed.then(
-      (events) => this.carryOn(connection, from, events),
+      (events) => this.caughtUp(connection, from, events),
       () => connection.close(),
     );
   }
 
-  private carryOn(connection: SseConnection, from: number, events: StoredEvent[] | null): void | Promise<void> {
+  /**
+   * After a catch-up replay: once more if it brought events (more may have come meanwhile),
+   * else live from here: the store holds nothing further (the stream was evicted or pruned).
+   */
+  private caughtUp(connection: SseConnection, from: number, events: StoredEvent[] | null): void | Promise<void> {
+    const carried = this.write(connection, from, events);
+    return carried > from ? this.catchUp(connection, carried) : this.attach(connection, from);
+  }
+
+  /** Writes replayed events on `connection`; returns the newest one written (`from` if none). */
+  private write(connection: SseConnection, from: number, events: StoredEvent[] | null): number {
     let carried = from;
     for (const e of events ?? []) {
       connection.event(e.data, `${this.id}_${e.seq}`);
       carried = e.seq;
     }
-    return this.catchUp(connection, carried);
+    return carried;
   }
 
   /**
@@ -158,7 +168,7 @@ export class LogicalStream {
    * given the events the store replayed from there.
    */
   resume(connection: SseConnection, afterSeq: number, events: StoredEvent[]): void {
-    this.inOrder(() => this.carryOn(connection, afterSeq, events));
+    this.inOrder(() => this.catchUp(connection, this.write(connection, afterSeq, events)));
   }
 
   /** No more events: the connection, if any, is closed once the events before it are out. */

@@ -353,6 +353,32 @@ describe("a memory store under stream pressure", () => {
   });
 });
 
+describe("a memory store under stream pressure: missed events evicted", () => {
+  test("a fresh GET whose missed events were evicted from the store gets the live ones from then on", async () => {
+    const store = new MemoryEventStore({ maxEventsPerStream: 100, maxStreams: 3 });
+    const h = startHttp({ listen: { store } });
+    try {
+      const c = await HttpClient.open(h);
+      await c.call("resources/subscribe", { uri: WATCHED });
+      // Logged while no GET carries the standalone stream: g_1 and g_2 wait for one.
+      h.server.notifyResourceUpdated(WATCHED);
+      h.server.notifyResourceUpdated(WATCHED);
+      // Three POST streams push the standalone stream, and what it missed, out of the store.
+      for (let i = 0; i < 3; i++) {
+        const { response } = await c.request("tools/call", { name: "test_tool_with_logging" });
+        expect(await new SseReader(response).readToEnd()).toHaveLength(5);
+      }
+      const fresh = new SseReader(await c.get());
+      expect(await fresh.quiet(100)).toBe(true);
+      h.server.notifyResourceUpdated(WATCHED);
+      expect((await fresh.messages(1))[0]!.id).toBe("g_3");
+      await fresh.cancel();
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 /**
  * A memory store whose every answer comes later; while a kind of call is held, its answers
  * wait until released (each call still takes effect when made, in call order, as the
