@@ -10,6 +10,7 @@ import ts from "typescript";
 import * as api from "../src/index.ts";
 
 const VALUE_EXPORTS = [
+  "DEFAULT_HTTP_OPTIONS",
   "HttpStatusError",
   "LATEST_LEGACY_VERSION",
   "LEGACY_VERSIONS",
@@ -51,6 +52,7 @@ const TYPE_EXPORTS = [
   "Attached",
   "AudioContent",
   "AuthHook",
+  "Authenticator",
   "BlobResourceContents",
   "CallToolResult",
   "Channel",
@@ -93,6 +95,7 @@ const TYPE_EXPORTS = [
   "LoggingLevel",
   "MaybePromise",
   "Meta",
+  "Principal",
   "Progress",
   "ProgressToken",
   "PromptArgument",

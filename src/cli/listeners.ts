@@ -1,5 +1,5 @@
 import { parseHostPort, type Config } from "../config/schema.ts";
-import { listenHttp } from "../serve/http-app.ts";
+import { listenHttp } from "../serve/http/listener.ts";
 import { serveStdio } from "../serve/stdio.ts";
 import { serveTcp } from "../serve/tcp.ts";
 import type { McpServer } from "../server/server.ts";

@@ -11,7 +11,7 @@ import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "
 import { ModernMethod, ModernHeader } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
 import { openSse, type SseConnection } from "../transport/sse.ts";
-import type { HttpServerHooks } from "./http-endpoint.ts";
+import type { EdgeRequest } from "./http/edge-request.ts";
 import type { ResponseMode } from "./http-session.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -67,7 +67,8 @@ export class ModernHttp {
   }
 
   /** A request claiming (or whose headers claim) the modern era. */
-  request(req: Request, message: JsonRpcRequest, hooks: HttpServerHooks): Response | Promise<Response> {
+  request(x: EdgeRequest, message: JsonRpcRequest): Response | Promise<Response> {
+    const req = x.request;
     const { id, method } = message;
     const reject = (e: unknown) => asResponse({ response: errorResponse(id, (e as McpError).toWire()), status: 400 });
     try {
@@ -86,9 +87,9 @@ export class ModernHttp {
     } catch (e) {
       return reject(e);
     }
-    if (method === ModernMethod.SubscriptionsListen) return this.listen(req, message, hooks);
+    if (method === ModernMethod.SubscriptionsListen) return this.listen(x, message);
 
-    const exchange = new ModernExchange(this, req, hooks);
+    const exchange = new ModernExchange(this, x);
     const scope = prepareModern(this.rt, message, envelope, exchange);
     if (!(scope instanceof ModernScope)) {
       exchange.answer(scope);
@@ -96,7 +97,7 @@ export class ModernHttp {
     }
     const dispatcher = this.rt.dispatcher;
     // Each POST is its own connection: nothing else of its is in flight.
-    const refused = dispatcher.admit(0, hooks.ip ? `ip:${hooks.ip(req)}` : "anonymous");
+    const refused = dispatcher.admit(0, x.edge.needIp ? `ip:${x.clientAddress()}` : "anonymous");
     if (refused) return asResponse(wireFailure(id, refused));
     this.inflight++;
     dispatcher.run(this.server.methods.get(method)!, scope.params, scope, exchange);
@@ -110,7 +111,7 @@ export class ModernHttp {
   }
 
   /** subscriptions/listen: the acknowledgement first, then the asked-for notifications, until the client closes. */
-  private listen(req: Request, message: JsonRpcRequest, hooks: HttpServerHooks): Response {
+  private listen(x: EdgeRequest, message: JsonRpcRequest): Response {
     const sse = openSse(undefined, undefined, this.opts.maxQueueBytes, this.overflowed);
     let stream: ListenStream;
     try {
@@ -123,7 +124,7 @@ export class ModernHttp {
       stream.close();
       this.listening.delete(sse);
     });
-    hooks.timeout?.(req, 0);
+    x.keepOpen();
     return sse.response;
   }
 
@@ -153,12 +154,11 @@ class ModernExchange implements Answerer<ModernScope>, RequestSink {
 
   constructor(
     private readonly http: ModernHttp,
-    private readonly req: Request,
-    private readonly hooks: HttpServerHooks,
+    private readonly x: EdgeRequest,
   ) {}
 
   get signal(): AbortSignal {
-    return this.req.signal;
+    return this.x.request.signal;
   }
 
   /** The answer still to come, as a promise (made only for handlers that did not finish at once). */
@@ -172,14 +172,14 @@ class ModernExchange implements Answerer<ModernScope>, RequestSink {
   }
 
   private upgrade(): SseConnection {
-    const sse = (this.sse = this.http.openStream(this.req));
-    this.hooks.timeout?.(this.req, 0);
+    const sse = (this.sse = this.http.openStream(this.x.request));
+    this.x.keepOpen();
     this.deliver(sse.response);
     return sse;
   }
 
   notify(n: JsonRpcNotification): void {
-    if (this.req.signal.aborted || this.http.responseMode === "json") return;
+    if (this.x.request.signal.aborted || this.http.responseMode === "json") return;
     (this.sse ?? this.upgrade()).event(JSON.stringify(n));
   }
 
@@ -198,7 +198,7 @@ class ModernExchange implements Answerer<ModernScope>, RequestSink {
       if (this.http.responseMode !== "sse" || answer.status !== 200) return this.deliver(asResponse(answer));
       sse = this.upgrade();
     }
-    if (!this.req.signal.aborted) sse.event(JSON.stringify(answer.response));
+    if (!this.x.request.signal.aborted) sse.event(JSON.stringify(answer.response));
     sse.close();
   }
 }

@@ -8,12 +8,27 @@ import type { LoggingLevel } from "../protocol/types.ts";
 import type { Outlet } from "../session/outlet.ts";
 import { Session, type SessionRuntime } from "../session/session.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { httpError } from "../transport/http-guards.ts";
+import { rejectRequest } from "./http/rejection.ts";
 import { StreamHub, type LogicalStream } from "../transport/streamable-http.ts";
 import { refusalStatus } from "../limits/guard.ts";
 
 /** How a POST carrying requests is answered (http.responseMode). */
 export type ResponseMode = "auto" | "sse" | "json";
+
+/**
+ * The POST an exchange answers (the edge's per-request object): its signal is read only if
+ * the answer becomes a stream (materialising it costs an allocation), and `keepOpen` lifts
+ * the connection's idle timeout once it does.
+ */
+export interface PostOrigin {
+  readonly signal: AbortSignal;
+  keepOpen(): void;
+}
+
+/** The headers of a POST answer that names no new session (shared, never written to). */
+export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+const JSON_HEADERS: Record<string, string> = Object.freeze({ "content-type": "application/json" }) as Record<string, string>;
 
 /**
  * One POST that carried requests, until all of them are answered. In "json" mode the answer
@@ -32,10 +47,8 @@ class Exchange {
     private readonly owner: HttpSession,
     ids: RequestId[],
     private readonly mode: ResponseMode,
-    /** The POST; its signal is read only if the answer becomes a stream (it costs an allocation). */
-    private readonly request: { readonly signal: AbortSignal },
+    private readonly origin: PostOrigin,
     private readonly headers: Record<string, string>,
-    private readonly onSse: (() => void) | undefined,
   ) {
     this.outstanding = new Set(ids);
     this.response = new Promise((resolve) => (this.settle = resolve));
@@ -49,9 +62,9 @@ class Exchange {
   /** Switches to an SSE stream (priming it for clients that understand priming). */
   private upgrade(): void {
     const prime = allowsSsePriming(this.owner.session.protocolVersion);
-    const { stream, connection } = this.owner.hub.openPost(this.request.signal, this.headers, prime);
+    const { stream, connection } = this.owner.hub.openPost(this.origin.signal, this.headers, prime);
     this.stream = stream;
-    this.onSse?.();
+    this.origin.keepOpen();
     if (this.answer !== undefined) stream.send(JSON.stringify(this.answer));
     this.answer = undefined;
     this.settle(connection.response);
@@ -85,7 +98,9 @@ class Exchange {
       this.settle(new Response(JSON.stringify(this.answer), { status: refusal.status, headers: { ...this.headers, "content-type": "application/json", "retry-after": refusal.retryAfter } }));
       return;
     }
-    this.settle(new Response(JSON.stringify(this.answer), { status: 200, headers: { ...this.headers, "content-type": "application/json" } }));
+    // Most answers name no new session: their headers are the shared JSON ones.
+    const headers = this.headers === NO_HEADERS ? JSON_HEADERS : { ...this.headers, "content-type": "application/json" };
+    this.settle(new Response(JSON.stringify(this.answer), { status: 200, headers }));
   }
 
   /** Closes the connection but keeps the stream resumable (SSE polling). */
@@ -104,7 +119,7 @@ class Exchange {
     for (const id of this.outstanding) this.owner.forgetExchange(id);
     this.outstanding.clear();
     if (this.stream) this.stream.end();
-    else this.settle(httpError(404, -32001, "Session not found: the session ended before the request was answered"));
+    else this.settle(rejectRequest("sessionNotFound", "the session ended before the request was answered"));
   }
 }
 
@@ -180,23 +195,19 @@ export class HttpSession {
    * Hands a decoded POST body to the session. Requests get a Response (JSON or SSE) that
    * settles as they are answered; notifications and responses alone get 202.
    */
-  post(
-    decoded: Decoded,
-    http: { request: { readonly signal: AbortSignal }; headers: Record<string, string>; onSse?: () => void },
-    mode = this.opts.responseMode,
-  ): Promise<Response> | Response {
+  post(decoded: Decoded, origin: PostOrigin, headers: Record<string, string> = NO_HEADERS, mode = this.opts.responseMode): Promise<Response> | Response {
     this.lastActive = Date.now();
     // The body MUST be a single message after 2025-03-26 (transports §POST); refused here, as
     // no POST stream could carry the session's id-less refusal and the POST would never end.
     if (decoded.kind === "batch" && !allowsBatches(this.session.protocolVersion))
-      return httpError(400, WireCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not supported in protocol ${this.session.protocolVersion}`);
+      return rejectRequest("badRequest", `Invalid Request: JSON-RPC batches are not supported in protocol ${this.session.protocolVersion}`);
     const ids: RequestId[] = [];
     if (decoded.kind === "message" && isRequest(decoded.message)) ids.push(decoded.message.id);
     else if (decoded.kind === "batch")
       for (const item of decoded.items) if (item.kind === "message" && isRequest(item.message)) ids.push(item.message.id);
     if (ids.length === 0 && decoded.kind !== "error") {
       this.session.receive(decoded);
-      return new Response(null, { status: 202, headers: http.headers });
+      return new Response(null, { status: 202, headers });
     }
     // An id already in flight would take over that request's POST, whose answer would then go
     // astray; refused here with the session's own answer to a reused id.
@@ -204,9 +215,9 @@ export class HttpSession {
     const reused = ids.find((id) => exchanges.has(id));
     if (reused !== undefined) {
       const refusal = errorResponse(reused, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in flight` });
-      return new Response(JSON.stringify(decoded.kind === "batch" ? [refusal] : refusal), { status: 200, headers: { ...http.headers, "content-type": "application/json" } });
+      return new Response(JSON.stringify(decoded.kind === "batch" ? [refusal] : refusal), { status: 200, headers: { ...headers, "content-type": "application/json" } });
     }
-    const exchange = new Exchange(this, ids, mode, http.request, http.headers, http.onSse);
+    const exchange = new Exchange(this, ids, mode, origin, headers);
     for (const id of ids) exchanges.set(id, exchange);
     this.session.receive(decoded);
     exchange.dispatched();

@@ -1,8 +1,7 @@
-import { WireCode } from "../jsonrpc/codes.ts";
-
 /**
  * HTTP-level checks shared by the MCP endpoints, done before any JSON-RPC work: DNS-rebinding
- * protection (Host and Origin allow-lists), media types, and bounded body reading.
+ * protection (Host and Origin allow-lists), media types, and bounded body reading. They say
+ * what is wrong; the edge (serve/http/pipeline.ts) decides how that is answered.
  */
 
 /** Host names a localhost-bound server answers to by default. */
@@ -29,18 +28,6 @@ function hostName(value: string): string {
   if (v.startsWith("[")) return v.slice(0, v.indexOf("]") + 1);
   const colon = v.lastIndexOf(":");
   return colon > 0 && v.indexOf(":") === colon ? v.slice(0, colon) : v;
-}
-
-/**
- * A JSON-RPC error body with no id, as the HTTP error responses of MCP carry
- * (2025-11-25 transports: "The body MAY comprise a JSON-RPC error response that has no id").
- */
-export function httpError(status: number, code: number, message: string, headers?: Record<string, string>, data?: unknown): Response {
-  const error = data === undefined ? { code, message } : { code, message, data };
-  return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error }), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
 }
 
 /**
@@ -86,18 +73,20 @@ function memosFor(policy: HostPolicy) {
   return m;
 }
 
-/** 403 when Host or Origin is not allowed (2025-11-25 transports §security: MUST validate Origin). */
-export function checkHostAndOrigin(req: Request, policy: HostPolicy): Response | undefined {
+/**
+ * Why Host or Origin is not allowed, or undefined when both are (2025-11-25 transports
+ * §security: servers MUST validate Origin); the edge answers 403 with the reason.
+ */
+export function checkHostAndOrigin(req: Request, policy: HostPolicy): string | undefined {
   const m = memosFor(policy);
   const host = req.headers.get("host");
-  if (host === null ? !policy.hosts.has("*") : !m.host(host))
-    return httpError(403, WireCode.ServerBusy, `Forbidden: Host ${JSON.stringify(host)} is not allowed (http.allowedHosts)`);
+  if (host === null ? !policy.hosts.has("*") : !m.host(host)) return `Forbidden: Host ${JSON.stringify(host)} is not allowed (http.allowedHosts)`;
   const origin = req.headers.get("origin");
   if (origin === null) return undefined;
   const verdict = m.origin(origin);
   if (verdict === true) return undefined;
-  if (verdict === "invalid") return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not a valid origin`);
-  return httpError(403, WireCode.ServerBusy, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed (http.allowedOrigins)`);
+  if (verdict === "invalid") return `Forbidden: Origin ${JSON.stringify(origin)} is not a valid origin`;
+  return `Forbidden: Origin ${JSON.stringify(origin)} is not allowed (http.allowedOrigins)`;
 }
 
 /** The media types an Accept header admits, among the two MCP cares about. */
@@ -128,49 +117,73 @@ export function isJsonContent(req: Request): boolean {
   return ct !== null && jsonContent(ct);
 }
 
+/** Why a body was not read: past the size bound, too slow, or broken off. */
+export interface BodyFault {
+  readonly fault: "tooLarge" | "timeout" | "unreadable";
+  readonly message: string;
+}
+
 /**
- * Reads a request body as text, bounded in size and time: 413 past `maxBytes`, 408 when the
- * body does not arrive within `timeoutMs` (a slow-body attack costs one timer, not a worker).
+ * Reads a request body as text, bounded in size and time: a fault past `maxBytes`, or when
+ * the body does not arrive within `timeoutMs` (a slow-body attack costs one timer, not a
+ * worker). Synchronous in the common case, a declared length whose bytes came with the
+ * headers: no promise, no timer.
  */
-export async function readBody(req: Request, maxBytes: number, timeoutMs: number): Promise<string | Response> {
+export function readBody(req: Request, maxBytes: number, timeoutMs: number): string | BodyFault | Promise<string | BodyFault> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > maxBytes) return tooLarge(maxBytes, declared);
   // The common case: a declared length within the limit. Bun reads exactly that many bytes
   // natively, far cheaper than pulling chunks through a stream reader; and a small body that
-  // already arrived with its headers is taken at once, with no timer at all.
-  let text: Promise<string> | undefined;
+  // already arrived with its headers is taken at once.
   if (declared >= 0) {
-    text = req.text();
+    const text = req.text();
     if (Bun.peek.status(text) === "fulfilled") return Bun.peek(text) as string;
+    return awaitText(text, timeoutMs);
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<Response>((resolve) => {
-    timer = setTimeout(() => resolve(httpError(408, WireCode.InvalidRequest, `Request Timeout: body not received within ${timeoutMs} ms (http.bodyTimeoutMs)`, { connection: "close" })), timeoutMs);
-  });
-  if (text) {
-    try {
-      return await Promise.race([text, timeout]);
-    } catch (e) {
-      return httpError(400, WireCode.ParseError, `Bad Request: could not read the body (${(e as Error).message})`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  const reader = req.body?.getReader();
-  if (!reader) {
-    clearTimeout(timer);
-    return "";
-  }
+  return readStream(req, maxBytes, timeoutMs);
+}
+
+/** A declared-length body still on its way: its text, or a fault after `timeoutMs`. */
+async function awaitText(text: Promise<string>, timeoutMs: number): Promise<string | BodyFault> {
+  const timer = new BodyTimer(timeoutMs);
   try {
-    const result = await Promise.race([readBounded(reader, maxBytes), timeout]);
+    return await Promise.race([text, timer.fired]);
+  } catch (e) {
+    return unreadable(e);
+  } finally {
+    timer.clear();
+  }
+}
+
+/** A chunked body: read up to `maxBytes`, within `timeoutMs`. */
+async function readStream(req: Request, maxBytes: number, timeoutMs: number): Promise<string | BodyFault> {
+  const reader = req.body?.getReader();
+  if (!reader) return "";
+  const timer = new BodyTimer(timeoutMs);
+  try {
+    const result = await Promise.race([readBounded(reader, maxBytes), timer.fired]);
     if (typeof result === "number") return tooLarge(maxBytes);
     return result;
   } catch (e) {
-    return httpError(400, WireCode.ParseError, `Bad Request: could not read the body (${(e as Error).message})`);
+    return unreadable(e);
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     // Whatever is left (an oversize or stalled body) is not read; the 413/408 closes the connection.
     reader.cancel().catch(() => {});
+  }
+}
+
+/** The body deadline: `fired` resolves to the timeout fault unless cleared first. */
+class BodyTimer {
+  readonly fired: Promise<BodyFault>;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(timeoutMs: number) {
+    this.fired = new Promise((resolve) => {
+      this.timer = setTimeout(() => resolve({ fault: "timeout", message: `Request Timeout: body not received within ${timeoutMs} ms (http.bodyTimeoutMs)` }), timeoutMs);
+    });
+  }
+  clear(): void {
+    clearTimeout(this.timer);
   }
 }
 
@@ -187,6 +200,10 @@ async function readBounded(reader: { read(): Promise<{ done: boolean; value?: Ui
   }
 }
 
-/** 413 naming the limit; `bytes` is the declared length when there is one. */
-const tooLarge = (maxBytes: number, bytes?: number) =>
-  httpError(413, WireCode.InvalidRequest, `Payload Too Large: ${bytes === undefined ? "the body" : `${bytes} bytes`} exceeds limits.maxMessageBytes (${maxBytes} bytes)`, { connection: "close" });
+/** Past limits.maxMessageBytes; `bytes` is the declared length when there is one. */
+const tooLarge = (maxBytes: number, bytes?: number): BodyFault => ({
+  fault: "tooLarge",
+  message: `Payload Too Large: ${bytes === undefined ? "the body" : `${bytes} bytes`} exceeds limits.maxMessageBytes (${maxBytes} bytes)`,
+});
+
+const unreadable = (e: unknown): BodyFault => ({ fault: "unreadable", message: `Bad Request: could not read the body (${(e as Error).message})` });

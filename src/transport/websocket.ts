@@ -1,4 +1,5 @@
 import type { ServerWebSocket, WebSocketHandler } from "bun";
+import type { Principal } from "../auth/principal.ts";
 import { plainEvery, type Every } from "../supervisor/loops.ts";
 import type { Channel } from "./channel.ts";
 import { addHandler, callHandlers, type Handlers } from "./handlers.ts";
@@ -21,6 +22,8 @@ export const WS_SUBPROTOCOL = "mcp";
 export interface WsData {
   channel?: WsChannel;
   remoteAddress: string;
+  /** Who the HTTP edge authenticated at the upgrade. */
+  principal?: Principal;
   /** Frees the connection's slot (limits.maxConnections) when it closes. */
   release?: () => void;
   /** A ping went out and nothing has come back since (keepalive). */

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "../../src/client/client.ts";
 import type { ClientOptions } from "../../src/client/options.ts";
 import { LegacySseEndpoint } from "../../src/serve/legacy-sse-endpoint.ts";
+import { Edge, EdgeRequest } from "../../src/serve/http/edge-request.ts";
 import { hostPolicy } from "../../src/transport/http-guards.ts";
 import { SDK_SERVER_INFO, startSdkHttp, type SdkHttp } from "../fixtures/client-sdk-server.ts";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
@@ -208,17 +209,22 @@ describe("the HTTP+SSE fallback (2025-11-25 §3.2.9)", () => {
   });
 
   test("a 2024-11-05 server mounted at /mcp (POST 405): GET /mcp is its event stream", async () => {
-    const legacy = new LegacySseEndpoint(net.server, { messagesPath: "/messages", maxSessions: 10, bodyTimeoutMs: 5000, keepaliveMs: 60_000, hosts: hostPolicy() });
+    const legacy = new LegacySseEndpoint(net.server, { messagesPath: "/messages", maxSessions: 10, keepaliveMs: 60_000 });
+    const edge = new Edge(net.server, { hosts: hostPolicy(), bodyTimeoutMs: 5000 });
     const seen: string[] = [];
     const bun = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
       idleTimeout: 0,
-      fetch(req) {
+      async fetch(req) {
         const path = new URL(req.url).pathname;
         seen.push(`${req.method} ${path}`);
-        if (path === "/mcp" && req.method === "GET") return legacy.open(req);
-        if (path === "/messages" && req.method === "POST") return legacy.post(req);
+        const x = new EdgeRequest(req, edge);
+        if (path === "/mcp" && req.method === "GET") return legacy.open(x);
+        if (path === "/messages" && req.method === "POST") {
+          x.body = await req.text();
+          return legacy.post(x);
+        }
         return new Response("Method Not Allowed", { status: 405 });
       },
     });

@@ -9,8 +9,7 @@ import { ANONYMOUS, principal, type Principal } from "../../src/auth/principal.t
 import { LOCAL_BUS } from "../../src/cluster/bus.ts";
 import { SessionTokens } from "../../src/cluster/session-token.ts";
 import type { ShardIdentity } from "../../src/cluster/shard.ts";
-import { StreamableHttpEndpoint } from "../../src/serve/http-endpoint.ts";
-import { LegacySseEndpoint } from "../../src/serve/legacy-sse-endpoint.ts";
+import { listenHttp } from "../../src/serve/http/listener.ts";
 import { createServer } from "../../src/create-server.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { hostPolicy } from "../../src/transport/http-guards.ts";
@@ -22,43 +21,29 @@ function authenticate(req: Request): Principal {
   return m ? principal(m[1]!) : ANONYMOUS;
 }
 
-/** One appliance process: a server with its identity, its endpoints, and the authenticator in front. */
+/** One appliance process: a server with its identity, its HTTP listener, and the authenticator in front. */
 function startProcess(tokens: SessionTokens, identity: ShardIdentity) {
   const server = createServer({ name: "principal-test", version: "1.0.0" });
   server.tool("hello", { description: "answers hello" }, () => "hello");
-  // Made before the endpoints, so they run as this process (runtimeOf).
+  // Made before the listener, so it runs as this process (runtimeOf).
   new Runtime(server, { cluster: { shard: identity, bus: LOCAL_BUS } });
-  const hosts = hostPolicy();
-  const streamable = new StreamableHttpEndpoint(server, {
+  const listener = listenHttp(server, {
+    hostname: "127.0.0.1",
+    port: 0,
     responseMode: "json",
     retryMs: 1000,
     sessionIdleMs: 60_000,
     maxSessions: 100,
     bodyTimeoutMs: 5000,
     keepaliveMs: 15_000,
-    hosts,
+    hosts: hostPolicy(),
     store: undefined,
     tokens,
-  });
-  const legacy = new LegacySseEndpoint(server, { messagesPath: "/messages", maxSessions: 100, bodyTimeoutMs: 5000, keepaliveMs: 15_000, hosts });
-  const http = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch(req) {
-      const who = authenticate(req);
-      const path = new URL(req.url).pathname;
-      if (path === "/sse") return legacy.open(req, {}, who);
-      if (path === "/messages") return legacy.post(req, who);
-      return streamable.handle(req, {}, who);
-    },
+    authenticate,
   });
   return {
-    url: `http://127.0.0.1:${http.port}`,
-    stop() {
-      streamable.close();
-      legacy.close();
-      http.stop(true);
-    },
+    url: `http://127.0.0.1:${listener.url.port}`,
+    stop: () => listener.stop(),
   };
 }
 
@@ -71,9 +56,9 @@ beforeAll(() => {
   first = startProcess(tokens, identity("before"));
   restarted = startProcess(tokens, identity("after"));
 });
-afterAll(() => {
-  first.stop();
-  restarted.stop();
+afterAll(async () => {
+  await first.stop();
+  await restarted.stop();
 });
 
 const call = (id: number) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "hello", arguments: {} } });

@@ -12,7 +12,7 @@ import { LOCAL_BUS } from "../../src/cluster/bus.ts";
 import type { Forwarder } from "../../src/cluster/forward.ts";
 import { SessionTokens } from "../../src/cluster/session-token.ts";
 import { PROFILES } from "../../src/profiles/index.ts";
-import { listenHttp } from "../../src/serve/http-app.ts";
+import { listenHttp } from "../../src/serve/http/listener.ts";
 import { createServer } from "../../src/create-server.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { MemoryRevocations } from "../../src/store/memory-revocations.ts";

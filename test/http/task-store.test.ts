@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_BUS } from "../../src/cluster/bus.ts";
 import { SessionTokens } from "../../src/cluster/session-token.ts";
-import { listenHttp } from "../../src/serve/http-app.ts";
+import { listenHttp } from "../../src/serve/http/listener.ts";
 import { createServer } from "../../src/create-server.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SqliteTaskStore } from "../../src/store/sqlite-task-store.ts";

@@ -1,0 +1,98 @@
+import type { Server } from "bun";
+import { anonymousAuthenticator, type Authenticator } from "../../auth/authenticator.ts";
+import { ANONYMOUS, type Principal } from "../../auth/principal.ts";
+import type { Forwarder } from "../../cluster/forward.ts";
+import type { Decoded } from "../../jsonrpc/decode.ts";
+import { runtimeOf, type Runtime } from "../../runtime/runtime.ts";
+import type { McpServer } from "../../server/server.ts";
+import type { HostPolicy } from "../../transport/http-guards.ts";
+import type { WsData } from "../../transport/websocket.ts";
+import { DEFAULT_HTTP_OPTIONS } from "./options.ts";
+
+/** What one listening socket's pipeline checks requests against. */
+export interface EdgeSettings {
+  hosts: HostPolicy;
+  authenticate?: Authenticator;
+  bodyTimeoutMs?: number;
+  /** In a sharded appliance: opens the principal a sibling shard sealed into a request it routed here. */
+  forwarder?: Forwarder;
+  /** Only sibling shards' requests are served (the private shard socket). */
+  siblingsOnly?: boolean;
+}
+
+/**
+ * One listening socket as the pipeline sees it (the public port, or a shard's private
+ * socket): the server, the policies its phases apply, and the Bun server answering. Built
+ * once per socket; every request reads it.
+ */
+export class Edge {
+  readonly hosts: HostPolicy;
+  readonly authenticate: Authenticator;
+  readonly bodyTimeoutMs: number;
+  readonly forwarder: Forwarder | undefined;
+  readonly siblingsOnly: boolean;
+  /** The server's runtime: the Guard admits, the metrics count refusals. */
+  readonly rt: Runtime;
+  /** The client address costs a native call per request: read only when a per-IP limit or a per-principal rate needs it. */
+  readonly needIp: boolean;
+  /** The Bun server answering on this socket, once it listens (it lifts idle timeouts of long streams). */
+  bun: Server<WsData> | undefined = undefined;
+
+  constructor(
+    readonly server: McpServer,
+    settings: EdgeSettings,
+  ) {
+    this.hosts = settings.hosts;
+    this.authenticate = settings.authenticate ?? anonymousAuthenticator;
+    this.bodyTimeoutMs = settings.bodyTimeoutMs ?? DEFAULT_HTTP_OPTIONS.bodyTimeoutMs;
+    this.forwarder = settings.forwarder;
+    this.siblingsOnly = settings.siblingsOnly ?? false;
+    this.rt = runtimeOf(server);
+    this.needIp = server.limits.maxConnectionsPerIp > 0 || server.limits.principalRatePerSec > 0;
+  }
+}
+
+/**
+ * One HTTP request on its way through the edge, and what the phases learned about it: who
+ * sent it, its connection slot, its body and decoded frame. The only object the pipeline
+ * makes per request; route handlers get it whole, so the session and request layers read the
+ * principal from it. A class, so its helpers cost no closures.
+ */
+export class EdgeRequest {
+  /** Who sent the request (the authenticate phase). */
+  principal: Principal = ANONYMOUS;
+  /** Frees the request's connection slot (the admit phase); the pipeline calls it once the answer starts. */
+  release: (() => void) | undefined = undefined;
+  /** The body as text (the body phase). */
+  body = "";
+  /** The body as a JSON-RPC frame (the decode phase). */
+  decoded: Decoded | undefined = undefined;
+  /** A sibling shard routed the request here: it was checked there, and is served here as the principal it sealed. */
+  forwarded = false;
+  private address: string | undefined = undefined;
+
+  constructor(
+    readonly request: Request,
+    readonly edge: Edge,
+  ) {}
+
+  /** The request's abort signal (materialised on first read: it costs an allocation). */
+  get signal(): AbortSignal {
+    return this.request.signal;
+  }
+
+  /** Lifts the idle timeout of the connection: its answer is a long-lived stream. */
+  keepOpen(): void {
+    this.edge.bun?.timeout(this.request, 0);
+  }
+
+  /** The client's address ("" when unknown). */
+  clientAddress(): string {
+    return (this.address ??= this.edge.bun?.requestIP(this.request)?.address ?? "");
+  }
+
+  /** The client's address when a limit counts by it, else "" (asking costs a native call). */
+  limitKey(): string {
+    return this.edge.needIp ? this.clientAddress() : "";
+  }
+}
