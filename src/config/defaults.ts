@@ -1,4 +1,5 @@
 import { DEFAULT_FEATURES, DEFAULT_LIMITS, DEFAULT_TASK_OPTIONS } from "../server/options.ts";
+import { DEFAULT_EVENT_LOG, DEFAULT_HTTP_OPTIONS as HTTP } from "../serve/http/options.ts";
 import type { Config } from "./schema.ts";
 
 /**
@@ -94,38 +95,38 @@ export function defaultConfig(): Config {
       // HOST:PORT to bind; loopback by default, so nothing is reachable from the network until you choose.
       listen: "127.0.0.1:4370",
       // Path of the Streamable HTTP endpoint.
-      path: "/mcp",
+      path: HTTP.path,
       // How a POST with requests is answered: "auto" (JSON unless notifications come first), "sse", "json".
-      responseMode: "auto",
+      responseMode: HTTP.responseMode,
       // Serve the 2024-11-05 HTTP+SSE transport at /sse and /messages for old clients.
-      legacySse: true,
+      legacySse: HTTP.legacySse,
       // Serve MCP over WebSocket at /ws (subprotocol "mcp").
-      websocket: true,
+      websocket: HTTP.websocket,
       // Extra Host names accepted besides localhost names (DNS-rebinding guard); "*" accepts any.
       allowedHosts: [],
       // Extra Origins accepted (e.g. "https://app.example.com"); localhost origins always are; "*" accepts any.
       allowedOrigins: [],
       // Concurrent HTTP sessions (Streamable and legacy SSE each); initialize past it gets 503.
-      maxSessions: 10_000,
+      maxSessions: HTTP.maxSessions,
       // ms an HTTP session with no request and no open stream is kept in memory; with shards it is
       // only memory: the session id stays valid (any shard can bring the session back) until sessionMaxAgeMs.
-      sessionIdleMs: 600_000,
+      sessionIdleMs: HTTP.sessionIdleMs,
       // ms a session id stays valid after initialize; then it answers 404 and the client starts again.
-      sessionMaxAgeMs: 86_400_000,
+      sessionMaxAgeMs: HTTP.sessionMaxAgeMs,
       // ms a request body may take to arrive (slow-body guard); the request then gets 408.
-      bodyTimeoutMs: 10_000,
+      bodyTimeoutMs: HTTP.bodyTimeoutMs,
       // Seconds an idle keep-alive connection stays open (Bun checks every ~4 s). Unfinished
       // request headers are closed by Bun itself after ~10-14 s, whatever this says.
-      idleTimeoutSec: 10,
+      idleTimeoutSec: HTTP.idleTimeoutSec,
       // ms between keep-alive comments on open SSE streams.
-      keepaliveMs: 15_000,
+      keepaliveMs: HTTP.keepaliveMs,
       // Seconds between the server's pings on an open WebSocket, spread evenly over the
       // connections; a peer silent (not even a pong) for twice this is closed.
-      wsPingSec: 30,
+      wsPingSec: HTTP.wsPingSec,
       // ms clients wait before reconnecting a closed SSE stream (the SSE retry field).
-      retryMs: 1000,
+      retryMs: HTTP.retryMs,
       // Bytes a WebSocket or SSE stream may have unsent before its reader is cut off as a slow consumer.
-      maxQueueBytes: 4 * 1024 * 1024,
+      maxQueueBytes: HTTP.maxQueueBytes,
     },
     tcp: {
       // Serve MCP over raw TCP (newline-delimited JSON, as stdio) on `listen`.
@@ -160,9 +161,9 @@ export function defaultConfig(): Config {
       // File of the sqlite store (relative to the working directory).
       path: "erlmcp-events.sqlite",
       // Events kept per stream; a client further behind than this cannot resume.
-      maxEventsPerStream: 1000,
+      maxEventsPerStream: DEFAULT_EVENT_LOG.maxEventsPerStream,
       // Streams kept in the memory store, oldest dropped first; bounds its memory.
-      maxStreams: 100_000,
+      maxStreams: DEFAULT_EVENT_LOG.maxStreams,
     },
     stores: {
       // Where 2025 task records live: "memory", or "sqlite" (survive a crash: a finished task's result stays
