@@ -3,11 +3,15 @@
  * listener's authenticator runs on every MCP route (Streamable HTTP POST, GET and DELETE,
  * /sse, /messages, the /ws upgrade) after the Host/Origin check and before media types and
  * bodies; its principal may come later (a promise); its own answer (401) goes out untouched.
- * /healthz and /metrics are not authenticated, but are behind the Host/Origin check too.
+ * /healthz and /metrics are not authenticated, but are behind the Host/Origin check too. An
+ * unexpected throw is a 500 whose correlation id names the log line holding the cause.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Authenticator } from "../../src/auth/authenticator.ts";
 import { principal } from "../../src/auth/principal.ts";
+import { createServer } from "../../src/create-server.ts";
+import { listenHttp } from "../../src/serve/http/listener.ts";
+import { createLogger } from "../../src/util/log.ts";
 import { ACCEPT_BOTH, errorOf, initializeRequest, jsonBody, LATEST, startHttp, type Harness } from "../fixtures/http-harness.ts";
 import { RawHttp, StreamText, waitUntil } from "../fixtures/limits-wire.ts";
 
@@ -153,5 +157,29 @@ describe("the HTTP API beside MCP", () => {
         expect({ path, headers, status: e.status, code: e.code, forbidden: e.message.startsWith("Forbidden") }).toEqual({ path, headers, status: 403, code: -32000, forbidden: true });
       }
     expect(asked.length).toBe(before);
+  });
+});
+
+describe("an unexpected throw", () => {
+  test("is answered 500 with -32603 and a correlation id, and the log names the cause under the same id", async () => {
+    const lines: string[] = [];
+    const server = createServer({ name: "throws", version: "1", logger: createLogger({ level: "error", write: (line) => void lines.push(line) }) });
+    const listener = listenHttp(server, {
+      authenticate: () => {
+        throw new Error("the token store is down");
+      },
+    });
+    try {
+      const r = await fetch(listener.url, { method: "POST", headers: { "content-type": "application/json", accept: ACCEPT_BOTH }, body: JSON.stringify(initializeRequest()) });
+      const body = (await jsonBody(r)) as { id: unknown; error: { code: number; message: string; data: { correlationId: string } } };
+      expect([r.status, body.id, body.error.code, body.error.message]).toEqual([500, null, -32603, "Internal error"]);
+      expect(JSON.stringify(body)).not.toContain("token store");
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; correlationId: string; error: string });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]!.correlationId).toBe(body.error.data.correlationId);
+      expect(logged[0]!.error).toContain("the token store is down");
+    } finally {
+      await listener.stop();
+    }
   });
 });

@@ -76,6 +76,13 @@ export class EdgeRequest {
     readonly edge: Edge,
   ) {}
 
+  /** Frees the request's connection slot, if it holds one. */
+  freeSlot(): void {
+    const release = this.release;
+    this.release = undefined;
+    release?.();
+  }
+
   /** The request's abort signal (materialised on first read: it costs an allocation). */
   get signal(): AbortSignal {
     return this.request.signal;

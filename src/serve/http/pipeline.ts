@@ -47,18 +47,19 @@ export function pipeline<A = Response>(phases: readonly Phase[], route: Route<A>
 /**
  * Runs one request through `pipeline`: the phases in order, then the route. The connection
  * slot the admit phase took is freed once the answer starts (or when something throws); a
- * route that keeps the slot for the connection's life (the WebSocket upgrade) takes it.
+ * route that keeps the slot for the connection's life (the WebSocket upgrade, whose phases
+ * after admit are all synchronous) takes it out of the EdgeRequest.
  */
 export function serveRequest<A>(pipeline: Pipeline<A>, x: EdgeRequest): A | Response | Promise<A | Response> {
   let answer: A | Response | Promise<A | Response>;
   try {
     answer = runFrom(pipeline, x, 0);
   } catch (e) {
-    x.release?.();
+    x.freeSlot();
     throw e;
   }
-  if (answer instanceof Promise) return pipeline.admits ? releaseWhenAnswered(answer, x) : answer;
-  x.release?.();
+  if (!(answer instanceof Promise)) x.freeSlot();
+  else if (x.release !== undefined) return answer.finally(x.release);
   return answer;
 }
 
@@ -73,17 +74,19 @@ function runFrom<A>(pipeline: Pipeline<A>, x: EdgeRequest, from: number): A | Re
   return pipeline.route(x);
 }
 
-/** A phase had to wait: the rest of the pipeline runs once it has its verdict. */
+/**
+ * A phase had to wait: the rest of the pipeline runs once it has its verdict. When the
+ * connection slot is taken only now (an authenticator that answered later), serveRequest has
+ * already returned, so the slot is freed here once the answer is ready.
+ */
 async function resumeAfter<A>(pipeline: Pipeline<A>, x: EdgeRequest, phase: number, pending: Promise<Response | undefined>): Promise<A | Response> {
-  return (await pending) ?? runFrom(pipeline, x, phase + 1);
-}
-
-/** The slot is read when the answer is ready: a phase that waited may have taken it after serveRequest returned. */
-async function releaseWhenAnswered<A>(answer: Promise<A>, x: EdgeRequest): Promise<A> {
+  const stop = await pending;
+  if (stop !== undefined) return stop;
+  if (!pipeline.admits || x.release !== undefined) return runFrom(pipeline, x, phase + 1);
   try {
-    return await answer;
+    return await runFrom(pipeline, x, phase + 1);
   } finally {
-    x.release?.();
+    x.freeSlot();
   }
 }
 
@@ -185,22 +188,9 @@ const BODY_FAULTS: Record<BodyFault["fault"], { why: Rejection; limit?: LimitNam
 const CLOSE = { connection: "close" };
 
 /** The body as text, bounded in size (limits.maxMessageBytes) and time (http.bodyTimeoutMs). */
-export const body: Phase = (x) => {
-  const read = readBody(x.request, x.edge.server.limits.maxMessageBytes, x.edge.bodyTimeoutMs);
-  if (typeof read === "string") {
-    x.body = read;
-    return undefined;
-  }
-  return read instanceof Promise ? bodyLater(x, read) : bodyFault(x, read);
-};
+export const body: Phase = (x) => readBody(x.request, x.edge.server.limits.maxMessageBytes, x.edge.bodyTimeoutMs, x, bodyFault);
 
-async function bodyLater(x: EdgeRequest, pending: Promise<string | BodyFault>): Promise<Response | undefined> {
-  const read = await pending;
-  if (typeof read !== "string") return bodyFault(x, read);
-  x.body = read;
-  return undefined;
-}
-
+/** A body that failed: its rejection, counted under its limit. */
 function bodyFault(x: EdgeRequest, f: BodyFault): Response {
   const { why, limit, close } = BODY_FAULTS[f.fault];
   if (limit) x.edge.rt.metrics.refused(limit);
