@@ -16,6 +16,7 @@ import { rejectRequest } from "./rejection.ts";
 import { HttpSessions } from "./sessions.ts";
 import { ShardRouting } from "./shard-routing.ts";
 
+/** Settings of the Streamable HTTP endpoint (the listener passes its own). */
 export interface StreamableHttpOptions {
   responseMode: ResponseMode;
   /** retry hint for SSE clients (ms). */
