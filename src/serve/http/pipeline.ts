@@ -12,7 +12,7 @@ import { rejectRequest, jsonRpcErrorAnswer, refusalAnswer, type Rejection } from
  * The HTTP edge as one pipeline of named phases (fastify's request lifecycle), shared by
  * every MCP route on the public port and on a shard's private socket:
  *
- *   hostOrigin → authenticate → admit → media → body → decode → route
+ *   sibling → hostOrigin → authenticate → admit → media → body → decode → route
  *
  * Each phase is a small function of the request's EdgeRequest: it returns undefined to go
  * on (having written what it learned into the EdgeRequest) or the Response that ends the
