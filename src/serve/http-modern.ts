@@ -6,7 +6,7 @@ import { refusalStatus } from "../limits/guard.ts";
 import { checkEnvelope, modernOutcome, prepareModern, wireFailure, type ModernAnswer } from "../modern/dispatch.ts";
 import { ModernScope, type RequestSink } from "../modern/scope.ts";
 import type { Answerer } from "../server/dispatch.ts";
-import { ANONYMOUS, type Principal } from "../auth/principal.ts";
+import { rateKey, type Principal } from "../auth/principal.ts";
 import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "../modern/headers.ts";
 import { ModernMethod, ModernHeader } from "../protocol/modern.ts";
 import type { McpServer } from "../server/server.ts";
@@ -97,7 +97,8 @@ export class ModernHttp {
     }
     const dispatcher = this.rt.dispatcher;
     // Each POST is its own connection: nothing else of its is in flight.
-    const refused = dispatcher.admit(0, x.edge.needIp ? `ip:${x.clientAddress()}` : "anonymous");
+    // Rate limits count an authenticated subject across its requests, else the client's address.
+    const refused = dispatcher.admit(0, rateKey(x.principal, x.edge.needIp ? `ip:${x.clientAddress()}` : "anonymous"));
     if (refused) return asResponse(wireFailure(id, refused));
     this.inflight++;
     dispatcher.run(this.server.methods.get(method)!, scope.params, scope, exchange);
@@ -145,8 +146,6 @@ export class ModernHttp {
  */
 class ModernExchange implements Answerer<ModernScope>, RequestSink {
   readonly era = "modern" as const;
-  /** Who is asking (the edge's authenticate phase). */
-  readonly auth: Principal = ANONYMOUS;
   /** The answer, when it was known before `request` returned. */
   response: Response | undefined;
   private sse: SseConnection | undefined;
@@ -159,6 +158,11 @@ class ModernExchange implements Answerer<ModernScope>, RequestSink {
 
   get signal(): AbortSignal {
     return this.x.request.signal;
+  }
+
+  /** Who is asking (the edge's authenticate phase, or the principal a sibling shard sealed). */
+  get auth(): Principal {
+    return this.x.principal;
   }
 
   /** The answer still to come, as a promise (made only for handlers that did not finish at once). */

@@ -1,4 +1,4 @@
-import { ANONYMOUS } from "../auth/principal.ts";
+import { ANONYMOUS, type Principal } from "../auth/principal.ts";
 import type { Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
 import { WireCode } from "../jsonrpc/codes.ts";
@@ -172,7 +172,7 @@ export class HttpSession {
   /** A copy of a session another shard owns (serving its requests here). */
   visiting = false;
   /** The subject of the principal the session was issued to; requests of anyone else do not find it. */
-  subject = ANONYMOUS.subject;
+  readonly subject: string;
   /** POSTs waiting for answers, by request id; made on the first. */
   private exchanges: Map<RequestId, Exchange> | undefined;
 
@@ -181,10 +181,13 @@ export class HttpSession {
     server: McpServer,
     runtime: SessionRuntime,
     private readonly opts: HttpSessionOptions,
+    /** Whom the session was issued to (ctx.auth of its requests). */
+    auth: Principal = ANONYMOUS,
   ) {
     this.hub = new StreamHub(id, opts);
+    this.subject = auth.subject;
     const onLogLevel = opts.onLogLevel;
-    this.session = new Session(server, runtime, new HttpOutlet(this), { id, onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
+    this.session = new Session(server, runtime, new HttpOutlet(this), { id, auth, onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
   }
 
   exchangeOf(id: RequestId): Exchange | undefined {

@@ -14,6 +14,7 @@ import { listenHttp } from "../../src/serve/http/listener.ts";
 import { createLogger } from "../../src/util/log.ts";
 import { ACCEPT_BOTH, errorOf, initializeRequest, jsonBody, LATEST, startHttp, type Harness } from "../fixtures/http-harness.ts";
 import { RawHttp, StreamText, waitUntil } from "../fixtures/limits-wire.ts";
+import { mpost, mreq } from "../fixtures/modern-client.ts";
 
 /** Requests the authenticator was asked about, as "METHOD /path". */
 const asked: string[] = [];
@@ -38,7 +39,11 @@ const FOREIGN: Record<string, string>[] = [{ host: "evil.example.com" }, { origi
 
 let h: Harness;
 beforeAll(() => {
-  h = startHttp({ listen: { authenticate } });
+  h = startHttp({
+    listen: { authenticate },
+    // Answers with whom the handler sees asking: the principal the edge authenticated.
+    setup: (server) => server.tool("whoami", { description: "the caller's subject" }, (_args, ctx) => `${ctx.auth.subject} ${ctx.auth.scopes.join(",")}`),
+  });
 });
 afterAll(() => h.stop());
 
@@ -124,6 +129,51 @@ describe("authenticate, on every MCP route", () => {
     // The upgraded socket keeps its slot for its life.
     expect(await gauge("erlmcp_connections_open")).toBe(1);
     ws.conn.close();
+  });
+});
+
+describe("the principal reaches the handler (ctx.auth) on every route", () => {
+  const WHOAMI = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "whoami", arguments: {} } };
+  const textOf = (m: { result: { content: { text: string }[] } }) => m.result.content[0]!.text;
+
+  test("a 2025 session on Streamable HTTP, and a 2026-07-28 request", async () => {
+    const init = await initialize(GOOD);
+    const sid = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const headers = { "content-type": "application/json", accept: ACCEPT_BOTH, "mcp-session-id": sid, "mcp-protocol-version": LATEST, ...GOOD };
+    await fetch(h.url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+    const session = await fetch(h.url, { method: "POST", headers, body: JSON.stringify(WHOAMI) });
+    expect(textOf(await jsonBody(session))).toBe("alice mcp");
+    const stateless = await mpost(h.url, mreq("m-1", "tools/call", { name: "whoami", arguments: {} }), { headers: { authorization: "Bearer later" } });
+    expect([stateless.status, textOf(await jsonBody(stateless))]).toEqual([200, "bob "]);
+  });
+
+  test("a 2024-11-05 HTTP+SSE session", async () => {
+    const sse = await fetch(url("/sse"), { headers: { accept: "text/event-stream", ...GOOD } });
+    const text = new StreamText(sse);
+    const endpoint = (await text.match(/data: (\/messages\?sessionId=[0-9a-f-]+)/))[1]!;
+    const post = (body: unknown) => fetch(url(endpoint), { method: "POST", headers: { "content-type": "application/json", ...GOOD }, body: JSON.stringify(body) });
+    expect((await post(initializeRequest())).status).toBe(202);
+    expect((await post({ jsonrpc: "2.0", method: "notifications/initialized" })).status).toBe(202);
+    expect((await post(WHOAMI)).status).toBe(202);
+    expect((await text.match(/"text":"(alice[^"]*)"/))[1]).toBe("alice mcp");
+    await sse.body?.cancel().catch(() => {});
+  });
+
+  test("a WebSocket, for its life", async () => {
+    const ws = new WebSocket(`ws://${h.authority}/ws`, { headers: GOOD, protocols: ["mcp"] });
+    const answers: { id: number; result: { content: { text: string }[] } }[] = [];
+    ws.onmessage = (e) => void answers.push(JSON.parse(String(e.data)));
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => resolve();
+      ws.onerror = () => reject(new Error("the upgrade was refused"));
+    });
+    ws.send(JSON.stringify(initializeRequest()));
+    ws.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    ws.send(JSON.stringify(WHOAMI));
+    await waitUntil(() => answers.some((m) => m.id === 7), "the WebSocket's answer to whoami");
+    expect(textOf(answers.find((m) => m.id === 7)!)).toBe("alice mcp");
+    ws.close();
   });
 });
 

@@ -174,8 +174,7 @@ export class HttpSessions {
         if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
       },
     };
-    const session = new HttpSession(id, this.server, this.rt, this.sessionOptions);
-    session.subject = who.subject;
+    const session = new HttpSession(id, this.server, this.rt, this.sessionOptions, who);
     this.sessions.set(id, session);
     return session;
   }
