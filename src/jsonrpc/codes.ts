@@ -36,8 +36,6 @@ export const WireCode = {
   ServerError: -32000,
   /** Implementation range (SDK practice, 2025-11-25 Streamable HTTP): 404 for an unknown or ended session. */
   SessionNotFound: -32001,
-  /** The old name of ServerError, kept only while the HTTP edge moves to httpRejected/limitRefused. */
-  ServerBusy: -32000,
 } as const;
 
 export type WireCode = (typeof WireCode)[keyof typeof WireCode];
