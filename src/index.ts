@@ -70,7 +70,7 @@ export type {
   InputRequest,
   InputResponse,
 } from "./protocol/types.ts";
-export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION } from "./protocol/versions.ts";
+export { SESSION_VERSIONS, LATEST_SESSION_VERSION } from "./protocol/versions.ts";
 export type { Channel } from "./transport/channel.ts";
 export { stdioChannel } from "./transport/stdio.ts";
 export { attachChannel, type Attached, type AttachOptions } from "./serve/attach.ts";

@@ -12,8 +12,7 @@ import * as api from "../src/index.ts";
 const VALUE_EXPORTS = [
   "DEFAULT_HTTP_OPTIONS",
   "HttpStatusError",
-  "LATEST_LEGACY_VERSION",
-  "LEGACY_VERSIONS",
+  "LATEST_SESSION_VERSION",
   "LocalCode",
   "LocalError",
   "McpClient",
@@ -26,6 +25,7 @@ const VALUE_EXPORTS = [
   "MemoryTaskStore",
   "PeerError",
   "Runtime",
+  "SESSION_VERSIONS",
   "SqliteEventStore",
   "SqliteRevocations",
   "SqliteTaskStore",
@@ -188,8 +188,8 @@ test("the kinds of the exports", () => {
   expect(typeof api.stdioChannel).toBe("function");
   expect(typeof api.attachChannel).toBe("function");
   expect(typeof api.createLogger).toBe("function");
-  expect(api.LATEST_LEGACY_VERSION).toBe("2025-11-25");
-  expect(api.LEGACY_VERSIONS).toEqual(["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]);
+  expect(api.LATEST_SESSION_VERSION).toBe("2025-11-25");
+  expect(api.SESSION_VERSIONS).toEqual(["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]);
   expect(api.WireCode.InvalidRequest).toBe(-32600);
   expect(new api.McpError(-32602, "x")).toBeInstanceOf(Error);
   expect(api.createServer({ name: "n", version: "1" })).toBeInstanceOf(api.McpServer);

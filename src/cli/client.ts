@@ -15,7 +15,7 @@ Options:
   --list                   print the server's tools (every page) as JSON
   --call TOOL              call TOOL and print its result as JSON
   --args JSON              the arguments of --call (a JSON object; default {})
-  --era auto|modern|legacy the protocol era (default auto: the newest the server speaks)
+  --era auto|stateless|session the protocol era (default auto: the newest the server speaks)
   --protocol-version V     force one protocol version
   --timeout MS             per-request timeout (default 60000)
   --accept-elicitations    accept elicitations with the schema's defaults (default: decline)
@@ -65,8 +65,8 @@ export function parseClientArgs(argv: readonly string[]): { args: ClientArgs; er
       else if (a === "--tcp") setTarget({ tcp: v });
       else if (a === "--protocol-version") args.version = v;
       else if (a === "--era") {
-        if (v === "auto" || v === "modern" || v === "legacy") args.era = v;
-        else errors.push(`--era must be auto, modern or legacy, got ${JSON.stringify(v)}`);
+        if (v === "auto" || v === "stateless" || v === "session") args.era = v;
+        else errors.push(`--era must be auto, stateless or session, got ${JSON.stringify(v)}`);
       } else if (a === "--timeout") {
         const ms = Number(v);
         if (Number.isInteger(ms) && ms >= 0) args.timeoutMs = ms;

@@ -2,7 +2,7 @@ import { LocalCode, WireCode } from "../jsonrpc/codes.ts";
 import { LocalError, McpError } from "../jsonrpc/errors.ts";
 import type { JsonRpcNotification, JsonRpcRequest, Params } from "../jsonrpc/message.ts";
 import { Method, Notice } from "../protocol/methods.ts";
-import { ModernMethod } from "../protocol/modern.ts";
+import { StatelessMethod } from "../protocol/stateless.ts";
 import type { CallToolResult, CompleteResult, GetPromptResult, Implementation, LoggingLevel, ReadResourceResult } from "../protocol/types.ts";
 import type { ClientConnection } from "./connection.ts";
 import { protocolViolation } from "./errors.ts";
@@ -56,7 +56,7 @@ export class McpClient {
     const o = this.options;
     const http: HttpSettings = { auth: o.auth, maxMessageBytes: o.maxMessageBytes, maxReconnects: o.maxReconnects, defaultRetryMs: o.defaultRetryMs };
     const clientInfo = this.clientInfo();
-    const capabilities = (era: "legacy" | "modern") => declaredCapabilities(o.handlers, era, o.capabilities);
+    const capabilities = (era: "session" | "stateless") => declaredCapabilities(o.handlers, era, o.capabilities);
     const { wire, description } = await negotiate({
       era: o.era,
       version: o.protocolVersion,
@@ -68,10 +68,10 @@ export class McpClient {
       wire: (conn) => this.makeWire(conn),
     });
     this.wire = wire;
-    if (description.era === "modern") {
+    if (description.era === "stateless") {
       this.session = new ModernSession(wire, description, {
         clientInfo,
-        capabilities: capabilities("modern"),
+        capabilities: capabilities("stateless"),
         handlers: o.handlers,
         applyElicitationDefaults: o.applyElicitationDefaults,
         maxInputRounds: o.maxInputRounds,
@@ -79,7 +79,7 @@ export class McpClient {
         headerParams: (tool) => this.tools.headerParams(tool),
       });
     } else {
-      const settings = { clientInfo, capabilities: capabilities("legacy"), version: description.protocolVersion, timeoutMs: o.requestTimeoutMs };
+      const settings = { clientInfo, capabilities: capabilities("session"), version: description.protocolVersion, timeoutMs: o.requestTimeoutMs };
       this.session = new LegacySession(wire, description, o.reinitializeOnSessionExpiry ? () => handshake(wire, settings) : undefined);
     }
     return description;
@@ -104,7 +104,7 @@ export class McpClient {
   async callTool(name: string, args: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<CallToolResult> {
     const session = this.current();
     // On 2026-07-28 HTTP, x-mcp-header arguments must be mirrored into headers: know the tools first.
-    const needsHeaders = session.description.era === "modern" && this.wire!.conn.kind === "streamable-http";
+    const needsHeaders = session.description.era === "stateless" && this.wire!.conn.kind === "streamable-http";
     if (needsHeaders && !this.tools.listed && session.description.capabilities.tools) await this.listAllTools({ signal: options.signal });
     try {
       return (await session.request(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
@@ -154,12 +154,12 @@ export class McpClient {
    */
   listen(filter: SubscriptionFilter, options: { onNotification?: NotificationHandler } = {}): Subscription {
     const session = this.current();
-    if (session.description.era !== "modern")
+    if (session.description.era !== "stateless")
       throw new LocalError(LocalCode.EraMismatch, `subscriptions/listen is 2026-07-28; this connection speaks ${session.description.protocolVersion}: use subscribe(uri) and onNotification instead`);
     const controller = new AbortController();
     const sub = new Subscription(controller, options.onNotification);
     session
-      .request(ModernMethod.SubscriptionsListen, { notifications: filter }, {
+      .request(StatelessMethod.SubscriptionsListen, { notifications: filter }, {
         signal: controller.signal,
         timeoutMs: 0,
         onId: (id) => {
@@ -198,20 +198,20 @@ export class McpClient {
   /** 2025 era: logging/setLevel. 2026-07-28: the level every later request asks for in its _meta. */
   async setLogLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
     const session = this.current();
-    if (session.description.era === "modern") this.level = level;
+    if (session.description.era === "stateless") this.level = level;
     else await session.request(Method.LoggingSetLevel, { level }, options);
   }
 
   /** 2025 era: ping. 2026-07-28 has no ping: a server/discover round trip stands in. */
   async ping(options: RequestOptions = {}): Promise<void> {
     const session = this.current();
-    await session.request(session.description.era === "modern" ? ModernMethod.Discover : Method.Ping, undefined, options);
+    await session.request(session.description.era === "stateless" ? StatelessMethod.Discover : Method.Ping, undefined, options);
   }
 
   /** Tells a 2025-era server the roots changed (2026-07-28 has no such notification: a no-op). */
   async rootsChanged(): Promise<void> {
     const session = this.current();
-    if (session.description.era === "legacy" && this.options.handlers.roots) await session.notify(Notice.RootsListChanged);
+    if (session.description.era === "session" && this.options.handlers.roots) await session.notify(Notice.RootsListChanged);
   }
 
   /** Any request, with the era's envelope and headers (an escape hatch for extensions). */
@@ -254,7 +254,7 @@ export class McpClient {
 
   private legacyOnly(what: string, instead: string): EraSession {
     const session = this.current();
-    if (session.description.era === "modern")
+    if (session.description.era === "stateless")
       throw new LocalError(LocalCode.EraMismatch, `${what} does not exist in 2026-07-28 (this connection's era); use ${instead}`);
     return session;
   }
@@ -280,15 +280,15 @@ export class McpClient {
   /** stdio/TCP/WebSocket: notifications/cancelled; 2026-07-28 HTTP: close the stream; 2025 HTTP: both. */
   private cancelStyle(conn: ClientConnection): CancelStyle {
     if (conn.kind !== "streamable-http") return "notification";
-    return this.session?.description.era === "legacy" ? "both" : "close-stream";
+    return this.session?.description.era === "session" ? "both" : "close-stream";
   }
 
   /** A server→client request (2025 era): ping, or one of the application's handlers. */
   private async answerServer(req: JsonRpcRequest, signal: AbortSignal): Promise<Params> {
     if (req.method === Method.Ping) return {};
-    if (this.session?.description.era === "modern")
+    if (this.session?.description.era === "stateless")
       throw new McpError(WireCode.MethodNotFound, `Method not found: ${req.method} (a 2026-07-28 server asks through input_required, not requests)`);
-    return answerInput(this.options.handlers, req.method, req.params, { era: "legacy", signal }, this.options.applyElicitationDefaults);
+    return answerInput(this.options.handlers, req.method, req.params, { era: "session", signal }, this.options.applyElicitationDefaults);
   }
 
   private dispatch(n: JsonRpcNotification): void {

@@ -42,7 +42,7 @@ export interface SendOptions {
 
 /** What the handshake settled, for transports whose framing depends on it. */
 export interface SessionFacts {
-  era: "legacy" | "modern";
+  era: "session" | "stateless";
   protocolVersion: string;
 }
 

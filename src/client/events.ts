@@ -1,5 +1,5 @@
 import type { JsonRpcNotification, RequestId } from "../jsonrpc/message.ts";
-import { MetaKey } from "../protocol/modern.ts";
+import { MetaKey } from "../protocol/stateless.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { Subscription } from "./listen.ts";
 

@@ -8,7 +8,7 @@ import { applyElicitationDefaults } from "./elicitation-defaults.ts";
 /** What a handler learns about the request it answers. */
 export interface HandlerContext {
   /** The era of the connection: legacy answers a server→client request, modern an input_required round. */
-  era: "legacy" | "modern";
+  era: "session" | "stateless";
   /** Aborts when the server cancels the request (legacy) or the caller cancels the call (modern). */
   signal: AbortSignal;
 }
@@ -25,15 +25,15 @@ export interface ClientHandlers {
 }
 
 /** Capabilities the handlers imply, in the shape of `era`, with the caller's own laid over them. */
-export function declaredCapabilities(handlers: ClientHandlers, era: "legacy" | "modern", extra: ClientCapabilities = {}): ClientCapabilities {
+export function declaredCapabilities(handlers: ClientHandlers, era: "session" | "stateless", extra: ClientCapabilities = {}): ClientCapabilities {
   const caps: ClientCapabilities = {};
   if (handlers.sampling) caps.sampling = {};
   // `{}` means form mode only, in both eras; URL mode needs an explicit `{ url: {} }`.
   if (handlers.elicitation) caps.elicitation = {};
   // 2026-07-28 dropped roots.listChanged (there is no notification to send).
-  if (handlers.roots) caps.roots = era === "legacy" ? { listChanged: true } : {};
+  if (handlers.roots) caps.roots = era === "session" ? { listChanged: true } : {};
   const merged = { ...caps, ...extra };
-  if (era === "modern") delete merged.tasks;
+  if (era === "stateless") delete merged.tasks;
   return merged;
 }
 

@@ -3,7 +3,7 @@ import { LocalError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { Method, Notice } from "../protocol/methods.ts";
 import type { ClientCapabilities, Implementation, ServerCapabilities } from "../protocol/types.ts";
-import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../protocol/versions.ts";
+import { isSessionVersion, LATEST_SESSION_VERSION } from "../protocol/versions.ts";
 import { isPlainObject } from "../util/guards.ts";
 import { excerpt, protocolViolation } from "./errors.ts";
 import type { WireRequestOptions } from "./rpc.ts";
@@ -24,20 +24,20 @@ export interface HandshakeSettings {
  * notifications/initialized. On HTTP every later request carries MCP-Protocol-Version.
  */
 export async function handshake(wire: Wire, s: HandshakeSettings): Promise<ServerDescription> {
-  const offered = s.version ?? LATEST_LEGACY_VERSION;
+  const offered = s.version ?? LATEST_SESSION_VERSION;
   const result = await wire.rpc.request(Method.Initialize, { protocolVersion: offered, capabilities: s.capabilities, clientInfo: s.clientInfo }, { timeoutMs: s.timeoutMs });
   const version = result.protocolVersion;
   if (typeof version !== "string") throw protocolViolation(`the server's initialize result has no protocolVersion: ${excerpt(JSON.stringify(result))}`);
-  if (!isLegacyVersion(version) || (s.version !== undefined && version !== s.version))
+  if (!isSessionVersion(version) || (s.version !== undefined && version !== s.version))
     throw new LocalError(
       LocalCode.VersionNegotiationFailed,
       `the server answered initialize with protocol version ${JSON.stringify(version)}; this client ${s.version ? `was told to speak ${s.version}` : "speaks 2025-11-25, 2025-06-18, 2025-03-26 and 2024-11-05"}`,
     );
   const http = wire.conn.kind === "streamable-http";
   await wire.rpc.notify(Notice.Initialized, undefined, http ? { "mcp-protocol-version": version } : undefined);
-  wire.conn.settle?.({ era: "legacy", protocolVersion: version });
+  wire.conn.settle?.({ era: "session", protocolVersion: version });
   return {
-    era: "legacy",
+    era: "session",
     protocolVersion: version,
     capabilities: isPlainObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {},
     serverInfo: isPlainObject(result.serverInfo) ? (result.serverInfo as unknown as Implementation) : undefined,

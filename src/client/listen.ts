@@ -1,7 +1,7 @@
 import { LocalCode } from "../jsonrpc/codes.ts";
 import { LocalError } from "../jsonrpc/errors.ts";
 import type { JsonRpcNotification, Params, RequestId } from "../jsonrpc/message.ts";
-import { ModernNotice } from "../protocol/modern.ts";
+import { StatelessNotice } from "../protocol/stateless.ts";
 import { isPlainObject } from "../util/guards.ts";
 
 /** What a listen stream asks for (SubscriptionFilter, 2026-07-28 §1.2). */
@@ -54,7 +54,7 @@ export class Subscription implements AsyncIterable<JsonRpcNotification> {
   /** Delivers one notification of this stream. */
   push(n: JsonRpcNotification): void {
     if (this.done) return;
-    if (n.method === ModernNotice.SubscriptionsAcknowledged) {
+    if (n.method === StatelessNotice.SubscriptionsAcknowledged) {
       const f = n.params?.notifications;
       this.ack.resolve(isPlainObject(f) ? (f as SubscriptionFilter) : {});
       return;

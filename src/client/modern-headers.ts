@@ -1,5 +1,5 @@
 import type { Params } from "../jsonrpc/message.ts";
-import { mcpNameOf } from "../protocol/modern.ts";
+import { mcpNameOf } from "../protocol/stateless.ts";
 import type { ToolDescriptor } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
 

@@ -2,7 +2,7 @@ import { WireCode } from "../jsonrpc/codes.ts";
 import { LocalError, McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { LocalCode } from "../jsonrpc/codes.ts";
-import { INPUT_REQUIRED_METHODS, MetaKey, ResultType } from "../protocol/modern.ts";
+import { INPUT_REQUIRED_METHODS, MetaKey, ResultType } from "../protocol/stateless.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
 import { excerpt, protocolViolation } from "./errors.ts";
@@ -81,7 +81,7 @@ export class ModernSession implements EraSession {
   private async answer(method: string, requests: unknown, signal: AbortSignal | undefined): Promise<Params | undefined> {
     if (requests === undefined) return undefined;
     if (!isPlainObject(requests)) throw protocolViolation(`the server's input_required for ${method} has inputRequests that is not an object: ${excerpt(JSON.stringify(requests))}`);
-    const ctx = { era: "modern" as const, signal: signal ?? new AbortController().signal };
+    const ctx = { era: "stateless" as const, signal: signal ?? new AbortController().signal };
     const entries = await Promise.all(
       Object.entries(requests).map(async ([key, request]) => {
         if (!isPlainObject(request) || typeof request.method !== "string")

@@ -1,9 +1,9 @@
 import { LocalCode, WireCode } from "../jsonrpc/codes.ts";
 import { LocalError, McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
-import { isModernVersion, MetaKey, ModernMethod, MODERN_VERSIONS } from "../protocol/modern.ts";
+import { isStatelessVersion, MetaKey, StatelessMethod, STATELESS_VERSIONS } from "../protocol/stateless.ts";
 import type { ClientCapabilities, Implementation, ServerCapabilities } from "../protocol/types.ts";
-import { isLegacyVersion } from "../protocol/versions.ts";
+import { isSessionVersion } from "../protocol/versions.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { ClientConnection } from "./connection.ts";
 import { httpStatusOf } from "./errors.ts";
@@ -13,14 +13,14 @@ import { modernHeaders } from "./modern-headers.ts";
 import type { ServerDescription, Wire } from "./session.ts";
 
 /** Which era to speak: the newest the server supports, or one forced by the caller. */
-export type EraChoice = "auto" | "modern" | "legacy";
+export type EraChoice = "auto" | "stateless" | "session";
 
 export interface NegotiateSettings {
   era: EraChoice;
   /** A forced protocol version; its era wins over `era`. */
   version: string | undefined;
   clientInfo: Implementation;
-  capabilities(era: "legacy" | "modern"): ClientCapabilities;
+  capabilities(era: "session" | "stateless"): ClientCapabilities;
   discoverTimeoutMs: number;
   requestTimeoutMs: number;
   /** Opens the target (again); `legacySse` for the HTTP+SSE fallback. */
@@ -43,17 +43,17 @@ const MAX_DISCOVER_ATTEMPTS = 3;
  */
 export async function negotiate(s: NegotiateSettings): Promise<{ wire: Wire; description: ServerDescription }> {
   const forced = s.version;
-  if (forced !== undefined && !isModernVersion(forced) && !isLegacyVersion(forced))
-    throw new LocalError(LocalCode.UsageInvalid, `protocolVersion ${JSON.stringify(forced)} is not one this client speaks (${[...MODERN_VERSIONS].join(", ")}, 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05)`);
-  const era: EraChoice = forced === undefined ? s.era : isModernVersion(forced) ? "modern" : "legacy";
+  if (forced !== undefined && !isStatelessVersion(forced) && !isSessionVersion(forced))
+    throw new LocalError(LocalCode.UsageInvalid, `protocolVersion ${JSON.stringify(forced)} is not one this client speaks (${[...STATELESS_VERSIONS].join(", ")}, 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05)`);
+  const era: EraChoice = forced === undefined ? s.era : isStatelessVersion(forced) ? "stateless" : "session";
   let wire = s.wire(await s.open());
-  if (era !== "legacy" && wire.conn.kind !== "legacy-sse") {
+  if (era !== "session" && wire.conn.kind !== "legacy-sse") {
     const probe = await probeModern(wire, s, forced);
-    if (probe.kind === "modern") {
-      wire.conn.settle?.({ era: "modern", protocolVersion: probe.description.protocolVersion });
+    if (probe.kind === "stateless") {
+      wire.conn.settle?.({ era: "stateless", protocolVersion: probe.description.protocolVersion });
       return { wire, description: probe.description };
     }
-    if (era === "modern") {
+    if (era === "stateless") {
       await wire.conn.close();
       throw new LocalError(LocalCode.VersionNegotiationFailed, `the server does not speak 2026-07-28: ${probe.why}`);
     }
@@ -64,7 +64,7 @@ export async function negotiate(s: NegotiateSettings): Promise<{ wire: Wire; des
 }
 
 async function legacy(wire: Wire, s: NegotiateSettings, forced: string | undefined): Promise<{ wire: Wire; description: ServerDescription }> {
-  const settings = { clientInfo: s.clientInfo, capabilities: s.capabilities("legacy"), version: forced, timeoutMs: s.requestTimeoutMs };
+  const settings = { clientInfo: s.clientInfo, capabilities: s.capabilities("session"), version: forced, timeoutMs: s.requestTimeoutMs };
   try {
     return { wire, description: await handshake(wire, settings) };
   } catch (e) {
@@ -89,10 +89,10 @@ async function legacy(wire: Wire, s: NegotiateSettings, forced: string | undefin
   }
 }
 
-type Probe = { kind: "modern"; description: ServerDescription } | { kind: "legacy" | "closed"; why: string };
+type Probe = { kind: "stateless"; description: ServerDescription } | { kind: "session" | "closed"; why: string };
 
 async function probeModern(wire: Wire, s: NegotiateSettings, forced: string | undefined): Promise<Probe> {
-  const ours: readonly string[] = forced !== undefined ? [forced] : MODERN_VERSIONS;
+  const ours: readonly string[] = forced !== undefined ? [forced] : STATELESS_VERSIONS;
   const tries = new Map<string, number>();
   let version = ours[0]!;
   const http = wire.conn.kind === "streamable-http";
@@ -100,9 +100,9 @@ async function probeModern(wire: Wire, s: NegotiateSettings, forced: string | un
     tries.set(version, (tries.get(version) ?? 0) + 1);
     let result: Params;
     try {
-      const params = { _meta: envelope(version, { clientInfo: s.clientInfo, capabilities: s.capabilities("modern") }) };
-      const headers = http ? modernHeaders(version, ModernMethod.Discover, params) : undefined;
-      result = await wire.rpc.request(ModernMethod.Discover, params, { timeoutMs: s.discoverTimeoutMs, headers });
+      const params = { _meta: envelope(version, { clientInfo: s.clientInfo, capabilities: s.capabilities("stateless") }) };
+      const headers = http ? modernHeaders(version, StatelessMethod.Discover, params) : undefined;
+      result = await wire.rpc.request(StatelessMethod.Discover, params, { timeoutMs: s.discoverTimeoutMs, headers });
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       if (wire.conn.closed) return { kind: "closed", why: `the connection closed during server/discover: ${why}` };
@@ -114,17 +114,17 @@ async function probeModern(wire: Wire, s: NegotiateSettings, forced: string | un
           version = next;
           continue;
         }
-        return { kind: "legacy", why: `server/discover refused ${version}; the server supports ${JSON.stringify(supported)}` };
+        return { kind: "session", why: `server/discover refused ${version}; the server supports ${JSON.stringify(supported)}` };
       }
-      return { kind: "legacy", why: `server/discover failed: ${why}` };
+      return { kind: "session", why: `server/discover failed: ${why}` };
     }
     const supported = Array.isArray(result.supportedVersions) ? result.supportedVersions.filter((v): v is string => typeof v === "string") : undefined;
-    if (!supported || !isPlainObject(result.capabilities)) return { kind: "legacy", why: "server/discover answered with something that is not a DiscoverResult" };
+    if (!supported || !isPlainObject(result.capabilities)) return { kind: "session", why: "server/discover answered with something that is not a DiscoverResult" };
     const common = ours.filter((v) => supported.includes(v));
-    if (common.length === 0) return { kind: "legacy", why: `server/discover lists ${JSON.stringify(supported)}, none of which this client speaks` };
-    return { kind: "modern", description: describeDiscover(common.includes(version) ? version : common[0]!, result, supported, wire.conn.kind) };
+    if (common.length === 0) return { kind: "session", why: `server/discover lists ${JSON.stringify(supported)}, none of which this client speaks` };
+    return { kind: "stateless", description: describeDiscover(common.includes(version) ? version : common[0]!, result, supported, wire.conn.kind) };
   }
-  return { kind: "legacy", why: `server/discover refused every version offered (${[...tries.keys()].join(", ")})` };
+  return { kind: "session", why: `server/discover refused every version offered (${[...tries.keys()].join(", ")})` };
 }
 
 function describeDiscover(version: string, result: Params, supported: string[], transport: ClientConnection["kind"]): ServerDescription {
@@ -132,7 +132,7 @@ function describeDiscover(version: string, result: Params, supported: string[], 
   // serverInfo belongs in _meta; some servers put it in the body, which costs nothing to accept.
   const info = isPlainObject(meta[MetaKey.ServerInfo]) ? meta[MetaKey.ServerInfo] : isPlainObject(result.serverInfo) ? result.serverInfo : undefined;
   return {
-    era: "modern",
+    era: "stateless",
     protocolVersion: version,
     capabilities: result.capabilities as ServerCapabilities,
     serverInfo: info as Implementation | undefined,

@@ -5,8 +5,8 @@ import type { RpcPeer, WireRequestOptions } from "./rpc.ts";
 
 /** What the client knows about the server once connected. */
 export interface ServerDescription {
-  /** "legacy": an initialize handshake (2025-11-25 and earlier); "modern": 2026-07-28, stateless. */
-  era: "legacy" | "modern";
+  /** "session": an initialize handshake (2025-11-25 and earlier); "stateless": 2026-07-28, stateless. */
+  era: "session" | "stateless";
   protocolVersion: string;
   capabilities: ServerCapabilities;
   serverInfo: Implementation | undefined;

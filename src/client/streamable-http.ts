@@ -52,7 +52,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
 
   settle(facts: SessionFacts): void {
     this.facts = facts;
-    if (facts.era !== "legacy" || this.standaloneOpen) return;
+    if (facts.era !== "session" || this.standaloneOpen) return;
     this.standaloneOpen = true;
     this.standalone = this.listenStandalone().finally(() => (this.standaloneOpen = false));
   }
@@ -83,7 +83,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
   private sessionHeaders(): Record<string, string> {
     const h: Record<string, string> = {};
     if (this.sessionId !== undefined) h[SESSION_HEADER] = this.sessionId;
-    if (this.facts?.era === "legacy") h["mcp-protocol-version"] = this.facts.protocolVersion;
+    if (this.facts?.era === "session") h["mcp-protocol-version"] = this.facts.protocolVersion;
     return h;
   }
 
@@ -134,7 +134,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
       if (signal.aborted) throw signal.reason;
       if (state.delivered > before) attempts = 0;
       // 2026-07-28 streams are not resumable: the request is lost and the caller may re-issue it.
-      if (this.facts?.era === "modern" || state.lastEventId === undefined || attempts >= this.settings.maxReconnects)
+      if (this.facts?.era === "stateless" || state.lastEventId === undefined || attempts >= this.settings.maxReconnects)
         throw new LocalError(
           LocalCode.ChannelClosed,
           `the server closed the stream of ${describe(request)} before answering` +
@@ -196,7 +196,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.sessionId !== undefined && this.facts?.era === "legacy") {
+    if (this.sessionId !== undefined && this.facts?.era === "session") {
       // Ending the session is a courtesy (SHOULD): a slow or failing DELETE never blocks close.
       const headers = { ...this.sessionHeaders() };
       await authorizedFetch(this.url, { method: "DELETE", headers, signal: AbortSignal.timeout(2000) }, this.settings.auth)

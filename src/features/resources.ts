@@ -16,7 +16,7 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
 
   const notFound = (uri: string, scope: Scope) =>
     // 2025-11-25 names -32002; 2026-07-28 (SEP-2164) moved to -32602. Both carry data.uri.
-    new McpError(scope.era === "modern" ? WireCode.InvalidParams : WireCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    new McpError(scope.era === "stateless" ? WireCode.InvalidParams : WireCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
 
   /** True when `uri` names a registered resource or matches a template. */
   const exists = (uri: string) => registry.resource(uri) !== undefined || registry.matchTemplate(uri) !== undefined;
@@ -50,13 +50,13 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
         if (fixed) {
           const read = normalizeRead(uri, await fixed.handler(uri, scope), fixed.descriptor.mimeType);
           const hints = fixed.cache;
-          return hints && scope.era === "modern" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
+          return hints && scope.era === "stateless" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
         }
         const match = registry.matchTemplate(uri);
         if (match) {
           const read = normalizeRead(uri, await match.entry.handler(uri, match.variables, scope), match.entry.descriptor.mimeType);
           const hints = match.entry.cache;
-          return hints && scope.era === "modern" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
+          return hints && scope.era === "stateless" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
         }
         throw notFound(uri, scope);
       },

@@ -20,7 +20,7 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
     legacy: true,
     modern: true,
     handle(params, scope) {
-      const { page, nextCursor } = paginate(scope.era === "modern" ? registry.listToolsModern() : registry.listTools(), params.cursor, limits.pageSize);
+      const { page, nextCursor } = paginate(scope.era === "stateless" ? registry.listToolsStateless() : registry.listTools(), params.cursor, limits.pageSize);
       return nextCursor ? { tools: page, nextCursor } : { tools: page };
     },
   };

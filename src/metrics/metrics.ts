@@ -70,12 +70,12 @@ export class Metrics {
   }
 
   /** Counts one answered request. Method names past 256 distinct share "other" so labels stay bounded. */
-  request(method: string, era: "legacy" | "modern", ok: boolean, ms: number): void {
-    let s = this.stats.get(era === "legacy" ? method : `modern ${method}`);
+  request(method: string, era: "session" | "stateless", ok: boolean, ms: number): void {
+    let s = this.stats.get(era === "session" ? method : `stateless ${method}`);
     if (!s) {
       if (this.stats.size > 256) return this.request("other", era, ok, ms);
       s = { method, era, ok: 0, error: 0, sum: 0, buckets: new Float64Array(BUCKETS.length + 1) };
-      this.stats.set(era === "legacy" ? method : `modern ${method}`, s);
+      this.stats.set(era === "session" ? method : `stateless ${method}`, s);
     }
     if (ok) s.ok++;
     else s.error++;

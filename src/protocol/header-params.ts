@@ -1,4 +1,4 @@
-import { ModernHeader } from "./modern.ts";
+import { StatelessHeader } from "./stateless.ts";
 import type { JsonSchemaObject } from "./types.ts";
 import { isPlainObject } from "../util/guards.ts";
 
@@ -20,7 +20,7 @@ export function headerParams(schema: JsonSchemaObject): HeaderParam[] {
     if (!isPlainObject(def) || typeof def["x-mcp-header"] !== "string") continue;
     const type = def.type;
     if (type !== "string" && type !== "integer" && type !== "boolean") continue;
-    out.push({ property, header: ModernHeader.ParamPrefix + def["x-mcp-header"].toLowerCase(), type });
+    out.push({ property, header: StatelessHeader.ParamPrefix + def["x-mcp-header"].toLowerCase(), type });
   }
   return out;
 }

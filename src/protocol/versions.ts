@@ -4,26 +4,26 @@
  */
 
 /** Legacy-era revisions, newest first: each opens with `initialize` and may keep a session. */
-export const LEGACY_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
-export type LegacyVersion = (typeof LEGACY_VERSIONS)[number];
+export const SESSION_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
+export type SessionVersion = (typeof SESSION_VERSIONS)[number];
 
 /** The newest legacy revision: the counter-offer when a client asks for one we lack. */
-export const LATEST_LEGACY_VERSION: LegacyVersion = "2025-11-25";
+export const LATEST_SESSION_VERSION: SessionVersion = "2025-11-25";
 
 /** The revision assumed on HTTP when no MCP-Protocol-Version header arrives (2025-11-25 §transports). */
-export const HTTP_DEFAULT_VERSION: LegacyVersion = "2025-03-26";
+export const HTTP_DEFAULT_VERSION: SessionVersion = "2025-03-26";
 
-const legacySet: ReadonlySet<string> = new Set(LEGACY_VERSIONS);
+const legacySet: ReadonlySet<string> = new Set(SESSION_VERSIONS);
 
 /** True when `v` is a legacy revision we serve. */
-export const isLegacyVersion = (v: unknown): v is LegacyVersion => typeof v === "string" && legacySet.has(v);
+export const isSessionVersion = (v: unknown): v is SessionVersion => typeof v === "string" && legacySet.has(v);
 
 /**
  * Version negotiation (2025-11-25 lifecycle): echo the client's version when supported,
  * otherwise answer our latest.
  */
-export const negotiateLegacyVersion = (requested: unknown): LegacyVersion =>
-  isLegacyVersion(requested) ? requested : LATEST_LEGACY_VERSION;
+export const negotiateSessionVersion = (requested: unknown): SessionVersion =>
+  isSessionVersion(requested) ? requested : LATEST_SESSION_VERSION;
 
 /** JSON-RPC batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
 export const allowsBatches = (v: string): boolean => v === "2025-03-26";

@@ -3,10 +3,10 @@ import type { Principal } from "../auth/principal.ts";
 import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isNotification, isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
-import { ModernConnection } from "../modern/connection.ts";
-import { hasClaim } from "../modern/envelope.ts";
+import { StatelessConnection } from "../stateless/connection.ts";
+import { hasClaim } from "../stateless/envelope.ts";
 import { Notice } from "../protocol/methods.ts";
-import { ModernMethod } from "../protocol/modern.ts";
+import { StatelessMethod } from "../protocol/stateless.ts";
 import type { McpServer } from "../server/server.ts";
 import { Session } from "../session/session.ts";
 import type { Outlet } from "../session/outlet.ts";
@@ -18,7 +18,7 @@ export const DEFAULT_DRAIN_MS = 10_000;
 /** A stream channel bound to the server, in whichever era its first request chose. */
 export interface Attached {
   /** undefined until the first request pins the era. */
-  readonly era: "legacy" | "modern" | undefined;
+  readonly era: "session" | "stateless" | undefined;
   /** The 2025 session, once the era is legacy. */
   readonly session: Session | undefined;
   /** Requests being served right now (for a graceful drain). */
@@ -39,7 +39,7 @@ export interface AttachOptions {
   /** Who opened the connection, as the edge authenticated them (default: anonymous): every request on it is theirs. */
   auth?: Principal;
   /** Force an era: the 2024-11-05 SSE transport only ever speaks the legacy one. */
-  era?: "legacy";
+  era?: "session";
   drainMs?: number;
   onClose?: (attached: Attached) => void;
 }
@@ -62,8 +62,8 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
  */
 class ChannelBinding implements Attached, Outlet {
   session: Session | undefined;
-  private modern: ModernConnection | undefined;
-  private probe: ModernConnection | undefined;
+  private modern: StatelessConnection | undefined;
+  private probe: StatelessConnection | undefined;
   private closed = false;
 
   private readonly rt: Runtime;
@@ -79,7 +79,7 @@ class ChannelBinding implements Attached, Outlet {
   }
 
   get era(): Attached["era"] {
-    return this.session ? "legacy" : this.modern ? "modern" : undefined;
+    return this.session ? "session" : this.modern ? "stateless" : undefined;
   }
 
   get inflight(): number {
@@ -129,8 +129,8 @@ class ChannelBinding implements Attached, Outlet {
       if (isNotification(decoded.message) && decoded.message.method === Notice.Cancelled) this.probe?.receive(decoded);
       return;
     }
-    if (this.opts.era !== "legacy" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
-      return this.receiveModern(decoded, decoded.message.method === ModernMethod.Discover);
+    if (this.opts.era !== "session" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
+      return this.receiveStateless(decoded, decoded.message.method === StatelessMethod.Discover);
     this.session = new Session(this.server, this.rt, this, { id: this.opts.id, auth: this.opts.auth });
     this.session.receive(decoded);
   }
@@ -139,10 +139,10 @@ class ChannelBinding implements Attached, Outlet {
    * A 2026-07-28 request before the era is pinned: discover probes without pinning. Apart
    * from `route`, which runs per frame, for its closure: no closures on the hot path.
    */
-  private receiveModern(decoded: Decoded, discover: boolean): void {
+  private receiveStateless(decoded: Decoded, discover: boolean): void {
     const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
-    if (discover) return (this.probe ??= new ModernConnection(this.rt, send, this.opts.auth, this.opts.principal)).receive(decoded);
-    this.modern = this.probe ?? new ModernConnection(this.rt, send, this.opts.auth, this.opts.principal);
+    if (discover) return (this.probe ??= new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal)).receive(decoded);
+    this.modern = this.probe ?? new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal);
     this.probe = undefined;
     this.modern.receive(decoded);
   }

@@ -14,7 +14,7 @@ import type {
 } from "../protocol/types.ts";
 
 /** Which protocol era a request arrived in. */
-export type Era = "legacy" | "modern";
+export type Era = "session" | "stateless";
 
 /** What the server knows of the client making a request. */
 export interface ClientView {

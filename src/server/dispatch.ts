@@ -6,7 +6,7 @@ import type { Logger } from "../util/log.ts";
 import type { MethodEntry, Scope } from "./scope.ts";
 
 /** The protocol era a request was served in, as metrics label it. */
-export type Era = "legacy" | "modern";
+export type Era = "session" | "stateless";
 
 /**
  * One request in flight as the pipeline tracks it: the scope its handler sees, of either era

@@ -117,7 +117,7 @@ export class Registry {
   }
 
   /** Tools as 2026-07-28 lists them: no `execution` (tasks left the core in that revision). */
-  listToolsModern(): readonly ToolDescriptor[] {
+  listToolsStateless(): readonly ToolDescriptor[] {
     return this.cached("modernTools", () =>
       [...this.tools.values()].map((t) => {
         if (!t.descriptor.execution) return t.descriptor;

@@ -2,7 +2,7 @@ import type { McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import type { ProgressToken, ServerCapabilities } from "../protocol/types.ts";
 import type { HandlerContext } from "./context.ts";
-import type { LegacySessionHooks } from "./session-hooks.ts";
+import type { SessionHooks } from "./session-hooks.ts";
 
 /**
  * The per-request record a method handler sees: the user-facing HandlerContext plus what the
@@ -14,7 +14,7 @@ export interface Scope extends HandlerContext {
   readonly meta: Params | undefined;
   readonly progressToken: ProgressToken | undefined;
   /** Session-scoped state; present only for 2025 sessions. */
-  readonly session: LegacySessionHooks | undefined;
+  readonly session: SessionHooks | undefined;
   /** Admits one call of tool `name` (its rate and concurrency limits): the release, or the refusal to throw. */
   enterTool(name: string): (() => void) | McpError;
 }

@@ -7,7 +7,7 @@ import type { Scope } from "./scope.ts";
  * What 2025-session methods (logging/setLevel, resources/subscribe, tasks/*) need from the
  * session, kept narrow so features never reach into session internals.
  */
-export interface LegacySessionHooks {
+export interface SessionHooks {
   readonly id: string | undefined;
   logLevel: LoggingLevel;
   /** Subscribes to a resource's updates; settles once the subscription is recorded. */

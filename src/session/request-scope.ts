@@ -26,7 +26,7 @@ import type { Session } from "./session.ts";
  * do), which keeps the hot path to one allocation.
  */
 export class RequestScope implements InFlight {
-  readonly era = "legacy" as const;
+  readonly era = "session" as const;
   private controller: AbortController | undefined;
   private abortReason: unknown;
   /** Where the answer goes when not straight to the client (a batch collects them). */

@@ -18,7 +18,7 @@ import {
 import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
 import { logLevelRank, Method, Notice } from "../protocol/methods.ts";
 import type { LoggingLevel, ProgressToken, Task } from "../protocol/types.ts";
-import { LATEST_LEGACY_VERSION, negotiateLegacyVersion } from "../protocol/versions.ts";
+import { LATEST_SESSION_VERSION, negotiateSessionVersion } from "../protocol/versions.ts";
 import type { ClientView } from "../server/context.ts";
 import type { Scope } from "../server/scope.ts";
 import type { Answerer, Dispatcher } from "../server/dispatch.ts";
@@ -36,7 +36,7 @@ export interface SessionRuntime {
   readonly stores: Stores;
 }
 import type { McpServer } from "../server/server.ts";
-import type { LegacySessionHooks, TaskBinding } from "../server/session-hooks.ts";
+import type { SessionHooks, TaskBinding } from "../server/session-hooks.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { Outlet } from "./outlet.ts";
 import { OutboundRequests } from "./outbound.ts";
@@ -59,11 +59,11 @@ type Respond = (message: JsonRpcResponse | undefined) => void;
  * subscriptions and tasks. It knows nothing of transports: messages arrive through
  * `receive` and leave through its Outlet.
  */
-export class Session implements LegacySessionHooks, Answerer<RequestScope> {
-  readonly era = "legacy" as const;
+export class Session implements SessionHooks, Answerer<RequestScope> {
+  readonly era = "session" as const;
   /** Where the session is in its lifecycle; changed only by `transition`. */
   state: SessionState = "new";
-  protocolVersion: string = LATEST_LEGACY_VERSION;
+  protocolVersion: string = LATEST_SESSION_VERSION;
   client: ClientView = { capabilities: {} };
   private level: LoggingLevel;
   // What an idle session does not need is made on first use: a server holds 100,000 of these.
@@ -170,7 +170,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
       // Answered before the method table, and counted like every other method.
       const started = performance.now();
       const response = method === Method.Initialize ? this.initialize(req) : resultResponse(id, {});
-      dispatcher.record(method, "legacy", !("error" in response), started);
+      dispatcher.record(method, "session", !("error" in response), started);
       return this.answer(respond, response);
     }
     if (this.state === "new") return this.answer(respond, errorResponse(id, invalidRequest(`the session is not initialized; send initialize before ${method}`).toWire()));
@@ -217,7 +217,7 @@ export class Session implements LegacySessionHooks, Answerer<RequestScope> {
       const info = p.clientInfo;
       if (!isPlainObject(info) || typeof info.name !== "string" || typeof info.version !== "string")
         throw invalidParams('Invalid params for initialize: "clientInfo" must be {name: string, version: string}');
-      this.protocolVersion = negotiateLegacyVersion(p.protocolVersion);
+      this.protocolVersion = negotiateSessionVersion(p.protocolVersion);
       this.client = { info: info as unknown as ClientView["info"], capabilities: p.capabilities };
     } catch (e) {
       return errorResponse(req.id, (e as McpError).toWire());

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cycleName, elementaryCycles, readFolderGraph, type FolderGraph } from "./folder-graph.ts";
 
-const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
 /**
  * Cycles tolerated for now: none. The folder graph of src/ is one-way (server/ defines what a

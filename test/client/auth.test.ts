@@ -21,7 +21,7 @@ const bearer = (token: string): AuthHook => ({ headers: () => ({ authorization: 
 
 test("every request of a 2025 session over Streamable HTTP carries the hook's headers (POST, GET, DELETE)", async () => {
   const proxy = startProxy(net.httpFor("auto").url);
-  const client = createClient({ name: "c", version: "1", era: "legacy", auth: bearer("t-1") });
+  const client = createClient({ name: "c", version: "1", era: "session", auth: bearer("t-1") });
   try {
     await client.connect({ url: proxy.url });
     await waitFor(() => proxy.seen.some((s) => s.method === "GET"), "the standalone stream");
@@ -99,7 +99,7 @@ test("a 401 asks onUnauthorized: true retries once with fresh headers, false giv
   } finally {
     await client.close();
   }
-  const refusing = createClient({ name: "c", version: "1", era: "legacy", auth: { headers: () => ({}), onUnauthorized: async () => false } });
+  const refusing = createClient({ name: "c", version: "1", era: "session", auth: { headers: () => ({}), onUnauthorized: async () => false } });
   try {
     await expect(refusing.connect({ url: fake.url })).rejects.toMatchObject({ code: "http_status", status: 401, message: expect.stringContaining("HTTP 401 Unauthorized: who are you?") });
   } finally {

@@ -23,7 +23,7 @@ async function modernFake(answer: (m: Msg) => Response, options: Parameters<type
   client.onError((e) => errors.push(e));
   cleanups.push(() => fake.stop(), () => client.close());
   await client.connect({ url: fake.url });
-  expect(client.server.era).toBe("modern");
+  expect(client.server.era).toBe("stateless");
   return { client, seen: fake.seen, errors };
 }
 
@@ -97,7 +97,7 @@ describe("HTTP answers that break the protocol fail their request with a clear e
         : new Response("no", { status: 400 }),
     );
     cleanups.push(() => fake.stop());
-    await expect(createClient({ name: "c", version: "1", era: "legacy" }).connect({ url: fake.url })).rejects.toMatchObject({
+    await expect(createClient({ name: "c", version: "1", era: "session" }).connect({ url: fake.url })).rejects.toMatchObject({
       code: "peer_protocol_violation",
       message: 'the server\'s Mcp-Session-Id "has space" is not visible ASCII',
     });
@@ -106,7 +106,7 @@ describe("HTTP answers that break the protocol fail their request with a clear e
 
 describe("stream transports", () => {
   test("a line that is not JSON and an answer for an unknown id reach onError; the waiting request's timeout says so", async () => {
-    const client = createClient({ name: "c", version: "1", era: "legacy", requestTimeoutMs: 400 });
+    const client = createClient({ name: "c", version: "1", era: "session", requestTimeoutMs: 400 });
     const errors: string[] = [];
     client.onError((e) => errors.push(e.message));
     cleanups.push(() => client.close());

@@ -33,11 +33,11 @@ describe("erlmcp client", () => {
     const r = await runToEnd(client(url), { env: env() });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ era: "modern", protocolVersion: "2026-07-28", transport: "streamable-http", serverInfo: { name: "erlmcp-network-fixture" } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ era: "stateless", protocolVersion: "2026-07-28", transport: "streamable-http", serverInfo: { name: "erlmcp-network-fixture" } });
   });
 
   test("URL --era legacy --list: every tool as JSON", async () => {
-    const r = await runToEnd(client(url, "--era", "legacy", "--list"), { env: env() });
+    const r = await runToEnd(client(url, "--era", "session", "--list"), { env: env() });
     expect(r.code).toBe(0);
     const names = (JSON.parse(r.stdout) as { name: string }[]).map((t) => t.name);
     expect(names).toContain("test_simple_text");
@@ -62,11 +62,11 @@ describe("erlmcp client", () => {
   });
 
   test("--accept-elicitations answers with the schema's defaults; without it the CLI declines", async () => {
-    const accept = await runToEnd(client(url, "--era", "legacy", "--accept-elicitations", "--call", "test_elicitation_sep1034_defaults"), { env: env() });
+    const accept = await runToEnd(client(url, "--era", "session", "--accept-elicitations", "--call", "test_elicitation_sep1034_defaults"), { env: env() });
     expect(JSON.parse(accept.stdout).content[0].text).toBe(
       'Elicitation completed: action=accept, content={"name":"John Doe","age":30,"score":95.5,"status":"active","verified":true}',
     );
-    const decline = await runToEnd(client(url, "--era", "legacy", "--call", "test_elicitation_sep1034_defaults"), { env: env() });
+    const decline = await runToEnd(client(url, "--era", "session", "--call", "test_elicitation_sep1034_defaults"), { env: env() });
     expect(JSON.parse(decline.stdout).content[0].text).toBe("Elicitation completed: action=decline, content={}");
   });
 
@@ -74,7 +74,7 @@ describe("erlmcp client", () => {
     [[], ["erlmcp client: no server given (a URL, --tcp HOST:PORT or --stdio CMD; see erlmcp client --help)"]],
     [["http://x", "--args", "[1]", "--call", "t"], ['erlmcp client: --args must be a JSON object, got "[1]"']],
     [["http://x", "--bogus"], ["erlmcp client: unknown client flag --bogus (see erlmcp client --help)"]],
-    [["http://x", "--era", "future"], ['erlmcp client: --era must be auto, modern or legacy, got "future"']],
+    [["http://x", "--era", "future"], ['erlmcp client: --era must be auto, stateless or session, got "future"']],
     [["http://x", "--tcp", "h:1"], ["erlmcp client: give one server: a URL, --tcp or --stdio"]],
     [["ftp://x"], ['erlmcp client: unexpected argument "ftp://x": a server is a http(s):// or ws(s):// URL, --tcp HOST:PORT or --stdio CMD']],
   ])("usage error %j: exit 2, one line each", async (args, expected) => {

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 const text = (r: { content: unknown[] }) => (r.content as { type: string; text?: string }[]).map((b) => b.text).join("\n");
 
-for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, readonly ("modern" | "legacy")[]][]) {
+for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, readonly ("stateless" | "session")[]][]) {
   for (const era of eras) {
     describe(`${transport}, ${era} era`, () => {
       let client: McpClient;
@@ -37,7 +37,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
       beforeAll(async () => {
         const rec = recordingHandlers();
         calls = rec.calls;
-        client = createClient({ name: "contract-client", version: "1.2.3", era: era === "modern" ? "auto" : "legacy", handlers: rec.handlers, requestTimeoutMs: 10_000 });
+        client = createClient({ name: "contract-client", version: "1.2.3", era: era === "stateless" ? "auto" : "session", handlers: rec.handlers, requestTimeoutMs: 10_000 });
         client.onNotification("*", (n) => notes.push(n));
         client.onError((e) => errors.push(e));
         await client.connect(targetFor(transport, net));
@@ -50,11 +50,11 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
 
       test("connect settles the era, version and transport, and reports the server", () => {
         expect(client.server.era).toBe(era);
-        expect(client.server.protocolVersion).toBe(era === "modern" ? "2026-07-28" : "2025-11-25");
+        expect(client.server.protocolVersion).toBe(era === "stateless" ? "2026-07-28" : "2025-11-25");
         expect<string>(client.server.transport).toBe(transport.startsWith("http-") ? "streamable-http" : transport);
         expect(client.server.serverInfo?.name).toBe(transport === "stdio" ? "erlmcp-everything-fixture" : "erlmcp-network-fixture");
         expect(client.server.capabilities.tools).toEqual({ listChanged: true });
-        if (era === "modern") expect(client.server.supportedVersions).toEqual(["2026-07-28"]);
+        if (era === "stateless") expect(client.server.supportedVersions).toEqual(["2026-07-28"]);
       });
 
       test("tools: list every page, call one, an unknown tool is the server's -32602", async () => {
@@ -96,7 +96,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
         const r = await client.callTool("test_tool_with_progress", {}, { onProgress: (p) => seen.push(p.progress) });
         expect(text(r)).toBe("Progress test completed");
         if (!jsonMode) expect(seen).toEqual([0, 50, 100]);
-        else if (era === "modern") expect(seen).toEqual([]);
+        else if (era === "stateless") expect(seen).toEqual([]);
         else {
           // The last report races the answer on another stream; one after the answer is dropped.
           expect(seen.length).toBeGreaterThanOrEqual(2);
@@ -109,13 +109,13 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
         const before = notes.length;
         await client.callTool("test_logging_tool");
         const levels = () => notes.slice(before).filter((n) => n.method === "notifications/message").map((n) => n.params?.level);
-        if (jsonMode && era === "legacy") await waitFor(() => levels().length === 2, "two log messages on the GET stream");
-        expect(levels()).toEqual(jsonMode && era === "modern" ? [] : ["warning", "error"]);
+        if (jsonMode && era === "session") await waitFor(() => levels().length === 2, "two log messages on the GET stream");
+        expect(levels()).toEqual(jsonMode && era === "stateless" ? [] : ["warning", "error"]);
       });
 
       test("sampling, elicitation and roots are answered by the application's handlers", async () => {
         calls.length = 0;
-        if (era === "legacy") {
+        if (era === "session") {
           expect(text(await client.callTool("test_sampling", { prompt: "Capital of France?" }))).toBe("LLM response: Paris");
           expect(text(await client.callTool("test_elicitation", { message: "Who are you?" }))).toBe(
             'User response: action=accept, content={"username":"ada","email":"ada@example.com"}',
@@ -132,7 +132,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
         }
         // Concurrent input requests are answered in key order, so the sequence is exact.
         expect(calls.map((c) => c.kind)).toEqual(
-          era === "legacy"
+          era === "session"
             ? ["sampling", "elicitation", "roots"]
             : ["sampling", "elicitation", "roots", "elicitation", "elicitation", "elicitation", "sampling", "roots", "elicitation"],
         );
@@ -152,7 +152,7 @@ for (const [transport, eras] of Object.entries(TRANSPORTS) as [TransportName, re
         }, `the server to record ${tag} as aborted`);
       });
 
-      if (era === "legacy")
+      if (era === "session")
         test("subscribe: resources/updated and tools/list_changed arrive as notifications; unsubscribe stops them", async () => {
           const updates = () => notes.filter((n) => n.method === "notifications/resources/updated" && n.params?.uri === WATCHED).length;
           const start = updates();

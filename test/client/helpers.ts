@@ -14,13 +14,13 @@ export const SDK_STDIO = fileURLToPath(new URL("../fixtures/client-sdk-stdio.ts"
 
 /** The transports the contract suite runs over, and the eras each can speak. */
 export const TRANSPORTS = {
-  stdio: ["modern", "legacy"],
-  tcp: ["modern", "legacy"],
-  websocket: ["modern", "legacy"],
-  "http-json": ["modern", "legacy"],
-  "http-sse": ["modern", "legacy"],
-  "http-auto": ["modern", "legacy"],
-  "legacy-sse": ["legacy"],
+  stdio: ["stateless", "session"],
+  tcp: ["stateless", "session"],
+  websocket: ["stateless", "session"],
+  "http-json": ["stateless", "session"],
+  "http-sse": ["stateless", "session"],
+  "http-auto": ["stateless", "session"],
+  "legacy-sse": ["session"],
 } as const;
 export type TransportName = keyof typeof TRANSPORTS;
 

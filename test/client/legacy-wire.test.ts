@@ -21,7 +21,7 @@ beforeAll(async () => {
     name: "legacy-wire",
     version: "2.0.0",
     title: "Legacy Wire",
-    era: "legacy",
+    era: "session",
     capabilities: { elicitation: { form: {}, url: {} } },
     handlers: {
       elicitation: (p) => (asked.push(p), { action: "accept" }),

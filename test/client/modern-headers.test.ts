@@ -1,7 +1,7 @@
 /** Header values and x-mcp-header parameters of 2026-07-28 requests (SEP-2243), as the client writes them. */
 import { describe, expect, test } from "bun:test";
 import { encodeHeaderValue, modernHeaders, toolHeaderParams } from "../../src/client/modern-headers.ts";
-import { headerValue } from "../../src/modern/headers.ts";
+import { headerValue } from "../../src/stateless/headers.ts";
 
 describe("encodeHeaderValue", () => {
   test.each([

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "../../src/client/client.ts";
 import type { ClientOptions } from "../../src/client/options.ts";
-import { LegacySseEndpoint } from "../../src/serve/legacy-sse-endpoint.ts";
+import { LegacySseEndpoint } from "../../src/serve/http/legacy-sse.ts";
 import { Edge, EdgeRequest } from "../../src/serve/http/edge-request.ts";
 import { hostPolicy } from "../../src/transport/http-guards.ts";
 import { SDK_SERVER_INFO, startSdkHttp, type SdkHttp } from "../fixtures/client-sdk-server.ts";
@@ -47,7 +47,7 @@ describe("the server/discover probe", () => {
     const proxy = startProxy(net.httpFor("auto").url);
     try {
       await using({}, { url: proxy.url }, async (c) => {
-        expect(c.server).toMatchObject({ era: "modern", protocolVersion: "2026-07-28", transport: "streamable-http" });
+        expect(c.server).toMatchObject({ era: "stateless", protocolVersion: "2026-07-28", transport: "streamable-http" });
         await c.listTools();
       });
       expect(proxy.seen.map((s) => `${s.method} ${s.body?.method}`)).toEqual(["POST server/discover", "POST tools/list"]);
@@ -71,7 +71,7 @@ describe("the server/discover probe", () => {
     const proxy = startProxy(sdk.url);
     try {
       await using({ handlers: { elicitation: () => ({ action: "accept", content: {} }) } }, { url: proxy.url }, async (c) => {
-        expect(c.server).toMatchObject({ era: "legacy", protocolVersion: "2025-11-25", serverInfo: SDK_SERVER_INFO });
+        expect(c.server).toMatchObject({ era: "session", protocolVersion: "2025-11-25", serverInfo: SDK_SERVER_INFO });
         expect((await c.callTool("add", { a: 2, b: 3 })).content).toEqual([{ type: "text", text: "sum=5" }]);
         // SEP-1034: the accepted elicitation left "name" out; its schema default fills it.
         expect((await c.callTool("ask_name")).content).toEqual([{ type: "text", text: "action=accept name=Anonymous" }]);
@@ -95,7 +95,7 @@ describe("the server/discover probe", () => {
 
   test("an SDK v1 server over stdio answers -32601: initialize on the same process", async () => {
     await using({}, { command: process.execPath, args: [SDK_STDIO] }, async (c) => {
-      expect(c.server).toMatchObject({ era: "legacy", protocolVersion: "2025-11-25", serverInfo: SDK_SERVER_INFO, transport: "stdio" });
+      expect(c.server).toMatchObject({ era: "session", protocolVersion: "2025-11-25", serverInfo: SDK_SERVER_INFO, transport: "stdio" });
       expect((await c.readResource("sdk://greeting")).contents).toEqual([{ uri: "sdk://greeting", text: "hello from the SDK" }]);
     });
   });
@@ -103,7 +103,7 @@ describe("the server/discover probe", () => {
   test("no answer within discoverTimeoutMs: initialize follows", async () => {
     const started = performance.now();
     await using({ discoverTimeoutMs: 300 }, { command: process.execPath, args: [FAKE_STDIO], env: { FAKE_MODE: "silent-discover" } }, async (c) => {
-      expect(c.server).toMatchObject({ era: "legacy", protocolVersion: "2025-11-25", serverInfo: { name: "fake-stdio", version: "0.0.1" } });
+      expect(c.server).toMatchObject({ era: "session", protocolVersion: "2025-11-25", serverInfo: { name: "fake-stdio", version: "0.0.1" } });
     });
     expect(performance.now() - started).toBeGreaterThanOrEqual(300);
   });
@@ -113,7 +113,7 @@ describe("the server/discover probe", () => {
     const starts = join(dir, "starts");
     try {
       await using({}, { command: process.execPath, args: [FAKE_STDIO], env: { FAKE_MODE: "exit-on-probe", FAKE_STARTS_FILE: starts } }, async (c) => {
-        expect(c.server.era).toBe("legacy");
+        expect(c.server.era).toBe("session");
         expect((await c.listTools()).tools).toEqual([]);
       });
       expect(readFileSync(starts, "utf8")).toBe("start\nstart\n");
@@ -130,7 +130,7 @@ describe("the server/discover probe", () => {
       return result(m, m.method === "server/discover" ? DISCOVER : { resultType: "complete", tools: [] });
     });
     try {
-      await using({}, { url: fake.url }, async (c) => expect(c.server).toMatchObject({ era: "modern", protocolVersion: "2026-07-28" }));
+      await using({}, { url: fake.url }, async (c) => expect(c.server).toMatchObject({ era: "stateless", protocolVersion: "2026-07-28" }));
       expect(fake.seen.map((s) => s.body?.method)).toEqual(["server/discover", "server/discover"]);
     } finally {
       fake.stop();
@@ -150,7 +150,7 @@ describe("the server/discover probe", () => {
       return new Response(null, { status: 202 });
     });
     try {
-      await using({}, { url: fake.url }, async (c) => expect(c.server).toMatchObject({ era: "legacy", protocolVersion: "2025-06-18" }));
+      await using({}, { url: fake.url }, async (c) => expect(c.server).toMatchObject({ era: "session", protocolVersion: "2025-06-18" }));
       expect(fake.seen.filter((s) => s.method === "POST").map((s) => s.body?.method)).toEqual(["server/discover", "initialize", "notifications/initialized"]);
     } finally {
       fake.stop();
@@ -162,7 +162,7 @@ describe("forcing an era or a version", () => {
   test("era legacy sends no probe, even to a modern server", async () => {
     const proxy = startProxy(net.httpFor("auto").url);
     try {
-      await using({ era: "legacy" }, { url: proxy.url }, async (c) => expect(c.server.era).toBe("legacy"));
+      await using({ era: "session" }, { url: proxy.url }, async (c) => expect(c.server.era).toBe("session"));
       expect(proxy.seen.filter((s) => s.method === "POST")[0]!.body.method).toBe("initialize");
     } finally {
       proxy.stop();
@@ -170,7 +170,7 @@ describe("forcing an era or a version", () => {
   });
 
   test("era modern against a legacy-only server fails, naming why", async () => {
-    const client = createClient({ ...OPTIONS, era: "modern" });
+    const client = createClient({ ...OPTIONS, era: "stateless" });
     await expect(client.connect({ command: process.execPath, args: [SDK_STDIO] })).rejects.toMatchObject({
       code: "version_negotiation_failed",
       message: "the server does not speak 2026-07-28: server/discover failed: Method not found",
@@ -178,7 +178,7 @@ describe("forcing an era or a version", () => {
   });
 
   test("a forced legacy version is offered, and must be answered exactly", async () => {
-    await using({ protocolVersion: "2025-06-18" }, { url: net.httpFor("auto").url }, async (c) => expect(c.server).toMatchObject({ era: "legacy", protocolVersion: "2025-06-18" }));
+    await using({ protocolVersion: "2025-06-18" }, { url: net.httpFor("auto").url }, async (c) => expect(c.server).toMatchObject({ era: "session", protocolVersion: "2025-06-18" }));
     const client = createClient({ ...OPTIONS, protocolVersion: "2025-06-18" });
     await expect(client.connect({ command: process.execPath, args: [FAKE_STDIO], env: { FAKE_VERSION: "2025-03-26" } })).rejects.toMatchObject({
       code: "version_negotiation_failed",
@@ -203,7 +203,7 @@ describe("forcing an era or a version", () => {
 describe("the HTTP+SSE fallback (2025-11-25 §3.2.9)", () => {
   test("POST refused with 404 at an /sse URL: GET there finds the endpoint event", async () => {
     await using({}, { url: new URL("/sse", net.httpFor("auto").url) }, async (c) => {
-      expect(c.server).toMatchObject({ era: "legacy", protocolVersion: "2025-11-25", transport: "legacy-sse" });
+      expect(c.server).toMatchObject({ era: "session", protocolVersion: "2025-11-25", transport: "legacy-sse" });
       expect((await c.callTool("test_simple_text")).content).toEqual([{ type: "text", text: "This is a simple text response for testing." }]);
     });
   });
@@ -230,7 +230,7 @@ describe("the HTTP+SSE fallback (2025-11-25 §3.2.9)", () => {
     });
     try {
       await using({}, { url: `http://127.0.0.1:${bun.port}/mcp` }, async (c) => {
-        expect(c.server).toMatchObject({ era: "legacy", transport: "legacy-sse" });
+        expect(c.server).toMatchObject({ era: "session", transport: "legacy-sse" });
         expect((await c.listAllPrompts()).map((p) => p.name)).toContain("test_simple_prompt");
       });
       expect(seen.slice(0, 4)).toEqual(["POST /mcp", "POST /mcp", "GET /mcp", "POST /messages"]);

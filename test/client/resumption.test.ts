@@ -19,7 +19,7 @@ afterAll(async () => {
   await net.stop();
 });
 
-const OPTIONS = { name: "resume-client", version: "1.0.0", era: "legacy" as const };
+const OPTIONS = { name: "resume-client", version: "1.0.0", era: "session" as const };
 
 describe("2025 sessions", () => {
   test("test_reconnection: the closed POST stream is resumed by GET with Last-Event-ID after retry ms", async () => {

@@ -217,7 +217,7 @@ describe("ids name the node and shard they are routed to", () => {
     expect(new URL(endpoint, app.url).searchParams.get("sessionId")).toMatch(new RegExp(`^${NODE}/[01]\\.[0-9a-f-]{36}$`));
     const messages = new URL(endpoint, app.url);
     const send = (m: Msg) => fetch(messages, { method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: JSON.stringify(m), keepalive: false });
-    expect((await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "legacy", version: "1" } } })).status).toBe(202);
+    expect((await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "session", version: "1" } } })).status).toBe(202);
     await until(/"id":0/);
     expect((await send({ jsonrpc: "2.0", method: "notifications/initialized" })).status).toBe(202);
     for (let i = 1; i <= 8; i++) {

@@ -5,7 +5,7 @@
  * (Host and Origin), and methods the endpoint does not serve.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { LEGACY_VERSIONS } from "../../src/protocol/versions.ts";
+import { SESSION_VERSIONS } from "../../src/protocol/versions.ts";
 import { ACCEPT_BOTH, errorOf, HttpClient, initializeRequest, jsonBody, LATEST, post, startHttp, type Harness } from "../fixtures/http-harness.ts";
 import { parseRaw, rawExchange } from "../fixtures/http-raw.ts";
 
@@ -45,8 +45,8 @@ describe("MCP-Protocol-Version", () => {
 
   test("an absent header is accepted (2025-03-26 assumed), and so is every supported version", async () => {
     expect(await jsonBody(await post(h, PING, { sid: c.sid }))).toEqual({ jsonrpc: "2.0", id: 1, result: {} });
-    expect(LEGACY_VERSIONS.length).toBeGreaterThanOrEqual(4);
-    for (const version of LEGACY_VERSIONS) expect(await jsonBody(await post(h, PING, { sid: c.sid, version }))).toEqual({ jsonrpc: "2.0", id: 1, result: {} });
+    expect(SESSION_VERSIONS.length).toBeGreaterThanOrEqual(4);
+    for (const version of SESSION_VERSIONS) expect(await jsonBody(await post(h, PING, { sid: c.sid, version }))).toEqual({ jsonrpc: "2.0", id: 1, result: {} });
   });
 
   test("initialize is negotiated by its body, whatever the header says", async () => {

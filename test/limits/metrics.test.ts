@@ -55,7 +55,7 @@ async function scrape(base: URL | string): Promise<Scrape> {
   };
 }
 
-const ok = (method: string, era: "legacy" | "modern", outcome = "ok") => ({ method, era, outcome });
+const ok = (method: string, era: "session" | "stateless", outcome = "ok") => ({ method, era, outcome });
 
 describe("requests", () => {
   test("GET /metrics is Prometheus text counting and timing each served method per era and outcome", () =>
@@ -65,7 +65,7 @@ describe("requests", () => {
       expect(before.types.get("erlmcp_requests_total")).toBe("counter");
       expect(before.types.get("erlmcp_request_duration_seconds")).toBe("histogram");
       expect(before.types.get("erlmcp_limit_refusals_total")).toBe("counter");
-      expect(before.value("erlmcp_requests_total", ok("tools/list", "legacy"))).toBeUndefined();
+      expect(before.value("erlmcp_requests_total", ok("tools/list", "session"))).toBeUndefined();
 
       const client = await HttpClient.open(harnessOf(s));
       for (let i = 0; i < 3; i++) expect((await client.call("tools/list")).result.tools).toHaveLength(3);
@@ -87,20 +87,20 @@ describe("requests", () => {
         m.samples.filter((x) => x.name === "erlmcp_requests_total" && x.value > 0).map((x) => [`${x.labels.era} ${x.labels.method} ${x.labels.outcome}`, x.value]),
       );
       expect(requests).toEqual({
-        "legacy initialize ok": 2,
-        "legacy ping ok": 1,
-        "legacy tools/list ok": 4,
-        "legacy tools/call ok": 2,
-        "legacy tools/call error": 1,
-        "modern tools/list ok": 1,
-        "modern server/discover ok": 1,
+        "session initialize ok": 2,
+        "session ping ok": 1,
+        "session tools/list ok": 4,
+        "session tools/call ok": 2,
+        "session tools/call error": 1,
+        "stateless tools/list ok": 1,
+        "stateless server/discover ok": 1,
       });
       const count = (method: string, era: string) => m.value("erlmcp_request_duration_seconds_count", { method, era });
-      expect([count("tools/list", "legacy"), count("tools/call", "legacy"), count("tools/list", "modern")]).toEqual([4, 3, 1]);
-      expect(m.value("erlmcp_request_duration_seconds_bucket", { method: "tools/list", era: "legacy", le: "+Inf" })).toBe(4);
-      expect(m.value("erlmcp_request_duration_seconds_sum", { method: "tools/list", era: "legacy" })).toBeGreaterThan(0);
+      expect([count("tools/list", "session"), count("tools/call", "session"), count("tools/list", "stateless")]).toEqual([4, 3, 1]);
+      expect(m.value("erlmcp_request_duration_seconds_bucket", { method: "tools/list", era: "session", le: "+Inf" })).toBe(4);
+      expect(m.value("erlmcp_request_duration_seconds_sum", { method: "tools/list", era: "session" })).toBeGreaterThan(0);
       // Buckets are cumulative: never decreasing, ending at the count.
-      const buckets = m.samples.filter((x) => x.name === "erlmcp_request_duration_seconds_bucket" && x.labels.method === "tools/call" && x.labels.era === "legacy").map((x) => x.value);
+      const buckets = m.samples.filter((x) => x.name === "erlmcp_request_duration_seconds_bucket" && x.labels.method === "tools/call" && x.labels.era === "session").map((x) => x.value);
       expect(buckets.length).toBeGreaterThan(2);
       expect(buckets.every((v, i) => i === 0 || v >= buckets[i - 1]!)).toBe(true);
       expect(buckets.at(-1)).toBe(3);
@@ -270,9 +270,9 @@ describe("a sharded appliance (--shards 2)", () => {
     for (let i = 0; i < 4; i++) {
       const m = await scrape(app.url.replace(/\/mcp$/, "/"));
       expect(m.type).toBe(PROMETHEUS_TEXT);
-      expect(m.value("erlmcp_requests_total", ok("tools/list", "modern"))).toBe(sent);
-      expect(m.value("erlmcp_requests_total", ok("tools/list", "legacy"))).toBe(18);
-      expect(m.value("erlmcp_requests_total", ok("initialize", "legacy"))).toBe(3);
+      expect(m.value("erlmcp_requests_total", ok("tools/list", "stateless"))).toBe(sent);
+      expect(m.value("erlmcp_requests_total", ok("tools/list", "session"))).toBe(18);
+      expect(m.value("erlmcp_requests_total", ok("initialize", "session"))).toBe(3);
       expect(m.value("erlmcp_http_sessions")).toBe(3);
     }
     const health = (await (await fetch(app.url.replace(/\/mcp$/, "/healthz"))).json()) as { sessions: number };

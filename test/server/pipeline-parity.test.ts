@@ -20,7 +20,7 @@ import { answerOf, LineClient, mpost, mreq, until, type Msg } from "../fixtures/
 import { startParity, type ParityServer } from "../fixtures/parity-server.ts";
 
 /** The `era` label of erlmcp_requests_total per era: the one place to change if it is renamed. */
-const ERA_LABEL = { "2025-11-25": "legacy", "2026-07-28": "modern" } as const;
+const ERA_LABEL = { "2025-11-25": "session", "2026-07-28": "stateless" } as const;
 
 type Era = keyof typeof ERA_LABEL;
 const LEGACY: Era = "2025-11-25";
@@ -194,7 +194,7 @@ const TRANSPORTS: readonly Transport[] = [
     },
   },
   { name: "http", eras: [LEGACY, MODERN], http: true, open: streamableHttp },
-  // HTTP+SSE only ever speaks 2025: a 2026-07-28 claim there is -32600 (test/modern/eras.test.ts).
+  // HTTP+SSE only ever speaks 2025: a 2026-07-28 claim there is -32600 (test/stateless/eras.test.ts).
   { name: "legacy-sse", eras: [LEGACY], http: false, open: legacySse },
 ];
 

@@ -1,13 +1,13 @@
 import { WireCode } from "../../jsonrpc/codes.ts";
 import type { Decoded } from "../../jsonrpc/decode.ts";
 import { isRequest } from "../../jsonrpc/message.ts";
-import { hasClaim } from "../../modern/envelope.ts";
+import { hasClaim } from "../../stateless/envelope.ts";
 import { Method } from "../../protocol/methods.ts";
-import { isLegacyVersion } from "../../protocol/versions.ts";
+import { isSessionVersion } from "../../protocol/versions.ts";
 import { rejectRequest, jsonRpcErrorAnswer } from "./rejection.ts";
 
 /** A header naming a modern revision (2026-07-28 or later, as dated revisions compare). */
-export function isModernHeader(v: string | null): boolean {
+export function isStatelessHeader(v: string | null): boolean {
   return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && v.trim() >= "2026-07-28";
 }
 
@@ -18,7 +18,7 @@ export function isModernHeader(v: string | null): boolean {
  */
 export function checkVersionHeader(req: Request): Response | undefined {
   const version = req.headers.get("mcp-protocol-version");
-  if (version === null || isLegacyVersion(version)) return undefined;
+  if (version === null || isSessionVersion(version)) return undefined;
   return rejectRequest("badRequest", `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}`);
 }
 
@@ -28,23 +28,23 @@ export function checkVersionHeader(req: Request): Response | undefined {
  * modern only if its header names a modern revision (and is then malformed); everything
  * else, responses and initialize included, is legacy.
  */
-export function classify(d: Decoded, headerVersion: string | null): "legacy" | "modern" | Response {
-  const modernHeader = isModernHeader(headerVersion);
+export function classify(d: Decoded, headerVersion: string | null): "session" | "stateless" | Response {
+  const modernHeader = isStatelessHeader(headerVersion);
   if (d.kind === "batch") {
     const claimed = d.items.some((i) => i.kind === "message" && "params" in i.message && hasClaim(i.message.params));
-    return claimed || modernHeader ? rejectRequest("badRequest", "Invalid Request: 2026-07-28 has no JSON-RPC batches") : "legacy";
+    return claimed || modernHeader ? rejectRequest("badRequest", "Invalid Request: 2026-07-28 has no JSON-RPC batches") : "session";
   }
-  if (d.kind !== "message") return "legacy";
+  if (d.kind !== "message") return "session";
   const m = d.message;
-  if (!("method" in m)) return "legacy";
+  if (!("method" in m)) return "session";
   const claimed = hasClaim(m.params);
   if (isRequest(m) && m.method === Method.Initialize && !claimed) {
     // The id is readable, so the error names it (JSON-RPC 2.0 §5: null only when it cannot be read).
     if (modernHeader)
       return jsonRpcErrorAnswer(400, m.id, { code: WireCode.HeaderMismatch, message: "Header mismatch: initialize negotiates 2025-era revisions only; drop the 2026-07-28 MCP-Protocol-Version header" });
-    return "legacy";
+    return "session";
   }
-  return claimed || modernHeader ? "modern" : "legacy";
+  return claimed || modernHeader ? "stateless" : "session";
 }
 
 /** True for an initialize request (it opens a 2025 session). */

@@ -6,7 +6,7 @@ import { MemoryEventStore } from "../../store/memory-event-store.ts";
 import { hostPolicy } from "../../transport/http-guards.ts";
 import { websocketHandlers, type WsData } from "../../transport/websocket.ts";
 import { attachChannel, type Attached } from "../attach.ts";
-import { LegacySseEndpoint } from "../legacy-sse-endpoint.ts";
+import { LegacySseEndpoint } from "./legacy-sse.ts";
 import { anonymousAuthenticator } from "../../auth/authenticator.ts";
 import { httpApi } from "./api.ts";
 import { Edge } from "./edge-request.ts";

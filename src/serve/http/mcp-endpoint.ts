@@ -8,10 +8,10 @@ import type { Revocations } from "../../store/revocations.ts";
 import type { GetRefusal } from "../../transport/streamable-http.ts";
 import type { SseConnection } from "../../transport/sse.ts";
 import { whenDone } from "../../util/maybe-promise.ts";
-import { ModernHttp } from "../http-modern.ts";
-import { NO_HEADERS, type HttpSession, type ResponseMode } from "../http-session.ts";
+import { StatelessHttp } from "./stateless.ts";
+import { NO_HEADERS, type HttpSession, type ResponseMode } from "./session.ts";
 import type { EdgeRequest } from "./edge-request.ts";
-import { checkVersionHeader, classify, isInitialize, isModernHeader } from "./era.ts";
+import { checkVersionHeader, classify, isInitialize, isStatelessHeader } from "./era.ts";
 import { rejectRequest } from "./rejection.ts";
 import { HttpSessions } from "./sessions.ts";
 import { ShardRouting } from "./shard-routing.ts";
@@ -47,21 +47,21 @@ const SESSION_HEADER = "mcp-session-id";
  * client messages, GET for the standalone stream and resumption, DELETE to end a session.
  * Each is the route of a pipeline (./pipeline.ts) that has already checked Host/Origin,
  * authenticated, admitted, checked media types, and read and decoded a POST's body; here the
- * era is chosen and the request served: statelessly (2026-07-28, ModernHttp) or by its 2025
+ * era is chosen and the request served: statelessly (2026-07-28, StatelessHttp) or by its 2025
  * session (the session table), routed to another shard when it must be.
  */
 export class StreamableHttpEndpoint {
   /** The 2025 sessions of this process. */
   readonly sessions: HttpSessions;
   /** The stateless 2026-07-28 side of the same endpoint. */
-  readonly modern: ModernHttp;
+  readonly modern: StatelessHttp;
   private readonly routing: ShardRouting | undefined;
 
   constructor(
     private readonly server: McpServer,
     opts: StreamableHttpOptions,
   ) {
-    this.modern = new ModernHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
+    this.modern = new StatelessHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
     this.sessions = new HttpSessions(server, { ...opts, sharded: opts.forwarder !== undefined });
     this.routing = opts.forwarder && new ShardRouting(this.modern.rt, this.sessions, opts.forwarder);
   }
@@ -87,7 +87,7 @@ export class StreamableHttpEndpoint {
     const req = x.request;
     const era = classify(decoded, req.headers.get("mcp-protocol-version"));
     if (era instanceof Response) return era;
-    if (era === "modern" && decoded.kind === "message") {
+    if (era === "stateless" && decoded.kind === "message") {
       const m = decoded.message;
       return isRequest(m) ? this.modern.request(x, m) : this.modern.notification(req, m as JsonRpcNotification);
     }
@@ -113,7 +113,7 @@ export class StreamableHttpEndpoint {
   /** GET: the standalone stream of a 2025 session, or a resumption with Last-Event-ID. */
   get(x: EdgeRequest): Response | Promise<Response> {
     const req = x.request;
-    if (isModernHeader(req.headers.get("mcp-protocol-version")))
+    if (isStatelessHeader(req.headers.get("mcp-protocol-version")))
       return rejectRequest("methodNotAllowed", "Method Not Allowed: 2026-07-28 has no GET stream; use subscriptions/listen", { allow: "POST" });
     const badVersion = checkVersionHeader(req);
     if (badVersion) return badVersion;
@@ -128,7 +128,7 @@ export class StreamableHttpEndpoint {
   /** DELETE: ends a 2025 session. */
   delete(x: EdgeRequest): Response | Promise<Response> {
     const req = x.request;
-    if (isModernHeader(req.headers.get("mcp-protocol-version")))
+    if (isStatelessHeader(req.headers.get("mcp-protocol-version")))
       return rejectRequest("methodNotAllowed", "Method Not Allowed: 2026-07-28 has no sessions to delete", { allow: "POST" });
     // Every request after initialize is held to the header (2025-11-25 transports §protocol version).
     const badVersion = checkVersionHeader(req);

@@ -5,7 +5,7 @@ import type { SessionTokens } from "../../cluster/session-token.ts";
 import type { EventStore } from "../../store/event-store.ts";
 import type { Revocations } from "../../store/revocations.ts";
 import type { HostPolicy } from "../../transport/http-guards.ts";
-import type { ResponseMode } from "../http-session.ts";
+import type { ResponseMode } from "./session.ts";
 
 /** Settings of the HTTP listener and everything it serves. */
 export interface HttpListenOptions {

@@ -1,5 +1,5 @@
 import { negotiateSubprotocol } from "../../transport/websocket.ts";
-import type { LegacySseEndpoint } from "../legacy-sse-endpoint.ts";
+import type { LegacySseEndpoint } from "./legacy-sse.ts";
 import { Edge, EdgeRequest } from "./edge-request.ts";
 import type { StreamableHttpEndpoint } from "./mcp-endpoint.ts";
 import { admit, admitSession, authenticate, body, decode, hostOrigin, jsonMedia, pipeline, postMedia, serveRequest, sibling, streamMedia, type Phase, type Pipeline } from "./pipeline.ts";

@@ -6,7 +6,7 @@ import type { Decoded } from "../../jsonrpc/decode.ts";
 import { isRequest } from "../../jsonrpc/message.ts";
 import { Notice } from "../../protocol/methods.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
-import { negotiateLegacyVersion } from "../../protocol/versions.ts";
+import { negotiateSessionVersion } from "../../protocol/versions.ts";
 import { runtimeOf, type Runtime } from "../../runtime/runtime.ts";
 import type { McpServer } from "../../server/server.ts";
 import type { EventStore } from "../../store/event-store.ts";
@@ -14,7 +14,7 @@ import { MemoryRevocations } from "../../store/memory-revocations.ts";
 import type { Revocations } from "../../store/revocations.ts";
 import { detach, whenDone, type MaybePromise } from "../../util/maybe-promise.ts";
 import { isPlainObject } from "../../util/guards.ts";
-import { HttpSession, type HttpSessionOptions, type ResponseMode } from "../http-session.ts";
+import { HttpSession, type HttpSessionOptions, type ResponseMode } from "./session.ts";
 import { DEFAULT_HTTP_OPTIONS } from "./options.ts";
 import { admitSession } from "./pipeline.ts";
 import { rejectRequest } from "./rejection.ts";
@@ -146,7 +146,7 @@ export class HttpSessions {
     if (refused) return refused;
     const params = decoded.kind === "message" && isRequest(decoded.message) ? (decoded.message.params ?? {}) : {};
     const claims: SessionClaims = {
-      version: negotiateLegacyVersion(params.protocolVersion),
+      version: negotiateSessionVersion(params.protocolVersion),
       capabilities: isPlainObject(params.capabilities) ? (params.capabilities as ClientCapabilities) : {},
       clientDigest: clientDigest(isPlainObject(params.clientInfo) ? (params.clientInfo as unknown as Implementation) : undefined),
       // The anonymous principal is not written into the id: shorter ids, and an absent principal reads as anonymous.

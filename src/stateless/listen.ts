@@ -3,7 +3,7 @@ import { invalidParams, McpError } from "../jsonrpc/errors.ts";
 import { notification, type JsonRpcNotification, type Params, type RequestId } from "../jsonrpc/message.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
 import { Notice } from "../protocol/methods.ts";
-import { MetaKey, ModernNotice, ResultType } from "../protocol/modern.ts";
+import { MetaKey, StatelessNotice, ResultType } from "../protocol/stateless.ts";
 import type { McpServer } from "../server/server.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isPlainObject } from "../util/guards.ts";
@@ -76,7 +76,7 @@ export class ListenRegistry {
       if (caps.resources?.subscribe) filter.resourceSubscriptions = [...new Set(uris as string[])];
     }
     const tag = { [MetaKey.SubscriptionId]: id };
-    send(notification(ModernNotice.SubscriptionsAcknowledged, { notifications: filter, _meta: tag }));
+    send(notification(StatelessNotice.SubscriptionsAcknowledged, { notifications: filter, _meta: tag }));
 
     const stops: (() => void)[] = [];
     if (filter.toolsListChanged || filter.promptsListChanged || filter.resourcesListChanged)

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { McpError } from "../../src/jsonrpc/errors.ts";
-import { RequestStateCodec, requestDigest } from "../../src/modern/request-state.ts";
+import { RequestStateCodec, requestDigest } from "../../src/stateless/request-state.ts";
 
 const key = RequestStateCodec.randomKey();
 const codec = new RequestStateCodec([key], 60_000);

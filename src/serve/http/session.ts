@@ -1,16 +1,16 @@
-import { ANONYMOUS, type Principal } from "../auth/principal.ts";
-import type { Decoded } from "../jsonrpc/decode.ts";
-import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/message.ts";
-import { WireCode } from "../jsonrpc/codes.ts";
-import { allowsBatches, allowsSsePriming } from "../protocol/versions.ts";
-import type { McpServer } from "../server/server.ts";
-import type { LoggingLevel } from "../protocol/types.ts";
-import type { Outlet } from "../session/outlet.ts";
-import { Session, type SessionRuntime } from "../session/session.ts";
-import type { EventStore } from "../store/event-store.ts";
-import { rejectRequest } from "./http/rejection.ts";
-import { StreamHub, type LogicalStream } from "../transport/streamable-http.ts";
-import { refusalStatus } from "../limits/guard.ts";
+import { ANONYMOUS, type Principal } from "../../auth/principal.ts";
+import type { Decoded } from "../../jsonrpc/decode.ts";
+import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../../jsonrpc/message.ts";
+import { WireCode } from "../../jsonrpc/codes.ts";
+import { allowsBatches, allowsSsePriming } from "../../protocol/versions.ts";
+import type { McpServer } from "../../server/server.ts";
+import type { LoggingLevel } from "../../protocol/types.ts";
+import type { Outlet } from "../../session/outlet.ts";
+import { Session, type SessionRuntime } from "../../session/session.ts";
+import type { EventStore } from "../../store/event-store.ts";
+import { rejectRequest } from "./rejection.ts";
+import { StreamHub, type LogicalStream } from "../../transport/streamable-http.ts";
+import { refusalStatus } from "../../limits/guard.ts";
 
 /** How a POST carrying requests is answered (http.responseMode). */
 export type ResponseMode = "auto" | "sse" | "json";

@@ -37,8 +37,8 @@ export interface RequestSink {
  * capabilities and identity come from this request's `_meta`, and answers to input requests
  * from its inputResponses plus the verified requestState.
  */
-export class ModernScope implements InFlight {
-  readonly era = "modern" as const;
+export class StatelessScope implements InFlight {
+  readonly era = "stateless" as const;
   readonly session = undefined;
   readonly progressToken: ProgressToken | undefined;
   /** Answers the handler asked for and got this round; sealed into the next requestState (made on first use). */

@@ -1,22 +1,22 @@
-import { McpError } from "../jsonrpc/errors.ts";
-import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
-import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type Params } from "../jsonrpc/message.ts";
-import type { ListenStream } from "../modern/listen.ts";
-import { refusalStatus } from "../limits/guard.ts";
-import { checkEnvelope, modernOutcome, prepareModern, wireFailure, type ModernAnswer } from "../modern/dispatch.ts";
-import { ModernScope, type RequestSink } from "../modern/scope.ts";
-import type { Answerer } from "../server/dispatch.ts";
-import { rateKey, type Principal } from "../auth/principal.ts";
-import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "../modern/headers.ts";
-import { ModernMethod, ModernHeader } from "../protocol/modern.ts";
-import type { McpServer } from "../server/server.ts";
-import { openSse, type SseConnection } from "../transport/sse.ts";
-import type { EdgeRequest } from "./http/edge-request.ts";
-import type { ResponseMode } from "./http-session.ts";
+import { McpError } from "../../jsonrpc/errors.ts";
+import { runtimeOf, type Runtime } from "../../runtime/runtime.ts";
+import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type Params } from "../../jsonrpc/message.ts";
+import type { ListenStream } from "../../stateless/listen.ts";
+import { refusalStatus } from "../../limits/guard.ts";
+import { checkEnvelope, statelessOutcome, prepareStateless, wireFailure, type StatelessAnswer } from "../../stateless/dispatch.ts";
+import { StatelessScope, type RequestSink } from "../../stateless/scope.ts";
+import type { Answerer } from "../../server/dispatch.ts";
+import { rateKey, type Principal } from "../../auth/principal.ts";
+import { checkParamHeaders, checkRequiredHeaders, checkVersionAndMethod } from "../../stateless/headers.ts";
+import { StatelessMethod, StatelessHeader } from "../../protocol/stateless.ts";
+import type { McpServer } from "../../server/server.ts";
+import { openSse, type SseConnection } from "../../transport/sse.ts";
+import type { EdgeRequest } from "./edge-request.ts";
+import type { ResponseMode } from "./session.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-const asResponse = (a: ModernAnswer): Response => {
+const asResponse = (a: StatelessAnswer): Response => {
   const refusal = "error" in a.response ? refusalStatus(a.response.error) : undefined;
   const headers = refusal ? { ...JSON_HEADERS, "retry-after": refusal.retryAfter } : JSON_HEADERS;
   return new Response(JSON.stringify(a.response), { status: a.status, headers });
@@ -28,7 +28,7 @@ const asResponse = (a: ModernAnswer): Response => {
  * statelessly. Its notifications (progress, logs) upgrade the answer to SSE; closing the
  * stream cancels the request. subscriptions/listen holds an SSE stream open.
  */
-export class ModernHttp {
+export class StatelessHttp {
   private readonly listening = new Map<SseConnection, ListenStream>();
   /** Requests being answered (for a graceful drain). */
   inflight = 0;
@@ -60,7 +60,7 @@ export class ModernHttp {
 
   /** A notification: accepted with 202 (a present Mcp-Method must still match). */
   notification(req: Request, n: JsonRpcNotification): Response {
-    const m = req.headers.get(ModernHeader.Method);
+    const m = req.headers.get(StatelessHeader.Method);
     if (m !== null && m.trim() !== n.method)
       return asResponse({ response: errorResponse(null, new McpError(-32020, `Header mismatch: Mcp-Method ${JSON.stringify(m.trim())} differs from the body's method ${JSON.stringify(n.method)}`).toWire()), status: 400 });
     return new Response(null, { status: 202 });
@@ -87,11 +87,11 @@ export class ModernHttp {
     } catch (e) {
       return reject(e);
     }
-    if (method === ModernMethod.SubscriptionsListen) return this.listen(x, message);
+    if (method === StatelessMethod.SubscriptionsListen) return this.listen(x, message);
 
-    const exchange = new ModernExchange(this, x);
-    const scope = prepareModern(this.rt, message, envelope, exchange);
-    if (!(scope instanceof ModernScope)) {
+    const exchange = new StatelessExchange(this, x);
+    const scope = prepareStateless(this.rt, message, envelope, exchange);
+    if (!(scope instanceof StatelessScope)) {
       exchange.answer(scope);
       return exchange.response!;
     }
@@ -144,15 +144,15 @@ export class ModernHttp {
  * pipeline settles. Closing the response stream is the cancellation (2026-07-28 §2.1): the
  * request's own signal aborts when the client goes away, so no controller is made for it.
  */
-class ModernExchange implements Answerer<ModernScope>, RequestSink {
-  readonly era = "modern" as const;
+class StatelessExchange implements Answerer<StatelessScope>, RequestSink {
+  readonly era = "stateless" as const;
   /** The answer, when it was known before `request` returned. */
   response: Response | undefined;
   private sse: SseConnection | undefined;
   private resolve: ((r: Response) => void) | undefined;
 
   constructor(
-    private readonly http: ModernHttp,
+    private readonly http: StatelessHttp,
     private readonly x: EdgeRequest,
   ) {}
 
@@ -187,14 +187,14 @@ class ModernExchange implements Answerer<ModernScope>, RequestSink {
     (this.sse ?? this.upgrade()).event(JSON.stringify(n));
   }
 
-  settle(scope: ModernScope, result: Params | undefined, error: unknown): void {
+  settle(scope: StatelessScope, result: Params | undefined, error: unknown): void {
     scope.done = true;
     this.http.inflight--;
-    this.answer(modernOutcome(this.http.rt, scope, result, error));
+    this.answer(statelessOutcome(this.http.rt, scope, result, error));
   }
 
   /** Sends the final answer: as the JSON response, or as the last event of the SSE stream. */
-  answer(answer: ModernAnswer): void {
+  answer(answer: StatelessAnswer): void {
     let sse = this.sse;
     if (!sse) {
       // "sse" mode streams every answer, but not before it is known: a capability (-32021) or

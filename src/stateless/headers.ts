@@ -1,7 +1,7 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
-import { mcpNameOf, MetaKey, ModernHeader } from "../protocol/modern.ts";
+import { mcpNameOf, MetaKey, StatelessHeader } from "../protocol/stateless.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { HeaderParam } from "../protocol/header-params.ts";
 
@@ -32,21 +32,21 @@ export function headerValue(raw: string, name: string): string {
 
 /** Step one of the ladder: MCP-Protocol-Version and Mcp-Method, when present, must equal the body. */
 export function checkVersionAndMethod(headers: Headers, method: string, params: Params | undefined): void {
-  const version = headers.get(ModernHeader.ProtocolVersion);
+  const version = headers.get(StatelessHeader.ProtocolVersion);
   const bodyVersion = isPlainObject(params?._meta) ? params._meta[MetaKey.ProtocolVersion] : undefined;
   if (version !== null && bodyVersion !== undefined && version.trim() !== bodyVersion)
     throw mismatch(`MCP-Protocol-Version ${JSON.stringify(version.trim())} differs from _meta protocolVersion ${JSON.stringify(bodyVersion)}`);
-  const m = headers.get(ModernHeader.Method);
+  const m = headers.get(StatelessHeader.Method);
   if (m !== null && m.trim() !== method) throw mismatch(`Mcp-Method ${JSON.stringify(m.trim())} differs from the body's method ${JSON.stringify(method)}`);
 }
 
 /** The required headers are present and equal the body (after the envelope was validated). */
 export function checkRequiredHeaders(headers: Headers, method: string, params: Params | undefined): void {
-  if (headers.get(ModernHeader.ProtocolVersion) === null) throw mismatch("MCP-Protocol-Version is required on 2026-07-28 requests");
-  if (headers.get(ModernHeader.Method) === null) throw mismatch("Mcp-Method is required on 2026-07-28 requests");
+  if (headers.get(StatelessHeader.ProtocolVersion) === null) throw mismatch("MCP-Protocol-Version is required on 2026-07-28 requests");
+  if (headers.get(StatelessHeader.Method) === null) throw mismatch("Mcp-Method is required on 2026-07-28 requests");
   const bodyName = mcpNameOf(method, params);
   if (bodyName === undefined) return;
-  const raw = headers.get(ModernHeader.Name);
+  const raw = headers.get(StatelessHeader.Name);
   if (raw === null) throw mismatch(`Mcp-Name is required on ${method}`);
   const name = headerValue(raw, "Mcp-Name");
   if (name !== bodyName) throw mismatch(`Mcp-Name ${JSON.stringify(name)} differs from the body's ${JSON.stringify(bodyName)}`);

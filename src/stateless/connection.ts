@@ -15,9 +15,9 @@ import {
   type RequestId,
 } from "../jsonrpc/message.ts";
 import { Method, Notice } from "../protocol/methods.ts";
-import { ModernMethod } from "../protocol/modern.ts";
-import { checkEnvelope, modernOutcome, prepareModern, type StatelessRuntime } from "./dispatch.ts";
-import { ModernScope, type RequestSink } from "./scope.ts";
+import { StatelessMethod } from "../protocol/stateless.ts";
+import { checkEnvelope, statelessOutcome, prepareStateless, type StatelessRuntime } from "./dispatch.ts";
+import { StatelessScope, type RequestSink } from "./scope.ts";
 import type { Answerer } from "../server/dispatch.ts";
 import { ANONYMOUS, rateKey, type Principal } from "../auth/principal.ts";
 import { hasClaim, unsupportedVersion } from "./envelope.ts";
@@ -28,9 +28,9 @@ import type { ListenStream } from "./listen.ts";
  * alone, validated by its own `_meta`. Cancellation is notifications/cancelled; listen
  * streams interleave their notifications on the connection, demultiplexed by subscription id.
  */
-export class ModernConnection implements Answerer<ModernScope>, RequestSink {
-  readonly era = "modern" as const;
-  private readonly inflight = new Map<RequestId, ModernScope>();
+export class StatelessConnection implements Answerer<StatelessScope>, RequestSink {
+  readonly era = "stateless" as const;
+  private readonly inflight = new Map<RequestId, StatelessScope>();
   private readonly listens = new Map<RequestId, ListenStream>();
   private closed = false;
   private readonly idle = new IdleWaiter();
@@ -66,7 +66,7 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
     const envelope = checkEnvelope(req);
     if ("response" in envelope) return this.send(envelope.response);
     if (this.inflight.has(id) || this.listens.has(id)) return this.send(errorResponse(id, idInUse(id).toWire()));
-    if (req.method === ModernMethod.SubscriptionsListen) {
+    if (req.method === StatelessMethod.SubscriptionsListen) {
       try {
         this.listens.set(id, this.rt.listens.listen(id, req.params, (n) => this.send(n)));
       } catch (e) {
@@ -74,8 +74,8 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
       }
       return;
     }
-    const scope = prepareModern(this.rt, req, envelope, this);
-    if (!(scope instanceof ModernScope)) return this.send(scope.response);
+    const scope = prepareStateless(this.rt, req, envelope, this);
+    if (!(scope instanceof StatelessScope)) return this.send(scope.response);
     const dispatcher = this.rt.dispatcher;
     const refused = dispatcher.admit(this.inflight.size, this.principal);
     if (refused) return this.send(errorResponse(id, refused.toWire()));
@@ -84,11 +84,11 @@ export class ModernConnection implements Answerer<ModernScope>, RequestSink {
   }
 
   /** The pipeline's call: the record is cleared and the answer sent, unless the client cancelled. */
-  settle(scope: ModernScope, result: Params | undefined, error: unknown): void {
+  settle(scope: StatelessScope, result: Params | undefined, error: unknown): void {
     scope.done = true;
     if (this.inflight.get(scope.requestId) === scope) this.inflight.delete(scope.requestId);
     if (this.inflight.size === 0) this.idle.settle();
-    if (!scope.cancelled && !this.closed) this.send(modernOutcome(this.rt, scope, result, error).response);
+    if (!scope.cancelled && !this.closed) this.send(statelessOutcome(this.rt, scope, result, error).response);
   }
 
   /** A scope's progress and log notifications: on this connection (a cancelled scope sends none). */

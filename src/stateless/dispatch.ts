@@ -1,7 +1,7 @@
 import { WireCode } from "../jsonrpc/codes.ts";
 import { methodNotFound, type McpError } from "../jsonrpc/errors.ts";
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse, type Params } from "../jsonrpc/message.ts";
-import { CACHEABLE_METHODS, INPUT_REQUIRED_METHODS, MetaKey, ModernMethod, ResultType } from "../protocol/modern.ts";
+import { CACHEABLE_METHODS, INPUT_REQUIRED_METHODS, MetaKey, StatelessMethod, ResultType } from "../protocol/stateless.ts";
 import type { McpServer } from "../server/server.ts";
 import type { Dispatcher } from "../server/dispatch.ts";
 import type { Guard } from "../limits/guard.ts";
@@ -20,11 +20,11 @@ import { isPlainObject } from "../util/guards.ts";
 import { readEnvelope, type Envelope } from "./envelope.ts";
 import { InputRequiredSignal, readInputResponses } from "./input.ts";
 import { requestDigest } from "./request-state.ts";
-import { ModernScope, type RequestSink } from "./scope.ts";
+import { StatelessScope, type RequestSink } from "./scope.ts";
 import { refusalStatus } from "../limits/guard.ts";
 
 /** A modern request's answer and the HTTP status it travels with (2026-07-28 streamable-http). */
-export interface ModernAnswer {
+export interface StatelessAnswer {
   readonly response: JsonRpcResponse;
   /** 200 for results and in-band errors; 400 for envelope, header and capability errors; 404 for -32601. */
   readonly status: number;
@@ -39,10 +39,10 @@ const STATUS_400: ReadonlySet<number> = new Set([
   WireCode.UnsupportedProtocolVersion,
 ]);
 
-const fail = (id: JsonRpcRequest["id"], e: McpError, status: number): ModernAnswer => ({ response: errorResponse(id, e.toWire()), status });
+const fail = (id: JsonRpcRequest["id"], e: McpError, status: number): StatelessAnswer => ({ response: errorResponse(id, e.toWire()), status });
 
 /** Validates the envelope of a modern request: the Envelope, or the error answer (400). */
-export function checkEnvelope(req: JsonRpcRequest): Envelope | ModernAnswer {
+export function checkEnvelope(req: JsonRpcRequest): Envelope | StatelessAnswer {
   try {
     return readEnvelope(req.params);
   } catch (e) {
@@ -51,8 +51,8 @@ export function checkEnvelope(req: JsonRpcRequest): Envelope | ModernAnswer {
 }
 
 /** True for methods that exist on the stateless path of this server. */
-export function servesModern(server: McpServer, method: string): boolean {
-  if (method === ModernMethod.Discover || method === ModernMethod.SubscriptionsListen) return true;
+export function servesStateless(server: McpServer, method: string): boolean {
+  if (method === StatelessMethod.Discover || method === StatelessMethod.SubscriptionsListen) return true;
   return server.methods.get(method)?.modern === true;
 }
 
@@ -63,14 +63,14 @@ export function servesModern(server: McpServer, method: string): boolean {
  * the answer. The caller admits the scope (Dispatcher.admit) and runs it; `outcome` shapes
  * what the pipeline settles.
  */
-export function prepareModern(rt: StatelessRuntime, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): ModernScope | ModernAnswer {
+export function prepareStateless(rt: StatelessRuntime, req: JsonRpcRequest, envelope: Envelope, sink: RequestSink): StatelessScope | StatelessAnswer {
   const { id, method } = req;
   const server = rt.server;
   const params: Params = req.params ?? {};
-  if (method === ModernMethod.Discover) {
+  if (method === StatelessMethod.Discover) {
     const started = performance.now();
     const response = resultResponse(id, decorate(server, method, discover(server)));
-    rt.dispatcher.record(method, "modern", true, started);
+    rt.dispatcher.record(method, "stateless", true, started);
     return { response, status: 200 };
   }
   const entry = server.methods.get(method);
@@ -90,7 +90,7 @@ export function prepareModern(rt: StatelessRuntime, req: JsonRpcRequest, envelop
       return fail(id, e as McpError, 200);
     }
   }
-  const scope = new ModernScope(rt, id, method, params, envelope, answers, sink);
+  const scope = new StatelessScope(rt, id, method, params, envelope, answers, sink);
   scope.digest = digest;
   return scope;
 }
@@ -98,7 +98,7 @@ export function prepareModern(rt: StatelessRuntime, req: JsonRpcRequest, envelop
 const NO_ANSWERS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** What the pipeline settled for a modern request, as its answer and HTTP status. */
-export function modernOutcome(rt: StatelessRuntime, scope: ModernScope, result: Params | undefined, error: unknown): ModernAnswer {
+export function statelessOutcome(rt: StatelessRuntime, scope: StatelessScope, result: Params | undefined, error: unknown): StatelessAnswer {
   const { requestId: id, method } = scope;
   const server = rt.server;
   if (error === undefined) return { response: resultResponse(id, decorate(server, method, result!)), status: 200 };
@@ -115,7 +115,7 @@ export function modernOutcome(rt: StatelessRuntime, scope: ModernScope, result: 
 }
 
 /** An error answer with the HTTP status the 2026-07-28 ladder gives it. */
-export function wireFailure(id: JsonRpcRequest["id"], error: McpError): ModernAnswer {
+export function wireFailure(id: JsonRpcRequest["id"], error: McpError): StatelessAnswer {
   const refusal = refusalStatus(error);
   return fail(id, error, refusal ? refusal.status : STATUS_400.has(error.code) ? 400 : 200);
 }

@@ -1,14 +1,14 @@
-import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
-import type { McpServer } from "../server/server.ts";
-import { LegacySseChannel } from "../transport/legacy-sse.ts";
-import { openSse } from "../transport/sse.ts";
-import { attachChannel, type Attached } from "./attach.ts";
-import type { Forwarder } from "../cluster/forward.ts";
-import type { EdgeRequest } from "./http/edge-request.ts";
-import { admitSession } from "./http/pipeline.ts";
-import { rejectRequest } from "./http/rejection.ts";
-import { shardOfLegacySession } from "./http/shard-routing.ts";
-import { legacySessionId } from "../cluster/addresses.ts";
+import { runtimeOf, type Runtime } from "../../runtime/runtime.ts";
+import type { McpServer } from "../../server/server.ts";
+import { LegacySseChannel } from "../../transport/legacy-sse.ts";
+import { openSse } from "../../transport/sse.ts";
+import { attachChannel, type Attached } from "../attach.ts";
+import type { Forwarder } from "../../cluster/forward.ts";
+import type { EdgeRequest } from "./edge-request.ts";
+import { admitSession } from "./pipeline.ts";
+import { rejectRequest } from "./rejection.ts";
+import { shardOfLegacySession } from "./shard-routing.ts";
+import { legacySessionId } from "../../cluster/addresses.ts";
 
 /** A session's stream, and the subject of the principal that opened it (only theirs may post to it). */
 interface LegacySession {
@@ -74,7 +74,7 @@ export class LegacySseEndpoint {
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, { channel, subject: x.principal.subject });
     channel.onClose(() => this.channels.delete(id));
-    const attached = attachChannel(this.server, channel, { id, era: "legacy", auth: x.principal });
+    const attached = attachChannel(this.server, channel, { id, era: "session", auth: x.principal });
     this.attached.add(attached);
     channel.onClose(() => this.attached.delete(attached));
     x.keepOpen();

@@ -4,13 +4,13 @@
  */
 
 /** The modern revisions this server speaks (basic/versioning). */
-export const MODERN_VERSIONS = ["2026-07-28"] as const;
-export type ModernVersion = (typeof MODERN_VERSIONS)[number];
-export const LATEST_MODERN_VERSION: ModernVersion = "2026-07-28";
+export const STATELESS_VERSIONS = ["2026-07-28"] as const;
+export type StatelessVersion = (typeof STATELESS_VERSIONS)[number];
+export const LATEST_STATELESS_VERSION: StatelessVersion = "2026-07-28";
 
-const modernSet: ReadonlySet<string> = new Set(MODERN_VERSIONS);
+const modernSet: ReadonlySet<string> = new Set(STATELESS_VERSIONS);
 /** True when `v` is a modern revision we serve. */
-export const isModernVersion = (v: unknown): v is ModernVersion => typeof v === "string" && modernSet.has(v);
+export const isStatelessVersion = (v: unknown): v is StatelessVersion => typeof v === "string" && modernSet.has(v);
 
 /** Reserved `_meta` keys (basic/index §_meta). */
 export const MetaKey = {
@@ -23,18 +23,18 @@ export const MetaKey = {
 } as const;
 
 /** Methods added in 2026-07-28. */
-export const ModernMethod = {
+export const StatelessMethod = {
   Discover: "server/discover",
   SubscriptionsListen: "subscriptions/listen",
 } as const;
 
 /** Notifications added in 2026-07-28. */
-export const ModernNotice = {
+export const StatelessNotice = {
   SubscriptionsAcknowledged: "notifications/subscriptions/acknowledged",
 } as const;
 
 /** HTTP headers (basic/transports/streamable-http, SEP-2243). */
-export const ModernHeader = {
+export const StatelessHeader = {
   ProtocolVersion: "mcp-protocol-version",
   Method: "mcp-method",
   Name: "mcp-name",

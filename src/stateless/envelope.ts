@@ -2,13 +2,13 @@ import { WireCode } from "../jsonrpc/codes.ts";
 import { invalidParams, McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { logLevelRank, LOG_LEVELS } from "../protocol/methods.ts";
-import { isModernVersion, MetaKey, MODERN_VERSIONS, type ModernVersion } from "../protocol/modern.ts";
+import { isStatelessVersion, MetaKey, STATELESS_VERSIONS, type StatelessVersion } from "../protocol/stateless.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
 
 /** What every 2026-07-28 request says about itself in `_meta` (basic/index §_meta). */
 export interface Envelope {
-  readonly version: ModernVersion;
+  readonly version: StatelessVersion;
   readonly capabilities: ClientCapabilities;
   readonly clientInfo: Implementation | undefined;
   /** Absent: the request gets no notifications/message at all. */
@@ -27,7 +27,7 @@ export function hasClaim(params: unknown): boolean {
 /** -32022 naming what we support and echoing what was asked. */
 export function unsupportedVersion(requested: unknown): McpError {
   return new McpError(WireCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${JSON.stringify(requested)}`, {
-    supported: [...MODERN_VERSIONS],
+    supported: [...STATELESS_VERSIONS],
     requested,
   });
 }
@@ -47,7 +47,7 @@ export function readEnvelope(params: Params | undefined): Envelope {
     throw invalidParams(`Invalid params: _meta is missing ${!hasVersion && !hasCapabilities ? `${MetaKey.ProtocolVersion} and ${MetaKey.ClientCapabilities}` : !hasVersion ? MetaKey.ProtocolVersion : MetaKey.ClientCapabilities}`);
   const version = meta[MetaKey.ProtocolVersion];
   if (typeof version !== "string") throw invalidParams(`Invalid params: _meta["${MetaKey.ProtocolVersion}"] must be a string`);
-  if (!isModernVersion(version)) throw unsupportedVersion(version);
+  if (!isStatelessVersion(version)) throw unsupportedVersion(version);
   const capabilities = meta[MetaKey.ClientCapabilities];
   if (!isPlainObject(capabilities)) throw invalidParams(`Invalid params: _meta["${MetaKey.ClientCapabilities}"] must be an object`);
   const info = meta[MetaKey.ClientInfo];
