@@ -14,8 +14,8 @@ export function completionMethods(server: McpServer): Record<string, MethodEntry
   return {
     [Method.CompletionComplete]: {
       capability: "completions",
-      legacy: true,
-      modern: true,
+      session: true,
+      stateless: true,
       async handle(params) {
         const ref = params.ref;
         const argument = params.argument;

@@ -8,8 +8,8 @@ export function loggingMethods(): Record<string, MethodEntry> {
   return {
     [Method.LoggingSetLevel]: {
       capability: "logging",
-      legacy: true,
-      modern: false,
+      session: true,
+      stateless: false,
       handle(params, scope) {
         const level = params.level;
         if (typeof level !== "string" || logLevelRank(level) < 0)

@@ -13,8 +13,8 @@ export function promptMethods(server: McpServer): Record<string, MethodEntry> {
   return {
     [Method.PromptsList]: {
       capability: "prompts",
-      legacy: true,
-      modern: true,
+      session: true,
+      stateless: true,
       handle(params) {
         const { page, nextCursor } = paginate(registry.listPrompts(), params.cursor, limits.pageSize);
         return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
@@ -22,8 +22,8 @@ export function promptMethods(server: McpServer): Record<string, MethodEntry> {
     },
     [Method.PromptsGet]: {
       capability: "prompts",
-      legacy: true,
-      modern: true,
+      session: true,
+      stateless: true,
       async handle(params, scope) {
         const name = requireString(params, "name", Method.PromptsGet);
         const prompt = registry.prompt(name);

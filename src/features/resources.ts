@@ -24,8 +24,8 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
   return {
     [Method.ResourcesList]: {
       capability: "resources",
-      legacy: true,
-      modern: true,
+      session: true,
+      stateless: true,
       handle(params) {
         const { page, nextCursor } = paginate(registry.listResources(), params.cursor, limits.pageSize);
         return nextCursor ? { resources: page, nextCursor } : { resources: page };
@@ -33,8 +33,8 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
     },
     [Method.ResourceTemplatesList]: {
       capability: "resources",
-      legacy: true,
-      modern: true,
+      session: true,
+      stateless: true,
       handle(params) {
         const { page, nextCursor } = paginate(registry.listTemplates(), params.cursor, limits.pageSize);
         return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
@@ -42,8 +42,8 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
     },
     [Method.ResourcesRead]: {
       capability: "resources",
-      legacy: true,
-      modern: true,
+      session: true,
+      stateless: true,
       async handle(params, scope) {
         const uri = requireString(params, "uri", Method.ResourcesRead);
         const fixed = registry.resource(uri);
@@ -63,8 +63,8 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
     },
     [Method.ResourcesSubscribe]: {
       capability: "resources",
-      legacy: true,
-      modern: false,
+      session: true,
+      stateless: false,
       handle(params, scope) {
         const uri = requireString(params, "uri", Method.ResourcesSubscribe);
         if (!exists(uri)) throw notFound(uri, scope);
@@ -73,8 +73,8 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
     },
     [Method.ResourcesUnsubscribe]: {
       capability: "resources",
-      legacy: true,
-      modern: false,
+      session: true,
+      stateless: false,
       handle(params, scope) {
         const uri = requireString(params, "uri", Method.ResourcesUnsubscribe);
         return whenDone(scope.session?.unsubscribe(uri), answered);

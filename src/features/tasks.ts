@@ -10,8 +10,8 @@ type TaskCall = (tasks: TaskHost, params: Params, scope: Scope) => Params | Prom
 export function taskMethods(): Record<string, MethodEntry> {
   const entry = (method: string, call: TaskCall): MethodEntry => ({
     capability: "tasks",
-    legacy: true,
-    modern: false,
+    session: true,
+    stateless: false,
     handle(params, scope) {
       if (!scope.session) throw methodNotFound(method);
       return call(scope.session.tasks, params, scope);

@@ -17,8 +17,8 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
 
   const list: MethodEntry = {
     capability: "tools",
-    legacy: true,
-    modern: true,
+    session: true,
+    stateless: true,
     handle(params, scope) {
       const { page, nextCursor } = paginate(scope.era === "stateless" ? registry.listToolsStateless() : registry.listTools(), params.cursor, limits.pageSize);
       return nextCursor ? { tools: page, nextCursor } : { tools: page };
@@ -27,8 +27,8 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
 
   const call: MethodEntry = {
     capability: "tools",
-    legacy: true,
-    modern: true,
+    session: true,
+    stateless: true,
     handle(params, scope) {
       const name = requireString(params, "name", Method.ToolsCall);
       const tool = registry.tool(name);

@@ -3,13 +3,13 @@
  * Append-only; each cites the spec page that defines it.
  */
 
-/** The modern revisions this server speaks (basic/versioning). */
+/** The stateless revisions this server speaks (basic/versioning). */
 export const STATELESS_VERSIONS = ["2026-07-28"] as const;
 export type StatelessVersion = (typeof STATELESS_VERSIONS)[number];
 export const LATEST_STATELESS_VERSION: StatelessVersion = "2026-07-28";
 
 const modernSet: ReadonlySet<string> = new Set(STATELESS_VERSIONS);
-/** True when `v` is a modern revision we serve. */
+/** True when `v` is a stateless revision we serve. */
 export const isStatelessVersion = (v: unknown): v is StatelessVersion => typeof v === "string" && modernSet.has(v);
 
 /** Reserved `_meta` keys (basic/index §_meta). */

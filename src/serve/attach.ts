@@ -46,7 +46,7 @@ export interface AttachOptions {
 
 /**
  * Binds a stream channel (stdio, TCP, WebSocket, legacy SSE) to the server. The first
- * request pins the era for the connection's life (2026-07-28 §2.6): one claiming the modern
+ * request pins the era for the connection's life (2026-07-28 §2.6): one claiming the 2026-07-28
  * revision in `_meta` makes it stateless 2026-07-28; anything else opens a 2025 session.
  * server/discover is answered without pinning, so a client probing with it can still fall
  * back to initialize. Frames are decoded under the server's limits; either side closing
@@ -62,7 +62,7 @@ export function attachChannel(server: McpServer, channel: Channel, opts: AttachO
  */
 class ChannelBinding implements Attached, Outlet {
   session: Session | undefined;
-  private modern: StatelessConnection | undefined;
+  private stateless: StatelessConnection | undefined;
   private probe: StatelessConnection | undefined;
   private closed = false;
 
@@ -79,11 +79,11 @@ class ChannelBinding implements Attached, Outlet {
   }
 
   get era(): Attached["era"] {
-    return this.session ? "session" : this.modern ? "stateless" : undefined;
+    return this.session ? "session" : this.stateless ? "stateless" : undefined;
   }
 
   get inflight(): number {
-    return this.session?.inflightCount ?? this.modern?.inflightCount ?? 0;
+    return this.session?.inflightCount ?? this.stateless?.inflightCount ?? 0;
   }
 
   send(message: JsonRpcMessage | JsonRpcMessage[]): void {
@@ -94,7 +94,7 @@ class ChannelBinding implements Attached, Outlet {
     if (this.closed) return;
     this.closed = true;
     this.session?.close(reason);
-    this.modern?.close(!this.channel.closed);
+    this.stateless?.close(!this.channel.closed);
     this.probe?.close(false);
     this.channel.close(reason);
     this.opts.onClose?.(this);
@@ -108,12 +108,12 @@ class ChannelBinding implements Attached, Outlet {
 
   private inputEnded(): void {
     const drainMs = this.opts.drainMs ?? DEFAULT_DRAIN_MS;
-    const work = this.session ? this.session.drain(drainMs) : this.modern ? this.modern.drain(drainMs) : Promise.resolve();
+    const work = this.session ? this.session.drain(drainMs) : this.stateless ? this.stateless.drain(drainMs) : Promise.resolve();
     void work.then(() => this.close("input ended"));
   }
 
   private route(decoded: Decoded): void {
-    const { session, modern } = this;
+    const { session, stateless } = this;
     if (session) {
       if (decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
         return this.send(errorResponse(decoded.message.id, {
@@ -122,7 +122,7 @@ class ChannelBinding implements Attached, Outlet {
         }));
       return session.receive(decoded);
     }
-    if (modern) return modern.receive(decoded);
+    if (stateless) return stateless.receive(decoded);
     if (decoded.kind === "error") return this.send(errorResponse(decoded.id, decoded.error.toWire()));
     if (decoded.kind === "message" && !isRequest(decoded.message)) {
       // Before the era is pinned only a discover probe can be running; cancelling it is the only meaningful message.
@@ -142,9 +142,9 @@ class ChannelBinding implements Attached, Outlet {
   private receiveStateless(decoded: Decoded, discover: boolean): void {
     const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
     if (discover) return (this.probe ??= new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal)).receive(decoded);
-    this.modern = this.probe ?? new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal);
+    this.stateless = this.probe ?? new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal);
     this.probe = undefined;
-    this.modern.receive(decoded);
+    this.stateless.receive(decoded);
   }
 }
 

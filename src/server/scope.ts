@@ -24,8 +24,8 @@ export interface MethodEntry {
   /** The server capability that must be declared for this method to exist. */
   readonly capability?: keyof ServerCapabilities;
   /** Whether the method exists in each era. */
-  readonly legacy: boolean;
-  readonly modern: boolean;
+  readonly session: boolean;
+  readonly stateless: boolean;
   /** Computes the result; throw McpError to answer with a JSON-RPC error. */
   handle(params: Params, scope: Scope): Params | Promise<Params>;
 }

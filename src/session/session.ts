@@ -175,7 +175,7 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
     }
     if (this.state === "new") return this.answer(respond, errorResponse(id, invalidRequest(`the session is not initialized; send initialize before ${method}`).toWire()));
     const entry = this.server.methods.get(method);
-    if (!entry || !entry.legacy) return this.answer(respond, errorResponse(id, methodNotFound(method).toWire()));
+    if (!entry || !entry.session) return this.answer(respond, errorResponse(id, methodNotFound(method).toWire()));
     const refused = dispatcher.admit(this.inflight.size, this.principal);
     if (refused) return this.answer(respond, errorResponse(id, refused.toWire()));
 

@@ -23,7 +23,7 @@ import { requestDigest } from "./request-state.ts";
 import { StatelessScope, type RequestSink } from "./scope.ts";
 import { refusalStatus } from "../limits/guard.ts";
 
-/** A modern request's answer and the HTTP status it travels with (2026-07-28 streamable-http). */
+/** A 2026-07-28 request's answer and the HTTP status it travels with (2026-07-28 streamable-http). */
 export interface StatelessAnswer {
   readonly response: JsonRpcResponse;
   /** 200 for results and in-band errors; 400 for envelope, header and capability errors; 404 for -32601. */
@@ -41,7 +41,7 @@ const STATUS_400: ReadonlySet<number> = new Set([
 
 const fail = (id: JsonRpcRequest["id"], e: McpError, status: number): StatelessAnswer => ({ response: errorResponse(id, e.toWire()), status });
 
-/** Validates the envelope of a modern request: the Envelope, or the error answer (400). */
+/** Validates the envelope of a 2026-07-28 request: the Envelope, or the error answer (400). */
 export function checkEnvelope(req: JsonRpcRequest): Envelope | StatelessAnswer {
   try {
     return readEnvelope(req.params);
@@ -53,7 +53,7 @@ export function checkEnvelope(req: JsonRpcRequest): Envelope | StatelessAnswer {
 /** True for methods that exist on the stateless path of this server. */
 export function servesStateless(server: McpServer, method: string): boolean {
   if (method === StatelessMethod.Discover || method === StatelessMethod.SubscriptionsListen) return true;
-  return server.methods.get(method)?.modern === true;
+  return server.methods.get(method)?.stateless === true;
 }
 
 /**
@@ -74,7 +74,7 @@ export function prepareStateless(rt: StatelessRuntime, req: JsonRpcRequest, enve
     return { response, status: 200 };
   }
   const entry = server.methods.get(method);
-  if (!entry || !entry.modern) return fail(id, methodNotFound(method), 404);
+  if (!entry || !entry.stateless) return fail(id, methodNotFound(method), 404);
 
   let answers: Record<string, unknown> = NO_ANSWERS;
   let digest = "";
@@ -97,7 +97,7 @@ export function prepareStateless(rt: StatelessRuntime, req: JsonRpcRequest, enve
 
 const NO_ANSWERS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** What the pipeline settled for a modern request, as its answer and HTTP status. */
+/** What the pipeline settled for a 2026-07-28 request, as its answer and HTTP status. */
 export function statelessOutcome(rt: StatelessRuntime, scope: StatelessScope, result: Params | undefined, error: unknown): StatelessAnswer {
   const { requestId: id, method } = scope;
   const server = rt.server;
@@ -120,7 +120,7 @@ export function wireFailure(id: JsonRpcRequest["id"], error: McpError): Stateles
   return fail(id, error, refusal ? refusal.status : STATUS_400.has(error.code) ? 400 : 200);
 }
 
-/** Adds what every modern result carries: resultType, cache hints where cacheable, serverInfo. */
+/** Adds what every 2026-07-28 result carries: resultType, cache hints where cacheable, serverInfo. */
 export function decorate(server: McpServer, method: string, result: Params): Params {
   const meta = isPlainObject(result._meta) ? { ...result._meta, [MetaKey.ServerInfo]: server.info } : { [MetaKey.ServerInfo]: server.info };
   const out: Params = { resultType: ResultType.Complete, ...result, _meta: meta };

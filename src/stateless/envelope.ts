@@ -17,7 +17,7 @@ export interface Envelope {
 }
 
 /**
- * True when a request claims the modern era: `params._meta` carries the protocol version key
+ * True when a request claims the 2026-07-28 era: `params._meta` carries the protocol version key
  * (2026-07-28 versioning: the deciding signal; other keys are not a claim).
  */
 export function hasClaim(params: unknown): boolean {
@@ -33,7 +33,7 @@ export function unsupportedVersion(requested: unknown): McpError {
 }
 
 /**
- * Reads and validates a modern request's `_meta`: missing or malformed required keys are
+ * Reads and validates a 2026-07-28 request's `_meta`: missing or malformed required keys are
  * -32602, an unsupported version -32022. `clientInfo` is optional (servers MUST NOT require it).
  */
 export function readEnvelope(params: Params | undefined): Envelope {

@@ -21,7 +21,7 @@ import type { Envelope } from "./envelope.ts";
 import { checkAnswer, InputRequiredSignal } from "./input.ts";
 
 /**
- * Where a modern request's related notifications (progress, logs) go: its own response
+ * Where a 2026-07-28 request's related notifications (progress, logs) go: its own response
  * stream. One per connection (stream transports) or per exchange (HTTP), never per call.
  */
 export interface RequestSink {

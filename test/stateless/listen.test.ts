@@ -89,12 +89,12 @@ describe("subscriptions/listen over Streamable HTTP", () => {
   });
 
   test("closing the stream ends the subscription; a missing filter is -32602", async () => {
-    await until(() => s.http.streamable.modern.listenCount === 0, "earlier streams to close");
+    await until(() => s.http.streamable.stateless.listenCount === 0, "earlier streams to close");
     const before = 0;
     const stream = await listenHttp(s, "close-1", { toolsListChanged: true });
-    expect(s.http.streamable.modern.listenCount).toBe(before + 1);
+    expect(s.http.streamable.stateless.listenCount).toBe(before + 1);
     await stream.cancel();
-    await until(() => s.http.streamable.modern.listenCount === before && runtimeOf(s.server).listens.size === before, "the listen stream to close");
+    await until(() => s.http.streamable.stateless.listenCount === before && runtimeOf(s.server).listens.size === before, "the listen stream to close");
     const bad = await mpost(s.url, mreq("bad-1", "subscriptions/listen", {}));
     expect(bad.status).toBe(400);
     expect((await json(bad)).error).toMatchObject({ code: -32602, message: expect.stringContaining('"notifications"') });

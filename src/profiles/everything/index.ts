@@ -5,7 +5,7 @@ import type { Profile } from "../index.ts";
 import { registerDynamicPrompt, registerPrompts } from "./prompts.ts";
 import { registerDynamicResource, registerResources } from "./resources.ts";
 import { registerDynamicTool, registerTools } from "./tools.ts";
-import { registerModernFixtures } from "./modern.ts";
+import { registerStatelessFixtures } from "./stateless.ts";
 
 /**
  * Timer periods, overridable for fast tests (the defaults are upstream's fixture server's):
@@ -42,7 +42,7 @@ export const everythingProfile: Profile = {
     const watchMs = envMs(WATCH_INTERVAL_ENV, DEFAULT_WATCH_INTERVAL_MS, 1);
     const dynamicMs = envMs(DYNAMIC_DELAY_ENV, DEFAULT_DYNAMIC_DELAY_MS, 0);
     registerTools(server);
-    registerModernFixtures(server);
+    registerStatelessFixtures(server);
     registerPrompts(server);
     const watched = registerResources(server);
 

@@ -6,7 +6,7 @@ import { Method } from "../../protocol/methods.ts";
 import { isSessionVersion } from "../../protocol/versions.ts";
 import { rejectRequest, jsonRpcErrorAnswer } from "./rejection.ts";
 
-/** A header naming a modern revision (2026-07-28 or later, as dated revisions compare). */
+/** A header naming a stateless revision (2026-07-28 or later, as dated revisions compare). */
 export function isStatelessHeader(v: string | null): boolean {
   return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && v.trim() >= "2026-07-28";
 }
@@ -24,8 +24,8 @@ export function checkVersionHeader(req: Request): Response | undefined {
 
 /**
  * Which era a POST belongs to (2026-07-28 versioning §2.5, body first): a request claiming the
- * modern revision in `_meta` is modern whatever the headers say; an unclaimed request is
- * modern only if its header names a modern revision (and is then malformed); everything
+ * stateless revision in `_meta` is stateless whatever the headers say; an unclaimed request is
+ * stateless only if its header names a stateless revision (and is then malformed); everything
  * else, responses and initialize included, is legacy.
  */
 export function classify(d: Decoded, headerVersion: string | null): "session" | "stateless" | Response {

@@ -54,16 +54,16 @@ export class StreamableHttpEndpoint {
   /** The 2025 sessions of this process. */
   readonly sessions: HttpSessions;
   /** The stateless 2026-07-28 side of the same endpoint. */
-  readonly modern: StatelessHttp;
+  readonly stateless: StatelessHttp;
   private readonly routing: ShardRouting | undefined;
 
   constructor(
     private readonly server: McpServer,
     opts: StreamableHttpOptions,
   ) {
-    this.modern = new StatelessHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
+    this.stateless = new StatelessHttp(server, { responseMode: opts.responseMode, keepaliveMs: opts.keepaliveMs, maxQueueBytes: opts.maxQueueBytes });
     this.sessions = new HttpSessions(server, { ...opts, sharded: opts.forwarder !== undefined });
-    this.routing = opts.forwarder && new ShardRouting(this.modern.rt, this.sessions, opts.forwarder);
+    this.routing = opts.forwarder && new ShardRouting(this.stateless.rt, this.sessions, opts.forwarder);
   }
 
   /** Sessions held in this process's memory (copies of other shards' sessions included). */
@@ -78,7 +78,7 @@ export class StreamableHttpEndpoint {
 
   /** Requests being answered by this endpoint, either era (for a graceful drain). */
   get inflight(): number {
-    return this.modern.inflight + this.sessions.inflight;
+    return this.stateless.inflight + this.sessions.inflight;
   }
 
   /** POST: one decoded JSON-RPC message or batch, of either era. */
@@ -89,7 +89,7 @@ export class StreamableHttpEndpoint {
     if (era instanceof Response) return era;
     if (era === "stateless" && decoded.kind === "message") {
       const m = decoded.message;
-      return isRequest(m) ? this.modern.request(x, m) : this.modern.notification(req, m as JsonRpcNotification);
+      return isRequest(m) ? this.stateless.request(x, m) : this.stateless.notification(req, m as JsonRpcNotification);
     }
     const sid = req.headers.get(SESSION_HEADER);
     if (isInitialize(decoded)) {
@@ -144,7 +144,7 @@ export class StreamableHttpEndpoint {
 
   /** Closes every session and listen stream (shutdown). */
   close(): void {
-    this.modern.close();
+    this.stateless.close();
     this.sessions.close();
   }
 }

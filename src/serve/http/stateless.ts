@@ -66,7 +66,7 @@ export class StatelessHttp {
     return new Response(null, { status: 202 });
   }
 
-  /** A request claiming (or whose headers claim) the modern era. */
+  /** A request claiming (or whose headers claim) the 2026-07-28 era. */
   request(x: EdgeRequest, message: JsonRpcRequest): Response | Promise<Response> {
     const req = x.request;
     const { id, method } = message;

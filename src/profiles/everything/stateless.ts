@@ -31,7 +31,7 @@ function sampled(r: CreateMessageResult): string {
 
 const rootsText = (r: ListRootsResult) => r.roots.map((root) => root.uri).join(", ") || "(no roots)";
 
-export function registerModernFixtures(server: McpServer): void {
+export function registerStatelessFixtures(server: McpServer): void {
   server
     .tool("test_missing_capability", { description: "Needs the client's sampling capability (2026-07-28 -32021 check)", requires: { sampling: {} } }, async (_args, ctx) => {
       const r = await ctx.sample(sampling("Say hello", 20).params);
