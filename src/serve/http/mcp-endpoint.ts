@@ -1,41 +1,20 @@
 import type { Forwarder } from "../../cluster/forward.ts";
-import type { SessionTokens } from "../../cluster/session-token.ts";
 import type { Decoded } from "../../jsonrpc/decode.ts";
 import { isRequest, type JsonRpcNotification } from "../../jsonrpc/message.ts";
 import type { McpServer } from "../../server/server.ts";
-import type { EventStore } from "../../store/event-store.ts";
-import type { Revocations } from "../../store/revocations.ts";
 import type { GetRefusal } from "../../transport/streamable-http.ts";
 import type { SseConnection } from "../../transport/sse.ts";
 import { whenDone } from "../../util/maybe-promise.ts";
 import { StatelessHttp } from "./stateless.ts";
-import { NO_HEADERS, type HttpSession, type ResponseMode } from "./session.ts";
+import { NO_HEADERS, type HttpSession } from "./session.ts";
 import type { EdgeRequest } from "./edge-request.ts";
 import { checkVersionHeader, classify, isInitialize, isStatelessHeader } from "./era.ts";
 import { rejectRequest } from "./rejection.ts";
-import { HttpSessions } from "./sessions.ts";
+import { HttpSessions, type HttpSessionsOptions } from "./sessions.ts";
 import { ShardRouting } from "./shard-routing.ts";
 
-/** Settings of the Streamable HTTP endpoint (the listener passes its own). */
-export interface StreamableHttpOptions {
-  responseMode: ResponseMode;
-  /** retry hint for SSE clients (ms). */
-  retryMs: number;
-  /** An idle session (no request, no open stream) is closed after this long (ms). */
-  sessionIdleMs: number;
-  /** Most concurrent sessions; initialize past it gets 503. */
-  maxSessions: number;
-  /** Keep-alive comment period on open SSE streams (ms). */
-  keepaliveMs: number;
-  /** Unsent bytes an SSE connection may hold before its reader is cut off as a slow consumer. */
-  maxQueueBytes?: number;
-  store: EventStore | undefined;
-  /** Where ended session ids are remembered (default: this process's memory). */
-  revocations?: Revocations;
-  /** Seals session ids; default: a random key of this process (ids die with it). */
-  tokens?: SessionTokens;
-  /** How long a sealed session id stays valid after initialize (ms; default 24 h). */
-  sessionMaxAgeMs?: number;
+/** Settings of the Streamable HTTP endpoint (the listener passes its own): the session table's, and the way to sibling shards. */
+export interface StreamableHttpOptions extends Omit<HttpSessionsOptions, "sharded"> {
   /** Routes requests to sibling shards (sealing the principal into them); present when the appliance runs shards. */
   forwarder?: Forwarder;
 }

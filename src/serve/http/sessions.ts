@@ -37,7 +37,7 @@ export interface HttpSessionsOptions {
   revocations?: Revocations;
   /** Seals session ids; default: a random key of this process (ids die with it). */
   tokens?: SessionTokens;
-  /** How long a sealed session id stays valid after initialize (ms). */
+  /** How long a sealed session id stays valid after initialize (ms; default 24 h). */
   sessionMaxAgeMs?: number;
   /** Sessions are served by every shard of an appliance (their copies come and go with cluster events). */
   sharded: boolean;
