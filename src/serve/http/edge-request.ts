@@ -1,3 +1,4 @@
+import { BODY_SWEEP_MS, BodyDeadlines } from "../../transport/http-guards.ts";
 import type { Server } from "bun";
 import { anonymousAuthenticator, type Authenticator } from "../../auth/authenticator.ts";
 import { ANONYMOUS, type Principal } from "../../auth/principal.ts";
@@ -37,6 +38,9 @@ export class Edge {
   readonly needIp: boolean;
   /** The Bun server answering on this socket, once it listens (it lifts idle timeouts of long streams). */
   bun: Server<WsData> | undefined = undefined;
+  /** POST bodies still on their way, failed by one sweep when http.bodyTimeoutMs passes. */
+  readonly bodies = new BodyDeadlines();
+  private readonly stopSweep: () => void;
 
   constructor(
     readonly server: McpServer,
@@ -49,6 +53,12 @@ export class Edge {
     this.siblingsOnly = settings.siblingsOnly ?? false;
     this.rt = runtimeOf(server);
     this.needIp = server.limits.maxConnectionsPerIp > 0 || server.limits.principalRatePerSec > 0;
+    this.stopSweep = this.rt.loops.every("http body deadlines", BODY_SWEEP_MS, () => this.bodies.sweep());
+  }
+
+  /** Stops the body-deadline sweep (the listener is closing). */
+  stop(): void {
+    this.stopSweep();
   }
 }
 

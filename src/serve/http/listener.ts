@@ -112,9 +112,10 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   // Siblings forward here what this shard must serve: the same MCP routes, on a private socket.
   // A socket file left by a killed predecessor is removed first (the run directory is ours).
   let privateServer: Server<WsData> | undefined;
+  let siblings: Edge | undefined;
   if (shard) {
     rmSync(shard.socketPath, { force: true });
-    const siblings = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard.forwarder, siblingsOnly: true });
+    siblings = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard.forwarder, siblingsOnly: true });
     privateServer = Bun.serve<WsData, string>({
       unix: shard.socketPath,
       maxRequestBodySize,
@@ -149,6 +150,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       for (const c of [...sockets]) c.close("server shutting down");
       await privateServer?.stop(true);
       await bun.stop(true);
+      edge.stop();
+      siblings?.stop();
       ungauge();
     },
   };

@@ -188,7 +188,7 @@ const BODY_FAULTS: Record<BodyFault["fault"], { why: Rejection; limit?: LimitNam
 const CLOSE = { connection: "close" };
 
 /** The body as text, bounded in size (limits.maxMessageBytes) and time (http.bodyTimeoutMs). */
-export const body: Phase = (x) => readBody(x.request, x.edge.server.limits.maxMessageBytes, x.edge.bodyTimeoutMs, x, bodyFault);
+export const body: Phase = (x) => readBody(x.request, x.edge.server.limits.maxMessageBytes, x.edge.bodyTimeoutMs, x, bodyFault, x.edge.bodies);
 
 /** A body that failed: its rejection, counted under its limit. */
 function bodyFault(x: EdgeRequest, f: BodyFault): Response {
