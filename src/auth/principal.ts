@@ -33,7 +33,3 @@ export function principal(subject: string, scopes: readonly string[] = [], claim
  * connections, else `fallback` (the session, the connection, the client's address).
  */
 export const rateKey = (who: Principal, fallback: string): string => (who.anonymous ? fallback : `sub:${who.subject}`);
-
-/** True when both name the same caller (sessions and requestState are bound by subject). */
-export const samePrincipal = (a: Principal | undefined, b: Principal | undefined): boolean =>
-  (a?.subject ?? ANONYMOUS.subject) === (b?.subject ?? ANONYMOUS.subject);

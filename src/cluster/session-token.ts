@@ -39,8 +39,8 @@ interface Wire {
 }
 
 /**
- * True when a session's claims were issued to `who`. Sessions are bound by subject, as
- * `samePrincipal` compares: an id presented by anyone else names no session for them.
+ * True when a session's claims were issued to `who`. Sessions are bound by subject: an id
+ * presented by anyone else names no session for them.
  */
 export const issuedTo = (claims: SessionClaims, who: Principal): boolean => (claims.principal ?? ANONYMOUS.subject) === who.subject;
 

@@ -8,6 +8,8 @@ import { Dispatcher } from "../server/dispatch.ts";
 import type { McpServer } from "../server/server.ts";
 import { Loops } from "../supervisor/loops.ts";
 import type { Logger } from "../util/log.ts";
+import { LocalCode } from "../jsonrpc/codes.ts";
+import { LocalError } from "../jsonrpc/errors.ts";
 import { MemoryTaskStore } from "../store/memory-task-store.ts";
 import { MemorySubscriptions } from "../store/memory-subscriptions.ts";
 import type { Stores } from "../store/stores.ts";
@@ -67,6 +69,9 @@ export class Runtime {
     readonly server: McpServer,
     options: RuntimeOptions = {},
   ) {
+    // One runtime per server: a second would start loops and subscriptions no listener uses.
+    if (defaults.has(server))
+      throw new LocalError(LocalCode.UsageInvalid, `server ${JSON.stringify(server.info.name)} already has a runtime: make it with new Runtime(server, options) before the first listener, or read it with runtimeOf(server)`);
     const limits = server.limits;
     const logger = (this.logger = options.logger ?? server.logger);
     this.shard = options.cluster?.shard ?? singleProcess();
@@ -87,8 +92,7 @@ export class Runtime {
       subscriptions: options.stores?.subscriptions ?? new MemorySubscriptions(),
     });
     this.listens = new ListenRegistry(server, this.metrics, limits.maxListenStreams, this.stores.subscriptions);
-    // The first runtime made for a server is the one its listeners share (runtimeOf).
-    if (!defaults.has(server)) defaults.set(server, this);
+    defaults.set(server, this);
 
     // Changes announced here reach the other shards; theirs reach this shard's sessions and listen streams.
     const bus = this.bus;

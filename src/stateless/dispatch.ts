@@ -50,12 +50,6 @@ export function checkEnvelope(req: JsonRpcRequest): Envelope | StatelessAnswer {
   }
 }
 
-/** True for methods that exist on the stateless path of this server. */
-export function servesStateless(server: McpServer, method: string): boolean {
-  if (method === StatelessMethod.Discover || method === StatelessMethod.SubscriptionsListen) return true;
-  return server.methods.get(method)?.stateless === true;
-}
-
 /**
  * Prepares one 2026-07-28 request (everything but subscriptions/listen, which the transport
  * holds open) for the pipeline: server/discover is answered at once, an unknown method is

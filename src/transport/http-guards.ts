@@ -126,12 +126,12 @@ export interface BodyFault {
 /**
  * Reads a request body as text, bounded in size and time, into `sink.body`: a fault past
  * `maxBytes`, or when the body does not arrive within `timeoutMs` (a slow-body attack costs
- * one timer, not a worker), is handed to `onFault` and its verdict returned. Synchronous in
- * the common case of a declared length whose bytes came with the headers: no promise, no
- * timer. Writing into the caller's object, and answering faults through a function the
- * caller made once, keeps the waiting case to one async frame and no closure of the caller's.
+ * an entry in `deadlines`, not a worker), is handed to `onFault` and its verdict returned.
+ * Synchronous when the bytes came with the headers; a declared-length body still on its way
+ * waits in `deadlines`, with no timer of its own. Writing into the caller's object, and
+ * answering faults through a function the caller made once, adds no closure of the caller's.
  */
-export function readBody<S extends { body: string }, R>(req: Request, maxBytes: number, timeoutMs: number, sink: S, onFault: (sink: S, fault: BodyFault) => R, deadlines?: BodyDeadlines): R | undefined | Promise<R | undefined> {
+export function readBody<S extends { body: string }, R>(req: Request, maxBytes: number, timeoutMs: number, sink: S, onFault: (sink: S, fault: BodyFault) => R, deadlines: BodyDeadlines): R | undefined | Promise<R | undefined> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > maxBytes) return onFault(sink, tooLarge(maxBytes, declared));
   // The common case: a declared length within the limit. Bun reads exactly that many bytes
@@ -139,7 +139,7 @@ export function readBody<S extends { body: string }, R>(req: Request, maxBytes: 
   // already arrived with its headers is taken at once.
   if (declared >= 0) {
     const text = req.text();
-    if (Bun.peek.status(text) !== "fulfilled") return deadlines ? deadlines.wait(text, timeoutMs, sink, onFault) : awaitText(text, timeoutMs, sink, onFault);
+    if (Bun.peek.status(text) !== "fulfilled") return deadlines.wait(text, timeoutMs, sink, onFault);
     sink.body = Bun.peek(text) as string;
     return undefined;
   }
@@ -227,23 +227,7 @@ class BodyWait<S extends { body: string }, R> implements Expiring {
   }
 }
 
-/** A declared-length body still on its way (without a BodyDeadlines: a timer of its own). */
-async function awaitText<S extends { body: string }, R>(text: Promise<string>, timeoutMs: number, sink: S, onFault: (sink: S, fault: BodyFault) => R): Promise<R | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<BodyFault>((resolve) => (timer = setTimeout(() => resolve(bodyTimeout(timeoutMs)), timeoutMs)));
-  try {
-    const read = await Promise.race([text, timeout]);
-    if (typeof read !== "string") return onFault(sink, read);
-    sink.body = read;
-    return undefined;
-  } catch (e) {
-    return onFault(sink, unreadable(e));
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A chunked body: read up to `maxBytes`, within `timeoutMs`. */
+/** A chunked body (rare from MCP clients): read up to `maxBytes`, within `timeoutMs` (a timer of its own). */
 async function readStream<S extends { body: string }, R>(req: Request, maxBytes: number, timeoutMs: number, sink: S, onFault: (sink: S, fault: BodyFault) => R): Promise<R | undefined> {
   const reader = req.body?.getReader();
   if (!reader) {
