@@ -43,7 +43,7 @@ import { OutboundRequests } from "./outbound.ts";
 import { RequestScope } from "./request-scope.ts";
 import { canMove, type SessionState } from "./lifecycle.ts";
 import { ANONYMOUS, rateKey, type Principal } from "../auth/principal.ts";
-import { receiveBatch } from "./batch.ts";
+import { receiveBatch, type BatchReply } from "./batch.ts";
 import { SessionTasks } from "./tasks.ts";
 import { requestIds } from "../cluster/addresses.ts";
 import { SessionSubscriptions } from "./subscriptions.ts";
@@ -128,8 +128,8 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
     return this.inflight.size;
   }
 
-  /** Handles one decoded inbound frame. */
-  receive(decoded: Decoded): void {
+  /** Handles one decoded inbound frame; a batch's answer goes to `reply` when given (see BatchReply). */
+  receive(decoded: Decoded, reply?: BatchReply): void {
     if (this.state === "closed") return;
     switch (decoded.kind) {
       case "message":
@@ -137,7 +137,7 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
       case "error":
         return this.send(errorResponse(decoded.id, decoded.error.toWire()));
       case "batch":
-        return receiveBatch(this, decoded.items);
+        return receiveBatch(this, decoded.items, reply);
     }
   }
 

@@ -1,16 +1,26 @@
 import { ANONYMOUS, type Principal } from "../../auth/principal.ts";
-import type { Decoded } from "../../jsonrpc/decode.ts";
+import type { BatchItem, Decoded } from "../../jsonrpc/decode.ts";
+import { idInUse } from "../../jsonrpc/errors.ts";
 import { errorResponse, isRequest, isResponse, type JsonRpcMessage, type RequestId } from "../../jsonrpc/message.ts";
-import { WireCode } from "../../jsonrpc/codes.ts";
 import { allowsBatches, allowsSsePriming } from "../../protocol/versions.ts";
 import type { McpServer } from "../../server/server.ts";
 import type { LoggingLevel } from "../../protocol/types.ts";
+import type { BatchReply } from "../../session/batch.ts";
 import type { Outlet } from "../../session/outlet.ts";
 import { Session, type SessionRuntime } from "../../session/session.ts";
 import type { EventStore } from "../../store/event-store.ts";
 import { rejectRequest } from "./rejection.ts";
 import { StreamHub, type LogicalStream } from "../../transport/streamable-http.ts";
 import { refusalStatus } from "../../limits/guard.ts";
+
+/**
+ * A batch whose every item is invalid: nothing in it can be served, so it is refused as a
+ * single invalid message is (400), with one error per item (JSON-RPC 2.0 §6).
+ */
+function invalidBatch(items: BatchItem[], headers: Record<string, string>): Response {
+  const errors = items.flatMap((i) => (i.kind === "error" ? [errorResponse(i.id, i.error.toWire())] : []));
+  return new Response(JSON.stringify(errors), { status: 400, headers: { ...headers, "content-type": "application/json" } });
+}
 
 /** How a POST carrying requests is answered (http.responseMode). */
 export type ResponseMode = "auto" | "sse" | "json";
@@ -31,16 +41,21 @@ export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<st
 const JSON_HEADERS: Record<string, string> = Object.freeze({ "content-type": "application/json" }) as Record<string, string>;
 
 /**
- * One POST that carried requests, until all of them are answered. In "json" mode the answer
- * is one JSON body; in "sse" mode an SSE stream; in "auto" mode JSON unless something else
- * (progress, a log, a server→client request) must go out first, which upgrades it to SSE.
+ * One POST that carried requests (or a batch), until all of them are answered. In "json"
+ * mode the answer is one JSON body; in "sse" mode an SSE stream; in "auto" mode JSON unless
+ * something else (progress, a log, a server→client request) must go out first, which
+ * upgrades it to SSE. A batch's exchange ends with the batch's array (BatchReply), not with
+ * its requests: their answers are gathered into that array.
  */
-class Exchange {
+class Exchange implements BatchReply {
   private readonly outstanding: Set<RequestId>;
   /** The answer held back in JSON mode (one response, or a batch's array). */
   private answer: JsonRpcMessage | JsonRpcMessage[] | undefined;
   private stream: LogicalStream | undefined;
   private settle!: (r: Response) => void;
+  /** True while the batch this POST carried has not been answered. */
+  private awaitingBatch: boolean;
+  private completed = false;
   readonly response: Promise<Response>;
 
   constructor(
@@ -49,14 +64,16 @@ class Exchange {
     private readonly mode: ResponseMode,
     private readonly origin: PostOrigin,
     private readonly headers: Record<string, string>,
+    batch: boolean,
   ) {
     this.outstanding = new Set(ids);
+    this.awaitingBatch = batch;
     this.response = new Promise((resolve) => (this.settle = resolve));
   }
 
   /** In "sse" mode, opens the stream once the request is dispatched (the version is known by then). */
   dispatched(): void {
-    if (this.mode === "sse" && !this.stream && this.outstanding.size) this.upgrade();
+    if (this.mode === "sse" && !this.stream && (this.outstanding.size || this.awaitingBatch)) this.upgrade();
   }
 
   /** Switches to an SSE stream (priming it for clients that understand priming). */
@@ -72,24 +89,40 @@ class Exchange {
 
   /** Delivers a message related to this POST. */
   deliver(message: JsonRpcMessage | JsonRpcMessage[]): void {
-    const final = Array.isArray(message) || isResponse(message);
-    if (!final && !this.stream) {
+    if (Array.isArray(message)) return this.batchAnswered(message);
+    if (!isResponse(message) && !this.stream) {
       if (this.mode === "json") return this.owner.hub.standalone.send(JSON.stringify(message));
       this.upgrade();
     }
-    if (this.stream) this.stream.send(JSON.stringify(message));
-    else this.answer = message;
-    if (Array.isArray(message)) {
-      for (const m of message) if ("id" in m && m.id !== null && m.id !== undefined) this.ended(m.id);
-      if (this.outstanding.size) for (const id of [...this.outstanding]) this.ended(id);
-    } else if (isResponse(message) && message.id !== null && message.id !== undefined) this.ended(message.id);
+    this.put(message);
+    if (isResponse(message) && message.id !== null && message.id !== undefined) this.ended(message.id);
   }
 
-  /** Request `id` needs nothing more; the exchange completes when none is outstanding. */
+  /** The batch's answer (its array, empty when nothing is to be said, or the whole batch's refusal): the last thing this POST carries. */
+  batchAnswered(answer: JsonRpcMessage | JsonRpcMessage[]): void {
+    this.awaitingBatch = false;
+    if (!Array.isArray(answer) || answer.length > 0) this.put(answer);
+    for (const id of this.outstanding) this.owner.forgetExchange(id);
+    this.outstanding.clear();
+    this.complete();
+  }
+
+  /** Writes a final answer on the stream, or holds it for the JSON body. */
+  private put(message: JsonRpcMessage | JsonRpcMessage[]): void {
+    if (this.stream) this.stream.send(JSON.stringify(message));
+    else this.answer = message;
+  }
+
+  /** Request `id` needs nothing more; the exchange completes when none is outstanding (and its batch, if any, is answered). */
   ended(id: RequestId): void {
     if (!this.outstanding.delete(id)) return;
     this.owner.forgetExchange(id);
-    if (this.outstanding.size) return;
+    this.complete();
+  }
+
+  private complete(): void {
+    if (this.completed || this.outstanding.size || this.awaitingBatch) return;
+    this.completed = true;
     if (!this.stream && this.mode === "sse") this.upgrade();
     if (this.stream) return this.stream.end();
     if (this.answer === undefined) return this.settle(new Response(null, { status: 202, headers: this.headers }));
@@ -118,6 +151,9 @@ class Exchange {
   abandon(): void {
     for (const id of this.outstanding) this.owner.forgetExchange(id);
     this.outstanding.clear();
+    this.awaitingBatch = false;
+    if (this.completed) return;
+    this.completed = true;
     if (this.stream) this.stream.end();
     else this.settle(rejectRequest("sessionNotFound", "the session ended before the request was answered"));
   }
@@ -204,11 +240,18 @@ export class HttpSession {
     // no POST stream could carry the session's id-less refusal and the POST would never end.
     if (decoded.kind === "batch" && !allowsBatches(this.session.protocolVersion))
       return rejectRequest("badRequest", `Invalid Request: JSON-RPC batches are not supported in protocol ${this.session.protocolVersion}`);
+    const batch = decoded.kind === "batch";
     const ids: RequestId[] = [];
+    let invalid = 0;
     if (decoded.kind === "message" && isRequest(decoded.message)) ids.push(decoded.message.id);
     else if (decoded.kind === "batch")
-      for (const item of decoded.items) if (item.kind === "message" && isRequest(item.message)) ids.push(item.message.id);
-    if (ids.length === 0 && decoded.kind !== "error") {
+      for (const item of decoded.items) {
+        if (item.kind === "error") invalid++;
+        else if (isRequest(item.message)) ids.push(item.message.id);
+      }
+    if (batch && invalid === decoded.items.length) return invalidBatch(decoded.items, headers);
+    // Notifications and responses alone: accepted, nothing to answer (a batch's invalid items would be).
+    if (ids.length === 0 && invalid === 0 && decoded.kind !== "error") {
       this.session.receive(decoded);
       return new Response(null, { status: 202, headers });
     }
@@ -217,12 +260,12 @@ export class HttpSession {
     const exchanges = (this.exchanges ??= new Map());
     const reused = ids.find((id) => exchanges.has(id));
     if (reused !== undefined) {
-      const refusal = errorResponse(reused, { code: WireCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in flight` });
-      return new Response(JSON.stringify(decoded.kind === "batch" ? [refusal] : refusal), { status: 200, headers: { ...headers, "content-type": "application/json" } });
+      const refusal = errorResponse(reused, idInUse(reused).toWire());
+      return new Response(JSON.stringify(batch ? [refusal] : refusal), { status: 200, headers: { ...headers, "content-type": "application/json" } });
     }
-    const exchange = new Exchange(this, ids, mode, origin, headers);
+    const exchange = new Exchange(this, ids, mode, origin, headers, batch);
     for (const id of ids) exchanges.set(id, exchange);
-    this.session.receive(decoded);
+    this.session.receive(decoded, exchange);
     exchange.dispatched();
     return exchange.response;
   }
