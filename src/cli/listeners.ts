@@ -75,6 +75,7 @@ const httpListener: Listener = {
       retryMs: h.retryMs,
       sessionIdleMs: h.sessionIdleMs,
       maxSessions: h.maxSessions,
+      maxCapabilitiesBytes: h.maxCapabilitiesBytes,
       bodyTimeoutMs: h.bodyTimeoutMs,
       idleTimeoutSec: h.idleTimeoutSec,
       keepaliveMs: h.keepaliveMs,

@@ -108,6 +108,9 @@ export function defaultConfig(): Config {
       allowedOrigins: [],
       // Concurrent HTTP sessions (Streamable and legacy SSE each); initialize past it gets 503.
       maxSessions: HTTP.maxSessions,
+      // UTF-8 bytes an initialize's client capabilities may take (64..2048); they are sealed into the
+      // Mcp-Session-Id so any shard can rebuild the session, and ids must pass proxies' header limits. Past it: 400.
+      maxCapabilitiesBytes: HTTP.maxCapabilitiesBytes,
       // ms an HTTP session with no request and no open stream is kept in memory; with shards it is
       // only memory: the session id stays valid (any shard can bring the session back) until sessionMaxAgeMs.
       sessionIdleMs: HTTP.sessionIdleMs,

@@ -165,6 +165,7 @@ export const SECTIONS = {
     allowedHosts: strings(255),
     allowedOrigins: strings(255),
     maxSessions: integer(1, 10_000_000),
+    maxCapabilitiesBytes: integer(64, 2048),
     sessionIdleMs: integer(1000, 30 * MS_PER_DAY),
     sessionMaxAgeMs: integer(60_000, 365 * MS_PER_DAY),
     bodyTimeoutMs: integer(100, 3_600_000),

@@ -87,6 +87,7 @@ export const LIMITS = {
   "limits.requestTimeoutMs": "deadline",
   "limits.clientRequestTimeoutMs": "deadline",
   "http.maxSessions": "capacity",
+  "http.maxCapabilitiesBytes": "input",
   "http.maxQueueBytes": "capacity",
   "http.bodyTimeoutMs": "deadline",
   "tcp.maxQueueBytes": "capacity",

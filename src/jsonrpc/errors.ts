@@ -83,6 +83,13 @@ export function limitRefused(limit: LimitName, message: string, retryAfterMs?: n
   return new Refusal(limit, message, retryAfterMs);
 }
 
+/**
+ * http.maxCapabilitiesBytes: an initialize declared more client capabilities than a session
+ * id carries (the id seals them, so every shard can rebuild the session).
+ */
+export const capabilitiesTooLarge = (bytes: number, max: number) =>
+  limitRefused("http.maxCapabilitiesBytes", `Invalid params for initialize: "capabilities" take ${bytes} bytes of JSON; http.maxCapabilitiesBytes allows ${max} (they are sealed into the Mcp-Session-Id)`);
+
 /** limits.maxInflightPerSession: a session or connection already has `max` requests running. */
 export const tooManyInFlight = (max: number) =>
   limitRefused("limits.maxInflightPerSession", `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`);

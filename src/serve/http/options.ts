@@ -24,6 +24,8 @@ export interface HttpListenOptions {
   /** How long a session id stays valid after initialize (ms). */
   sessionMaxAgeMs: number;
   maxSessions: number;
+  /** UTF-8 bytes of JSON an initialize's client capabilities may take: they are sealed into the session id. */
+  maxCapabilitiesBytes: number;
   bodyTimeoutMs: number;
   /**
    * Seconds an idle keep-alive connection stays open (Bun checks every ~4 s). Bun closes a
@@ -67,6 +69,7 @@ export const DEFAULT_HTTP_OPTIONS: Readonly<Omit<HttpListenOptions, "store" | "h
   sessionIdleMs: 600_000,
   sessionMaxAgeMs: 86_400_000,
   maxSessions: 10_000,
+  maxCapabilitiesBytes: 2048,
   bodyTimeoutMs: 10_000,
   idleTimeoutSec: 10,
   keepaliveMs: 15_000,

@@ -3,7 +3,7 @@ import { formatOwner, isSelf, ownerShardHere, parseOwner, streamPrefix, type Own
 import { clientDigest, issuedTo, SessionTokens, type SessionClaims } from "../../cluster/session-token.ts";
 import type { Principal } from "../../auth/principal.ts";
 import type { Decoded } from "../../jsonrpc/decode.ts";
-import { isRequest } from "../../jsonrpc/message.ts";
+import { isRequest, type RequestId } from "../../jsonrpc/message.ts";
 import { Notice } from "../../protocol/methods.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
 import { negotiateSessionVersion } from "../../protocol/versions.ts";
@@ -17,7 +17,8 @@ import { isPlainObject } from "../../util/guards.ts";
 import { HttpSession, type HttpSessionOptions, type ResponseMode } from "./session.ts";
 import { DEFAULT_HTTP_OPTIONS } from "./options.ts";
 import { admitSession } from "./pipeline.ts";
-import { rejectRequest } from "./rejection.ts";
+import { jsonRpcErrorAnswer, rejectRequest } from "./rejection.ts";
+import { capabilitiesTooLarge } from "../../jsonrpc/errors.ts";
 
 /** What the session table is made with. */
 export interface HttpSessionsOptions {
@@ -28,6 +29,11 @@ export interface HttpSessionsOptions {
   sessionIdleMs: number;
   /** Most concurrent sessions; initialize past it gets 503. */
   maxSessions: number;
+  /**
+   * UTF-8 bytes of JSON an initialize's capabilities may take (http.maxCapabilitiesBytes):
+   * the id seals them, and must stay well under the 4-8 KiB header limits of proxies.
+   */
+  maxCapabilitiesBytes: number;
   /** Keep-alive comment period on open SSE streams (ms). */
   keepaliveMs: number;
   /** Unsent bytes an SSE connection may hold before its reader is cut off as a slow consumer. */
@@ -142,12 +148,16 @@ export class HttpSessions {
    * limits.maxHeapMb): its id seals what the initialize negotiates, and whom it is issued to.
    */
   open(decoded: Decoded, who: Principal): HttpSession | Response {
+    const request = decoded.kind === "message" && isRequest(decoded.message) ? decoded.message : undefined;
+    const params = request?.params ?? {};
+    const capabilities = isPlainObject(params.capabilities) ? (params.capabilities as ClientCapabilities) : {};
+    const tooLarge = this.checkCapabilities(capabilities, request?.id ?? null);
+    if (tooLarge) return tooLarge;
     const refused = admitSession(this.rt, this.sessions.size, this.opts.maxSessions);
     if (refused) return refused;
-    const params = decoded.kind === "message" && isRequest(decoded.message) ? (decoded.message.params ?? {}) : {};
     const claims: SessionClaims = {
       version: negotiateSessionVersion(params.protocolVersion),
-      capabilities: isPlainObject(params.capabilities) ? (params.capabilities as ClientCapabilities) : {},
+      capabilities,
       clientDigest: clientDigest(isPlainObject(params.clientInfo) ? (params.clientInfo as unknown as Implementation) : undefined),
       // The anonymous principal is not written into the id: shorter ids, and an absent principal reads as anonymous.
       principal: who.anonymous ? undefined : who.subject,
@@ -155,6 +165,21 @@ export class HttpSessions {
       issuedAt: Date.now(),
     };
     return this.create(this.tokens.seal(claims), who);
+  }
+
+  /**
+   * 400 when the capabilities would make the sealed id too long (http.maxCapabilitiesBytes),
+   * counted: sealed verbatim, they are what every shard serving the session sees.
+   */
+  private checkCapabilities(capabilities: ClientCapabilities, id: RequestId | null): Response | undefined {
+    const max = this.opts.maxCapabilitiesBytes;
+    const text = JSON.stringify(capabilities);
+    // Cheap first: a UTF-16 unit is at most 3 UTF-8 bytes.
+    if (text.length * 3 <= max) return undefined;
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes <= max) return undefined;
+    this.rt.metrics.refused("http.maxCapabilitiesBytes");
+    return jsonRpcErrorAnswer(400, id, capabilitiesTooLarge(bytes, max).toWire());
   }
 
   /** What every session of this table is made with (one object, not one per session). */
