@@ -38,7 +38,9 @@ export interface ToolDefinition<I extends z.ZodType | JsonSchemaObject | undefin
   taskSupport?: TaskSupport;
   /**
    * Client capabilities the tool cannot run without (e.g. `{ sampling: {} }`): a client that
-   * did not declare them gets -32021 before the handler runs.
+   * did not declare them gets -32021 before the handler runs. Declare them on a tool that
+   * reports progress or logs before it asks: on 2026-07-28 HTTP that output starts a 200
+   * stream, and a -32021 raised later by ctx.elicit/sample/listRoots can no longer be a 400.
    */
   requires?: ClientCapabilities;
   _meta?: Meta;

@@ -113,6 +113,21 @@ const params: Case[] = [
 const capability: Case[] = [
   { name: "undeclared capability", body: call("c1", "test_missing_capability", {}, {}), status: 400, code: -32021, message: "sampling", check: (b) => expect(b.error.data).toEqual({ requiredCapabilities: { sampling: {} } }) },
   { name: "declared capability proceeds", body: call("c2", "test_missing_capability", {}, { sampling: {} }), status: 200, check: (b) => expect(b.result.resultType).toBe("input_required") },
+  {
+    // The tool streams progress and a log before it asks: the check comes before any of it, or the 400 would be lost behind a 200 stream.
+    name: "undeclared capability of a tool that streams before it asks",
+    body: mreq("c3", "tools/call", { name: "test_streaming_elicitation", arguments: {}, _meta: { progressToken: "p", [K.logLevel]: "debug" } }, { sampling: {} }),
+    status: 400,
+    code: -32021,
+    message: "elicitation",
+    check: (b) => expect(b.error.data).toEqual({ requiredCapabilities: { elicitation: {} } }),
+  },
+  {
+    name: "declared capability of a tool that streams before it asks proceeds",
+    body: call("c4", "test_streaming_elicitation", {}, { elicitation: {} }),
+    status: 200,
+    check: (b) => expect(b.result.resultType).toBe("input_required"),
+  },
 ];
 
 const removed: Case[] = [
@@ -253,6 +268,6 @@ describe("2026-07-28 beside a 2025 session", () => {
   test("the legacy session answered between every case", () => {
     const cases = envelope.length + versions.length + standard.length + params.length + capability.length + removed.length + other.length;
     expect(legacyChecks).toBe(2 * cases + 4);
-    expect(cases).toBe(55);
+    expect(cases).toBe(57);
   });
 });

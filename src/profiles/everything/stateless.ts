@@ -37,7 +37,9 @@ export function registerStatelessFixtures(server: McpServer): void {
       const r = await ctx.sample(sampling("Say hello", 20).params);
       return `Sampled: ${sampled(r)}`;
     })
-    .tool("test_streaming_elicitation", { description: "Reports progress, then asks the user; on 2026-07-28 the stream carries only notifications and the final result" }, async (_args, ctx) => {
+    // Declares what it asks for: it streams before asking, and a -32021 raised by ctx.elicit
+    // after the first progress could only travel on a 200 stream instead of its own 400.
+    .tool("test_streaming_elicitation", { description: "Reports progress, then asks the user; on 2026-07-28 the stream carries only notifications and the final result", requires: { elicitation: {} } }, async (_args, ctx) => {
       ctx.progress(0, 1, "asking the user");
       ctx.log("info", "about to ask the user");
       const r = await ctx.elicit(form("What is your name?", { name: { type: "string", description: "Your name" } }).params);
