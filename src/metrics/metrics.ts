@@ -1,5 +1,6 @@
 import type { LimitName } from "../jsonrpc/codes.ts";
-import { Counter, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import { registerProcessMetrics } from "./process.ts";
+import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 
 /**
  * The server's Prometheus metrics (prom-client). Every limit counts its refusals under its
@@ -27,8 +28,10 @@ export class Metrics {
   private readonly forged: Counter;
   private readonly stats = new Map<string, MethodStats>();
 
-  constructor(prefix = "erlmcp_") {
-    collectDefaultMetrics({ register: this.registry, prefix });
+  /** `shard` labels this process's own series (process.ts); 0 for a single process. */
+  constructor(opts: { shard?: number; prefix?: string } = {}) {
+    const prefix = opts.prefix ?? "erlmcp_";
+    registerProcessMetrics(this.registry, prefix, opts.shard ?? 0);
     this.refusals = new Counter({
       name: `${prefix}limit_refusals_total`,
       help: "Work refused by a limit, by the limit's config key",

@@ -51,7 +51,7 @@ export class Runtime {
   /** Carries change events to the other shards. */
   readonly bus: ClusterBus;
   /** Prometheus metrics of this process. */
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   /** The background loops (sweeps, keep-alives, deadlines, pings), supervised. */
   readonly loops: Loops;
   /** The self-protection limits, checked at the edge. */
@@ -75,6 +75,7 @@ export class Runtime {
     const limits = server.limits;
     const logger = (this.logger = options.logger ?? server.logger);
     this.shard = options.cluster?.shard ?? singleProcess();
+    this.metrics = new Metrics({ shard: this.shard.index });
     this.bus = options.cluster?.bus ?? LOCAL_BUS;
     this.loops = new Loops({
       onEvent: (e) => {
