@@ -84,6 +84,8 @@ export function defaultConfig(): Config {
       format: "json",
       // MCP log level a session starts with (debug..emergency) until the client sends logging/setLevel.
       clientLevel: "info",
+      // One line per request (method, era, transport, outcome, ms, session, subject), whatever `level` says; off costs nothing.
+      access: false,
     },
     stdio: {
       // Serve one session on stdin/stdout (for clients that spawn the binary); stdout then carries only MCP.

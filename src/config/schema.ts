@@ -151,6 +151,7 @@ export const SECTIONS = {
     level: oneOf(LOG_LEVELS),
     format: oneOf(LOG_FORMATS),
     clientLevel: oneOf(CLIENT_LOG_LEVELS),
+    access: boolean(),
   }),
   stdio: table({
     enabled: boolean(),

@@ -8,7 +8,7 @@ export const VERSION: string = pkg.version;
 
 /** The process logger the config asks for (stderr; stdout belongs to the stdio transport). */
 export function loggerFor(config: Config, fields?: Record<string, unknown>): Logger {
-  return createLogger({ level: config.logging.level, format: config.logging.format, fields });
+  return createLogger({ level: config.logging.level, format: config.logging.format, access: config.logging.access, fields });
 }
 
 /** The createServer options a config describes; `logger` defaults to loggerFor(config). */

@@ -38,6 +38,8 @@ export interface AttachOptions {
   principal?: string;
   /** Who opened the connection, as the edge authenticated them (default: anonymous): every request on it is theirs. */
   auth?: Principal;
+  /** The transport's name in access log lines ("stdio", "tcp", "websocket", "sse"; default "channel"). */
+  transport?: string;
   /** Force an era: the 2024-11-05 SSE transport only ever speaks the legacy one. */
   era?: "session";
   drainMs?: number;
@@ -131,7 +133,7 @@ class ChannelBinding implements Attached, Outlet {
     }
     if (this.opts.era !== "session" && decoded.kind === "message" && isRequest(decoded.message) && hasClaim(decoded.message.params))
       return this.receiveStateless(decoded, decoded.message.method === StatelessMethod.Discover);
-    this.session = new Session(this.server, this.rt, this, { id: this.opts.id, auth: this.opts.auth });
+    this.session = new Session(this.server, this.rt, this, { id: this.opts.id, auth: this.opts.auth, transport: this.opts.transport });
     this.session.receive(decoded);
   }
 
@@ -141,8 +143,8 @@ class ChannelBinding implements Attached, Outlet {
    */
   private receiveStateless(decoded: Decoded, discover: boolean): void {
     const send = (m: JsonRpcMessage | JsonRpcMessage[]) => this.send(m);
-    if (discover) return (this.probe ??= new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal)).receive(decoded);
-    this.stateless = this.probe ?? new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal);
+    if (discover) return (this.probe ??= new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal, this.opts.transport)).receive(decoded);
+    this.stateless = this.probe ?? new StatelessConnection(this.rt, send, this.opts.auth, this.opts.principal, this.opts.transport);
     this.probe = undefined;
     this.stateless.receive(decoded);
   }

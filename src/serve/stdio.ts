@@ -21,7 +21,7 @@ export function serveStdio(
     },
   });
   const closed = new Promise<string>((resolve) => channel.onClose(resolve));
-  const connection = attachChannel(server, channel);
+  const connection = attachChannel(server, channel, { transport: "stdio" });
   return { connection, closed };
 }
 

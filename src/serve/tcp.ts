@@ -48,6 +48,7 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
       }
       sessions.add(
         attachChannel(server, channel, {
+          transport: "tcp",
           principal: `ip:${remoteAddress}`,
           onClose: (s) => {
             sessions.delete(s);

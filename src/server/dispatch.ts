@@ -1,4 +1,6 @@
-import { requestTimedOut, tooManyInFlight, toWireError, type McpError } from "../jsonrpc/errors.ts";
+import type { Principal } from "../auth/principal.ts";
+import { WireCode } from "../jsonrpc/codes.ts";
+import { McpError, requestTimedOut, tooManyInFlight, toWireError } from "../jsonrpc/errors.ts";
 import type { Params, RequestId } from "../jsonrpc/message.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Guard } from "../limits/guard.ts";
@@ -26,12 +28,22 @@ export interface InFlight extends Scope {
   expire(reason: McpError): void;
 }
 
+/** Where a request came from, as its access line names it: a session, connection or HTTP exchange. */
+export interface AccessSource {
+  /** The transport it came on: "stdio", "tcp", "websocket", "sse", "http" ("channel" when unnamed). */
+  readonly transport: string;
+  /** Who asked; only the subject is logged, never a credential. */
+  readonly auth: Principal;
+  /** The 2025 session id, when the session has one. */
+  readonly id?: string | undefined;
+}
+
 /**
  * What differs between the eras: where an outcome goes and how it is shaped. A 2025 session
  * answers on its outlet; a 2026-07-28 connection or HTTP exchange decorates the result
  * (resultType, cache hints) and turns input_required into a result.
  */
-export interface Answerer<X extends InFlight> {
+export interface Answerer<X extends InFlight> extends AccessSource {
   readonly era: Era;
   /**
    * The request's final outcome: `result`, or `error` (raw, not yet a wire error). Called
@@ -59,7 +71,14 @@ export interface DispatchRuntime {
  * still running when they return.
  */
 export class Dispatcher {
-  constructor(private readonly rt: DispatchRuntime) {}
+  /** One access line per request (logger.accessLog, read once): when false, one branch and nothing else. */
+  private readonly access: boolean;
+  /** The correlation id wireError made while an era settled the request being logged (access log only). */
+  private correlationId: string | undefined;
+
+  constructor(private readonly rt: DispatchRuntime) {
+    this.access = rt.logger.accessLog === true && rt.logger.access !== undefined;
+  }
 
   /** Admission: undefined to proceed, else the refusal (counted). Same errors in both eras. */
   admit(inflight: number, principal: string): McpError | undefined {
@@ -110,19 +129,48 @@ export class Dispatcher {
     if (x.answered) return;
     x.answered = true;
     x.unwatch?.();
-    if (!x.cancelled) this.rt.metrics.request(x.method, owner.era, error === undefined, performance.now() - x.startedAt);
+    const ms = performance.now() - x.startedAt;
+    if (!x.cancelled) this.rt.metrics.request(x.method, owner.era, error === undefined, ms);
+    if (!this.access) return owner.settle(x, result, error);
+    this.correlationId = undefined;
     owner.settle(x, result, error);
+    this.logAccess(x.method, owner.era, x.requestId, owner, x.cancelled ? CANCELLED : error, ms);
   }
 
-  /** Counts a request answered outside `run` (initialize, ping, server/discover, early errors). */
-  record(method: string, era: Era, ok: boolean, startedAt: number): void {
-    this.rt.metrics.request(method, era, ok, performance.now() - startedAt);
+  /**
+   * Counts a request answered outside `run` (initialize, ping, server/discover): `errorCode`
+   * is the JSON-RPC code it was answered with, undefined for a result.
+   */
+  record(method: string, era: Era, startedAt: number, requestId: RequestId, from: AccessSource, errorCode?: number): void {
+    const ms = performance.now() - startedAt;
+    this.rt.metrics.request(method, era, errorCode === undefined, ms);
+    if (this.access) this.logAccess(method, era, requestId, from, errorCode, ms);
+  }
+
+  /** The access line of one answered request; `error` is the raw outcome, a wire code, or CANCELLED. */
+  private logAccess(method: string, era: Era, id: RequestId, from: AccessSource, error: unknown, ms: number): void {
+    let outcome = "ok";
+    let code: number | undefined;
+    let correlationId: string | undefined;
+    if (error === CANCELLED) outcome = "cancelled";
+    else if (typeof error === "number") [outcome, code] = ["error", error];
+    else if (error instanceof McpError) {
+      // A 2026-07-28 handler asking for input is a round trip, not a failure (stateless/input.ts).
+      if (error.name === "InputRequiredSignal") outcome = "input_required";
+      else [outcome, code] = ["error", error.code];
+    } else if (error !== undefined) [outcome, code, correlationId] = ["error", WireCode.InternalError, this.correlationId];
+    this.correlationId = undefined;
+    this.rt.logger.access!({ method, era, transport: from.transport, outcome, code, ms: Math.round(ms * 1000) / 1000, session: from.id, id, subject: from.auth.subject, correlationId });
   }
 
   /** A throw as the client sees it: McpError as is, anything else -32603 logged under a correlation id. */
   wireError(error: unknown, method: string, session?: string): McpError {
-    return toWireError(error, (correlationId, cause) =>
-      this.rt.logger.error("internal error", { correlationId, method, session, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) }),
-    );
+    return toWireError(error, (correlationId, cause) => {
+      this.correlationId = correlationId;
+      this.rt.logger.error("internal error", { correlationId, method, session, error: cause instanceof Error ? cause.stack ?? cause.message : String(cause) });
+    });
   }
 }
+
+/** The outcome of a request its client cancelled (no answer was sent). */
+const CANCELLED: unique symbol = Symbol("cancelled");

@@ -82,6 +82,8 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
     private readonly outlet: Outlet,
     private readonly options: {
       id?: string;
+      /** The transport's name in access log lines (default "channel"). */
+      transport?: string;
       /** Who the session belongs to (default: anonymous). */
       auth?: Principal;
       /** Whom rate limits count this session's requests against (default: its subject, else the session). */
@@ -111,6 +113,11 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
 
   get id(): string | undefined {
     return this.options.id;
+  }
+
+  /** The transport the session runs on, as access log lines name it. */
+  get transport(): string {
+    return this.options.transport ?? "channel";
   }
 
   /** Whom rate limits count this session's requests against. */
@@ -170,7 +177,7 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
       // Answered before the method table, and counted like every other method.
       const started = performance.now();
       const response = method === Method.Initialize ? this.initialize(req) : resultResponse(id, {});
-      dispatcher.record(method, "session", !("error" in response), started);
+      dispatcher.record(method, "session", started, id, this, "error" in response ? response.error.code : undefined);
       return this.answer(respond, response);
     }
     if (this.state === "new") return this.answer(respond, errorResponse(id, invalidRequest(`the session is not initialized; send initialize before ${method}`).toWire()));

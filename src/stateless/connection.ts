@@ -42,6 +42,8 @@ export class StatelessConnection implements Answerer<StatelessScope>, RequestSin
     readonly auth: Principal = ANONYMOUS,
     /** Whom rate limits count this connection's requests against. */
     private readonly principal = rateKey(auth, `conn:${crypto.randomUUID()}`),
+    /** The transport's name in access log lines. */
+    readonly transport: string = "channel",
   ) {}
 
   get inflightCount(): number {

@@ -64,7 +64,7 @@ export function prepareStateless(rt: StatelessRuntime, req: JsonRpcRequest, enve
   if (method === StatelessMethod.Discover) {
     const started = performance.now();
     const response = resultResponse(id, decorate(server, method, discover(server)));
-    rt.dispatcher.record(method, "stateless", true, started);
+    rt.dispatcher.record(method, "stateless", started, id, sink);
     return { response, status: 200 };
   }
   const entry = server.methods.get(method);

@@ -30,6 +30,8 @@ export interface RequestSink {
   readonly signal?: AbortSignal;
   /** Who is asking: the principal the edge authenticated for this request or connection. */
   readonly auth: Principal;
+  /** The transport's name in access log lines. */
+  readonly transport: string;
 }
 
 /**

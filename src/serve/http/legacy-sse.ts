@@ -74,7 +74,7 @@ export class LegacySseEndpoint {
     const channel = new LegacySseChannel(sse, `${this.opts.messagesPath}?sessionId=${id}`);
     this.channels.set(id, { channel, subject: x.principal.subject });
     channel.onClose(() => this.channels.delete(id));
-    const attached = attachChannel(this.server, channel, { id, era: "session", auth: x.principal });
+    const attached = attachChannel(this.server, channel, { id, era: "session", auth: x.principal, transport: "sse" });
     this.attached.add(attached);
     channel.onClose(() => this.attached.delete(attached));
     x.keepOpen();

@@ -97,6 +97,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       onChannel: (channel, data) =>
         void sockets.add(
           attachChannel(server, channel, {
+            transport: "websocket",
             principal: `ip:${data.remoteAddress}`,
             auth: data.principal,
             onClose: (c) => {

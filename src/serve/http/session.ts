@@ -223,7 +223,7 @@ export class HttpSession {
     this.hub = new StreamHub(id, opts);
     this.subject = auth.subject;
     const onLogLevel = opts.onLogLevel;
-    this.session = new Session(server, runtime, new HttpOutlet(this), { id, auth, onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
+    this.session = new Session(server, runtime, new HttpOutlet(this), { id, auth, transport: "http", onLogLevel: onLogLevel && ((level) => onLogLevel(id, level)) });
   }
 
   exchangeOf(id: RequestId): Exchange | undefined {

@@ -146,6 +146,7 @@ export class StatelessHttp {
  */
 class StatelessExchange implements Answerer<StatelessScope>, RequestSink {
   readonly era = "stateless" as const;
+  readonly transport = "http";
   /** The answer, when it was known before `request` returned. */
   response: Response | undefined;
   private sse: SseConnection | undefined;
