@@ -126,7 +126,9 @@ test("stopping the server closes every transport's connections and aborts all wo
     }
     const started = Date.now();
     await own.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The hung handlers never end by themselves: a stop that waited for them would not return.
+    // 10 s is only a clear failure on a loaded machine instead of the test's timeout.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect([...own.state.aborted].sort()).toEqual(transports.map((t) => `stop-${t}`).sort());
     // Nothing listens any more.
     await expect(Bun.connect({ hostname: own.tcp!.hostname, port: own.tcp!.port, socket: { data() {} } })).rejects.toThrow();

@@ -379,8 +379,9 @@ describe("TCP", () => {
     await c.reply("p");
     const started = Date.now();
     c.socket.shutdown();
-    await waitFor(() => c.ended || c.closed, "the server to close the connection", 1000);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // "At once" = without waiting for the 10 s drain deadline (DEFAULT_DRAIN_MS); 8 s tolerates a loaded machine.
+    await waitFor(() => c.ended || c.closed, "the server to close the connection", 8000);
+    expect(Date.now() - started).toBeLessThan(8000);
     await waitFor(() => sessions() === 0, "the session to end");
   });
 

@@ -10,6 +10,11 @@ import { parseRaw, RawConnection } from "../fixtures/http-raw.ts";
 
 const BODY_TIMEOUT_MS = 400;
 const IDLE_TIMEOUT_SEC = 1;
+/**
+ * How late a timeout may act on a loaded 2-core machine. The 408 status and message, not the
+ * delay, show that the body timeout acted.
+ */
+const LOADED_SLACK_MS = 10_000;
 let h: Harness;
 beforeAll(() => {
   h = startHttp({ limits: { maxMessageBytes: 8192 }, listen: { bodyTimeoutMs: BODY_TIMEOUT_MS, idleTimeoutSec: IDLE_TIMEOUT_SEC, maxSessions: 8 } });
@@ -25,13 +30,13 @@ describe("slow clients", () => {
     const body = JSON.stringify(initializeRequest());
     const c = await RawConnection.open(h);
     c.write(head(body.length) + body.slice(0, Math.floor(body.length / 2)));
-    expect(await c.waitClosed(BODY_TIMEOUT_MS + 2000)).toBe(true);
+    expect(await c.waitClosed(BODY_TIMEOUT_MS + LOADED_SLACK_MS)).toBe(true);
     const r = parseRaw(c.text);
     expect(r.status).toBe(408);
     expect(r.headers.connection).toBe("close");
     expect(JSON.parse(r.body)).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: TIMEOUT_MESSAGE } });
     expect(c.firstByteMs!).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
-    expect(c.firstByteMs!).toBeLessThan(BODY_TIMEOUT_MS + 1000);
+    expect(c.firstByteMs!).toBeLessThan(BODY_TIMEOUT_MS + LOADED_SLACK_MS);
     // No session was created by the half request.
     expect(h.listener.streamable.sessionCount).toBe(0);
   });
@@ -45,13 +50,13 @@ describe("slow clients", () => {
       if (c.closedAfterMs === null && sent < body.length - 1) c.write(body[sent++]!);
     }, 50);
     try {
-      expect(await c.waitClosed(BODY_TIMEOUT_MS + 2000)).toBe(true);
+      expect(await c.waitClosed(BODY_TIMEOUT_MS + LOADED_SLACK_MS)).toBe(true);
     } finally {
       clearInterval(trickle);
     }
     expect(sent).toBeGreaterThan(3);
     expect(parseRaw(c.text).status).toBe(408);
-    expect(c.firstByteMs!).toBeLessThan(BODY_TIMEOUT_MS + 1000);
+    expect(c.firstByteMs!).toBeLessThan(BODY_TIMEOUT_MS + LOADED_SLACK_MS);
   });
 
   test("an idle keep-alive connection is closed after http.idleTimeoutSec, while an open GET stream lives on", async () => {

@@ -382,10 +382,14 @@ describe("limits.maxConcurrentPerTool", () => {
 
 describe("limits.requestTimeoutMs", () => {
   const LIMITS = { limits: { requestTimeoutMs: 500 } };
-  /** Deadlines fall into one-second buckets checked every 250 ms: never early, at most ~1.25 s late. */
+  /**
+   * Deadlines fall into one-second buckets checked every 250 ms: never early, and on a quiet
+   * machine at most ~1.25 s late. The upper bound only says "it does expire": 15 s of slack
+   * for a loaded machine (the precision is units.test.ts's Deadlines to state, not a wire test's).
+   */
   const inWindow = (ms: number) => {
     expect(ms).toBeGreaterThanOrEqual(500);
-    expect(ms).toBeLessThan(500 + 1250 + 1000);
+    expect(ms).toBeLessThan(500 + 15_000);
   };
 
   test("2025 over HTTP: the slow tool's signal aborts, the client gets the error naming the limit, and the session keeps working", () =>

@@ -234,7 +234,8 @@ describe("URI template matching", () => {
       const started = performance.now();
       expect(t.match("http://x/" + "a".repeat(36) + "/")).toBeNull();
       expect(t.match("http://x/" + "a,".repeat(50_000) + "/")).toBeNull();
-      expect(performance.now() - started).toBeLessThan(250);
+      // Linear matching takes milliseconds; the exponential kind never finishes. 5 s tolerates a loaded machine.
+      expect(performance.now() - started).toBeLessThan(5000);
     },
   );
   test("variableNames lists every variable in order", () => {
