@@ -32,9 +32,9 @@ export interface Listener {
 const stdioListener: Listener = {
   name: "stdio",
   enabled: (config) => config.stdio.enabled,
-  start(server) {
+  start(server, config) {
     guardStdout();
-    const { connection, closed } = serveStdio(server);
+    const { connection, closed } = serveStdio(server, undefined, { maxQueueBytes: config.stdio.maxQueueBytes });
     return {
       where: "stdio",
       ended: closed,

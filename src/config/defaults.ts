@@ -1,5 +1,6 @@
 import { DEFAULT_FEATURES, DEFAULT_LIMITS, DEFAULT_TASK_OPTIONS } from "../server/options.ts";
 import { DEFAULT_EVENT_LOG, DEFAULT_HTTP_OPTIONS as HTTP } from "../serve/http/options.ts";
+import { DEFAULT_STDIO_QUEUE_BYTES } from "../serve/stdio.ts";
 import type { Config } from "./schema.ts";
 
 /**
@@ -90,6 +91,9 @@ export function defaultConfig(): Config {
     stdio: {
       // Serve one session on stdin/stdout (for clients that spawn the binary); stdout then carries only MCP.
       enabled: false,
+      // Bytes of answers stdout may hold unwritten (the client is not reading) before stdin is no
+      // longer read; reading resumes once half has gone out. The client is pushed back, never cut off.
+      maxQueueBytes: DEFAULT_STDIO_QUEUE_BYTES,
     },
     http: {
       // Serve MCP over HTTP (Streamable HTTP, legacy HTTP+SSE, WebSocket) on `listen`.

@@ -155,6 +155,7 @@ export const SECTIONS = {
   }),
   stdio: table({
     enabled: boolean(),
+    maxQueueBytes: integer(4096, 1024 ** 3),
   }),
   http: table({
     enabled: boolean(),

@@ -91,6 +91,7 @@ export const LIMITS = {
   "http.maxQueueBytes": "capacity",
   "http.bodyTimeoutMs": "deadline",
   "tcp.maxQueueBytes": "capacity",
+  "stdio.maxQueueBytes": "capacity",
 } as const;
 
 /** The config key of a limit. */

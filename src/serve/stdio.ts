@@ -3,13 +3,19 @@ import { runtimeOf } from "../runtime/runtime.ts";
 import { stdioChannel, type StdioStreams } from "../transport/stdio.ts";
 import { attachChannel, oversizeFrame, type Attached } from "./attach.ts";
 
+/** Bytes stdout may have unwritten before stdin is paused (stdio.maxQueueBytes). */
+export const DEFAULT_STDIO_QUEUE_BYTES = 4 * 1024 * 1024;
+
 /**
  * Serves one MCP connection (a 2025 session or 2026-07-28 requests) over stdio (process.stdin/stdout by default). Resolves when the
  * session ends: after stdin EOF and the requests in flight are answered, or on a closed stdout.
+ * A client that stops reading stdout is pushed back: past `maxQueueBytes` unwritten, stdin is
+ * not read until half of it has gone out (counted under stdio.maxQueueBytes).
  */
 export function serveStdio(
   server: McpServer,
   streams: StdioStreams = { input: process.stdin, output: process.stdout },
+  opts: { maxQueueBytes?: number } = {},
 ): { connection: Attached; closed: Promise<string> } {
   const rt = runtimeOf(server);
   const limit = server.limits.maxMessageBytes;
@@ -19,6 +25,8 @@ export function serveStdio(
       rt.metrics.refused("limits.maxMessageBytes");
       channel.send(oversizeFrame(limit, bytes));
     },
+    maxQueueBytes: opts.maxQueueBytes ?? DEFAULT_STDIO_QUEUE_BYTES,
+    onPaused: () => rt.metrics.refused("stdio.maxQueueBytes"),
   });
   const closed = new Promise<string>((resolve) => channel.onClose(resolve));
   const connection = attachChannel(server, channel, { transport: "stdio" });

@@ -94,7 +94,7 @@ const OVERRIDE_CASES: [string, Record<string, unknown>, string[]][] = [
   ["a misspelt key", { "limits.pagesize": 50 }, ["config: limits.pagesize: unknown key (did you mean limits.pageSize?)"]],
   ["a key in the wrong table", { "server.pageSize": 50 }, ["config: server.pageSize: unknown key (did you mean limits.pageSize?)"]],
   ["a misspelt section", { "limit.pageSize": 50 }, ["config: limit: unknown key (did you mean limits?)"]],
-  ["an unknown key with no near match", { "stdio.zzzz": 1 }, ["config: stdio.zzzz: unknown key (expected one of enabled)"]],
+  ["an unknown key with no near match", { "stdio.zzzz": 1 }, ["config: stdio.zzzz: unknown key (expected one of enabled, maxQueueBytes)"]],
   ["a scalar where a table belongs", { limits: 5 }, ["config: limits = 5: expected a table"]],
   ["an unknown task store", { "stores.tasks": "redis" }, ['config: stores.tasks = "redis": expected one of "memory", "sqlite"']],
   ["an unknown revocation store", { "stores.revocations": "none" }, ['config: stores.revocations = "none": expected one of "memory", "sqlite"']],
