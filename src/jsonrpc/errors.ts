@@ -111,6 +111,13 @@ export const sessionNotFound = (why: string) => new McpError(WireCode.SessionNot
 /** -32000 for an HTTP transport rejection (403, 405, 406, 415; SDK practice), not a limit. */
 export const httpRejected = (message: string) => new McpError(WireCode.ServerError, message);
 
+/**
+ * -32000: a request that came while the server drains (SIGTERM) and was not accepted. The
+ * client should send nothing more on this connection and retry on a new one (elsewhere).
+ */
+export const shuttingDown = () =>
+  new McpError(WireCode.ServerError, "Server shutting down: request not accepted; send it again on a new connection", { shuttingDown: true });
+
 /** A request the server aborted because its session or connection ended. */
 export const connectionEnded = (reason: string) => new McpError(WireCode.InternalError, reason);
 

@@ -3,6 +3,7 @@ import type { Principal } from "../auth/principal.ts";
 import { runtimeOf, type Runtime } from "../runtime/runtime.ts";
 import { decodeFrame, type Decoded } from "../jsonrpc/decode.ts";
 import { errorResponse, isNotification, isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
+import { shuttingDown } from "../jsonrpc/errors.ts";
 import { StatelessConnection } from "../stateless/connection.ts";
 import { hasClaim } from "../stateless/envelope.ts";
 import { Notice } from "../protocol/methods.ts";
@@ -15,6 +16,14 @@ import type { Channel } from "../transport/channel.ts";
 /** How long a half-closed connection may take to finish the work in flight (ms). */
 export const DEFAULT_DRAIN_MS = 10_000;
 
+/**
+ * How long a draining connection stays open once nothing is in flight (ms): a client that
+ * sent its next request on reading its last answer gets the shutting-down error for it, not
+ * a connection closed under an unanswered request. It covers a loaded client's reaction
+ * time on a near network; a request sent later than this is sent to a closed connection.
+ */
+export const DRAIN_LINGER_MS = 500;
+
 /** A stream channel bound to the server, in whichever era its first request chose. */
 export interface Attached {
   /** undefined until the first request pins the era. */
@@ -23,8 +32,31 @@ export interface Attached {
   readonly session: Session | undefined;
   /** Requests being served right now (for a graceful drain). */
   readonly inflight: number;
+  /**
+   * Starts a drain (SIGTERM): from now on every request is answered with the shutting-down
+   * error; the requests already accepted run on, and notifications (cancellations) and
+   * answers to the server's own requests still reach them.
+   */
+  stopAccepting(): void;
   /** Ends the connection and everything it holds. */
   close(reason: string): void;
+}
+
+/**
+ * Drains stream connections (SIGTERM): each stops accepting requests, the accepted ones
+ * finish (up to `drainMs`, while `busy()` counts any), then DRAIN_LINGER_MS passes so
+ * requests already on their way are refused rather than lost. Requests cannot become in
+ * flight any more, so once none is, none will be.
+ */
+export async function drainConnections(connections: Iterable<Attached>, drainMs: number, busy: () => number): Promise<void> {
+  let any = false;
+  for (const c of connections) {
+    c.stopAccepting();
+    any = true;
+  }
+  const deadline = Date.now() + drainMs;
+  while (busy() > 0 && Date.now() < deadline) await Bun.sleep(20);
+  if (any) await Bun.sleep(Math.min(DRAIN_LINGER_MS, Math.max(0, deadline - Date.now())));
 }
 
 export interface AttachOptions {
@@ -67,6 +99,7 @@ class ChannelBinding implements Attached, Outlet {
   private stateless: StatelessConnection | undefined;
   private probe: StatelessConnection | undefined;
   private closed = false;
+  private draining = false;
 
   private readonly rt: Runtime;
   constructor(
@@ -102,10 +135,31 @@ class ChannelBinding implements Attached, Outlet {
     this.opts.onClose?.(this);
   }
 
+  stopAccepting(): void {
+    this.draining = true;
+  }
+
   private frame(frame: string): void {
     const decoded = decodeFrame(frame, this.server.limits);
     if (decoded.kind === "error" && decoded.limit) this.rt.metrics.refused(decoded.limit);
+    if (this.draining) return this.refuseNewWork(decoded);
     this.route(decoded);
+  }
+
+  /** While draining: requests get the shutting-down error; everything else is routed as usual. */
+  private refuseNewWork(decoded: Decoded): void {
+    if (decoded.kind === "message") {
+      if (isRequest(decoded.message)) return this.send(errorResponse(decoded.message.id, shuttingDown().toWire()));
+      return this.route(decoded);
+    }
+    if (decoded.kind === "error") return this.route(decoded);
+    const refused: JsonRpcMessage[] = [];
+    for (const item of decoded.items) {
+      if (item.kind === "message" && isRequest(item.message)) refused.push(errorResponse(item.message.id, shuttingDown().toWire()));
+      else if (item.kind === "message") this.route(item);
+      else refused.push(errorResponse(item.id, item.error.toWire()));
+    }
+    if (refused.length) this.send(refused);
   }
 
   private inputEnded(): void {

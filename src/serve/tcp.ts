@@ -2,7 +2,7 @@ import type { McpServer } from "../server/server.ts";
 import { runtimeOf } from "../runtime/runtime.ts";
 import type { Channel } from "../transport/channel.ts";
 import { listenTcp } from "../transport/tcp.ts";
-import { attachChannel, oversizeFrame, type Attached } from "./attach.ts";
+import { attachChannel, drainConnections, oversizeFrame, type Attached } from "./attach.ts";
 import { Refusal } from "../limits/guard.ts";
 import { errorResponse } from "../jsonrpc/message.ts";
 
@@ -20,7 +20,10 @@ export interface TcpListener {
   readonly hostname: string;
   readonly port: number;
   readonly sessionCount: number;
-  /** Stops; with `drainMs`, first stops accepting and lets requests in flight finish (up to `drainMs`). */
+  /**
+   * Stops; with `drainMs`, first stops accepting connections and requests (a request on an
+   * open connection gets the shutting-down error) and lets the accepted ones finish (up to `drainMs`).
+   */
   stop(drainMs?: number): Promise<void>;
 }
 
@@ -72,9 +75,8 @@ export function serveTcp(server: McpServer, options: Partial<TcpListenOptions> =
     async stop(drainMs = 0) {
       if (drainMs > 0) {
         listener.stop(false);
-        const deadline = Date.now() + drainMs;
         const inflight = () => [...sessions].reduce((n, s) => n + s.inflight, 0);
-        while (inflight() > 0 && Date.now() < deadline) await Bun.sleep(20);
+        await drainConnections(sessions, drainMs, inflight);
       }
       for (const s of [...sessions]) s.close("server shutting down");
       listener.stop(true);

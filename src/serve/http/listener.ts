@@ -5,7 +5,7 @@ import type { McpServer } from "../../server/server.ts";
 import { MemoryEventStore } from "../../store/memory-event-store.ts";
 import { hostPolicy } from "../../transport/http-guards.ts";
 import { websocketHandlers, type WsData } from "../../transport/websocket.ts";
-import { attachChannel, type Attached } from "../attach.ts";
+import { attachChannel, drainConnections, type Attached } from "../attach.ts";
 import { LegacySseEndpoint } from "./legacy-sse.ts";
 import { anonymousAuthenticator } from "../../auth/authenticator.ts";
 import { httpApi } from "./api.ts";
@@ -23,8 +23,9 @@ export interface HttpListener {
   /** Requests being served on this listener, every transport and era. */
   readonly inflight: number;
   /**
-   * Stops. With `drainMs`: first stops accepting connections and lets the requests in flight
-   * finish (up to `drainMs`); then closes every stream with a retry hint and every session.
+   * Stops. With `drainMs`: first stops accepting connections (and requests on WebSockets) and
+   * lets the requests in flight finish (up to `drainMs`); then closes every stream with a
+   * retry hint and every session.
    */
   stop(drainMs?: number): Promise<void>;
 }
@@ -138,11 +139,11 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     },
     async stop(drainMs = 0) {
       if (drainMs > 0) {
-        // Stop accepting; connections already open keep being served until they are idle.
+        // Stop accepting connections; WebSockets stop accepting requests (each new one gets the
+        // shutting-down error) while the accepted ones finish.
         void bun.stop(false);
         await privateServer?.stop(false);
-        const deadline = Date.now() + drainMs;
-        while (this.inflight > 0 && Date.now() < deadline) await Bun.sleep(20);
+        await drainConnections(sockets, drainMs, () => this.inflight);
       }
       streamable.close();
       legacy.close();
