@@ -35,6 +35,11 @@ export function defaultConfig(): Config {
       maxTasksPerSession: DEFAULT_LIMITS.maxTasksPerSession,
       // 2026-07-28 subscriptions/listen streams open at once in this process; each holds a connection.
       maxListenStreams: DEFAULT_LIMITS.maxListenStreams,
+      // Resource URIs one subscriptions/listen may ask for; each costs a registry entry and a
+      // change-hub listener, and a huge list would hold the event loop while it is recorded.
+      maxSubscriptionsPerListen: DEFAULT_LIMITS.maxSubscriptionsPerListen,
+      // subscriptions/listen streams one stdio, TCP or WebSocket connection may hold open at once.
+      maxListensPerConnection: DEFAULT_LIMITS.maxListensPerConnection,
       // Open connections (TCP, WebSocket, HTTP requests in flight), the whole appliance; 0: unlimited.
       // New ones get 503 + Retry-After (HTTP, WebSocket upgrade) or one JSON-RPC error and a close (TCP).
       maxConnections: DEFAULT_LIMITS.maxConnections,

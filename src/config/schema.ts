@@ -121,6 +121,8 @@ export const SECTIONS = {
     maxSubscriptionsPerSession: integer(1, 1_000_000),
     maxTasksPerSession: integer(1, 100_000),
     maxListenStreams: integer(1, 10_000_000),
+    maxSubscriptionsPerListen: integer(0, 1_000_000),
+    maxListensPerConnection: integer(1, 100_000),
     maxConnections: integer(0, 100_000_000),
     maxConnectionsPerIp: integer(0, 100_000_000),
     requestTimeoutMs: integer(0, 7 * MS_PER_DAY),

@@ -80,6 +80,8 @@ export const LIMITS = {
   "limits.maxSubscriptionsPerSession": "capacity",
   "limits.maxTasksPerSession": "capacity",
   "limits.maxListenStreams": "capacity",
+  "limits.maxSubscriptionsPerListen": "input",
+  "limits.maxListensPerConnection": "capacity",
   "limits.maxHeapMb": "capacity",
   "limits.maxConcurrentPerTool": "capacity",
   "limits.principalRatePerSec": "rate",

@@ -94,6 +94,14 @@ export const capabilitiesTooLarge = (bytes: number, max: number) =>
 export const tooManyInFlight = (max: number) =>
   limitRefused("limits.maxInflightPerSession", `Server busy: limits.maxInflightPerSession (${max}) requests already in flight`);
 
+/** limits.maxSubscriptionsPerListen: one subscriptions/listen asked for more resource URIs than allowed. */
+export const tooManyListenSubscriptions = (asked: number, max: number) =>
+  limitRefused("limits.maxSubscriptionsPerListen", `Too many resource subscriptions: subscriptions/listen asked for ${asked} URIs; limits.maxSubscriptionsPerListen is ${max}`);
+
+/** limits.maxListensPerConnection: a connection already holds `max` open subscriptions/listen streams. */
+export const tooManyListens = (max: number) =>
+  limitRefused("limits.maxListensPerConnection", `Subscription limit reached: this connection already holds limits.maxListensPerConnection (${max}) listen streams; cancel one first`);
+
 /** limits.requestTimeoutMs: a handler still ran when its deadline passed. */
 export const requestTimedOut = (ms: number) =>
   limitRefused("limits.requestTimeoutMs", `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`);

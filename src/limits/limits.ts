@@ -16,6 +16,10 @@ export interface Limits {
   maxTasksPerSession: number;
   /** Open 2026-07-28 subscriptions/listen streams per process (default 10000). */
   maxListenStreams: number;
+  /** Resource URIs one subscriptions/listen may ask for (default 1000). */
+  maxSubscriptionsPerListen: number;
+  /** subscriptions/listen streams one stdio, TCP or WebSocket connection may hold open (default 16). */
+  maxListensPerConnection: number;
   /** Open connections in total (TCP, WebSocket, HTTP requests in flight), the whole appliance (default 200000). */
   maxConnections: number;
   /** Open connections per client IP (default 0: unlimited; the default bind is loopback). */
@@ -46,6 +50,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxSubscriptionsPerSession: 1000,
   maxTasksPerSession: 100,
   maxListenStreams: 10_000,
+  maxSubscriptionsPerListen: 1000,
+  maxListensPerConnection: 16,
   maxConnections: 200_000,
   maxConnectionsPerIp: 0,
   requestTimeoutMs: 300_000,

@@ -92,7 +92,7 @@ export class Runtime {
       tasks: options.stores?.tasks ?? new MemoryTaskStore(),
       subscriptions: options.stores?.subscriptions ?? new MemorySubscriptions(),
     });
-    this.listens = new ListenRegistry(server, this.metrics, limits.maxListenStreams, this.stores.subscriptions);
+    this.listens = new ListenRegistry(server, this.metrics, limits, this.stores.subscriptions, () => this.guard.admitSession());
     defaults.set(server, this);
 
     // Changes announced here reach the other shards; theirs reach this shard's sessions and listen streams.

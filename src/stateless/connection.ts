@@ -70,7 +70,7 @@ export class StatelessConnection implements Answerer<StatelessScope>, RequestSin
     if (this.inflight.has(id) || this.listens.has(id)) return this.send(errorResponse(id, idInUse(id).toWire()));
     if (req.method === StatelessMethod.SubscriptionsListen) {
       try {
-        this.listens.set(id, this.rt.listens.listen(id, req.params, (n) => this.send(n)));
+        this.listens.set(id, this.rt.listens.listen(id, req.params, (n) => this.send(n), this.listens.size));
       } catch (e) {
         this.send(errorResponse(id, (e as McpError).toWire()));
       }

@@ -1,5 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { invalidParams, McpError } from "../jsonrpc/errors.ts";
+import { invalidParams, McpError, tooManyListens, tooManyListenSubscriptions, type TimedRefusal } from "../jsonrpc/errors.ts";
+import type { Limits } from "../limits/limits.ts";
 import { notification, type JsonRpcNotification, type Params, type RequestId } from "../jsonrpc/message.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
 import { Notice } from "../protocol/methods.ts";
@@ -46,32 +47,52 @@ export class ListenRegistry {
   constructor(
     private readonly server: Pick<McpServer, "capabilities" | "changes" | "logger">,
     private readonly metrics: Metrics,
-    /** Most listen streams open at once in this process (limits.maxListenStreams). */
-    private readonly max: number,
+    private readonly limits: Pick<Limits, "maxListenStreams" | "maxSubscriptionsPerListen" | "maxListensPerConnection">,
     /** Where streams' resource subscriptions are recorded (who is subscribed to what). */
     private readonly subscriptions: SubscriptionRegistry,
+    /** The heap watermark (limits.maxHeapMb, the Guard's): a new stream is refused while above it. */
+    private readonly admitHeap: () => TimedRefusal | undefined = () => undefined,
   ) {}
 
   get size(): number {
     return this.open;
   }
 
-  /** Validates the request and starts the stream; `send` gets the ack first, then notifications. */
-  listen(id: RequestId, params: Params | undefined, send: (n: JsonRpcNotification) => void): ListenStream {
+  /**
+   * Validates the request and starts the stream; `send` gets the ack first, then notifications.
+   * `held`: listen streams the asking connection already holds (stream transports). Every
+   * refusal comes before any work that grows with the request: the URI list's length is
+   * checked before a URI is read, so one request costs at most maxSubscriptionsPerListen.
+   */
+  listen(id: RequestId, params: Params | undefined, send: (n: JsonRpcNotification) => void, held = 0): ListenStream {
     const asked = params?.notifications;
     if (!isPlainObject(asked)) throw invalidParams('Invalid params for subscriptions/listen: "notifications" must be an object (a SubscriptionFilter)');
-    if (this.open >= this.max) {
-      this.metrics.refused("limits.maxListenStreams");
-      throw new McpError(WireCode.InternalError, `Subscription limit reached: limits.maxListenStreams is ${this.max}`, { limit: "limits.maxListenStreams" });
+    const uris = asked.resourceSubscriptions;
+    if (uris !== undefined && !Array.isArray(uris))
+      throw invalidParams('Invalid params for subscriptions/listen: "resourceSubscriptions" must be a list of URIs');
+    const { maxListenStreams, maxSubscriptionsPerListen, maxListensPerConnection } = this.limits;
+    if (uris && uris.length > maxSubscriptionsPerListen) {
+      this.metrics.refused("limits.maxSubscriptionsPerListen");
+      throw tooManyListenSubscriptions(uris.length, maxSubscriptionsPerListen);
     }
+    if (held >= maxListensPerConnection) {
+      this.metrics.refused("limits.maxListensPerConnection");
+      throw tooManyListens(maxListensPerConnection);
+    }
+    if (this.open >= maxListenStreams) {
+      this.metrics.refused("limits.maxListenStreams");
+      throw new McpError(WireCode.InternalError, `Subscription limit reached: limits.maxListenStreams is ${maxListenStreams}`, { limit: "limits.maxListenStreams" });
+    }
+    // A stream holds memory for its life, as a session does: refused alike above the heap watermark (counted by the Guard).
+    const overHeap = this.admitHeap();
+    if (overHeap) throw overHeap;
     const caps = this.server.capabilities;
     const filter: SubscriptionFilter = {};
     if (asked.toolsListChanged === true && caps.tools?.listChanged) filter.toolsListChanged = true;
     if (asked.promptsListChanged === true && caps.prompts?.listChanged) filter.promptsListChanged = true;
     if (asked.resourcesListChanged === true && caps.resources?.listChanged) filter.resourcesListChanged = true;
-    if (asked.resourceSubscriptions !== undefined) {
-      const uris = asked.resourceSubscriptions;
-      if (!Array.isArray(uris) || !uris.every((u) => typeof u === "string"))
+    if (uris) {
+      if (!uris.every((u) => typeof u === "string"))
         throw invalidParams('Invalid params for subscriptions/listen: "resourceSubscriptions" must be a list of URIs');
       if (caps.resources?.subscribe) filter.resourceSubscriptions = [...new Set(uris as string[])];
     }

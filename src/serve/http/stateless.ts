@@ -118,7 +118,8 @@ export class StatelessHttp {
     try {
       stream = this.rt.listens.listen(message.id, message.params, (n) => void sse.event(JSON.stringify(n)));
     } catch (e) {
-      return asResponse({ response: errorResponse(message.id, (e as McpError).toWire()), status: e instanceof McpError && e.code === -32602 ? 400 : 200 });
+      const error = (e as McpError).toWire();
+      return asResponse({ response: errorResponse(message.id, error), status: e instanceof McpError && e.code === -32602 ? 400 : (refusalStatus(error)?.status ?? 200) });
     }
     this.listening.set(sse, stream);
     sse.onClose(() => {
