@@ -7,6 +7,7 @@ import { hostPolicy } from "../transport/http-guards.ts";
 import type { ServeContext } from "./serve-context.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { eventStore, revocationStore } from "./stores.ts";
+import { runtimeOf } from "../runtime/runtime.ts";
 
 /** How long a stopping listener lets requests in flight finish (ms); the close deadline allows for it. */
 const DRAIN_MS = DEFAULT_DRAIN_MS - 1000;
@@ -64,7 +65,7 @@ const httpListener: Listener = {
     const h = config.http;
     const { hostname, port } = parseHostPort(ctx.shard?.listen.http ?? h.listen)!;
     const store = eventStore(config, ctx);
-    const revocations = revocationStore(config);
+    const revocations = revocationStore(config, runtimeOf(server).metrics);
     const listener = listenHttp(server, {
       hostname,
       port,
@@ -83,7 +84,7 @@ const httpListener: Listener = {
       maxQueueBytes: h.maxQueueBytes,
       hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
       store,
-      revocations,
+      revocations: revocations.store,
       reusePort: ctx.shard !== undefined,
       tokens: ctx.tokens,
       sessionMaxAgeMs: h.sessionMaxAgeMs,
@@ -95,7 +96,8 @@ const httpListener: Listener = {
       async close() {
         await listener.stop(DRAIN_MS);
         await store?.close();
-        await revocations.close();
+        await revocations.store.close();
+        revocations.release();
       },
     };
   },

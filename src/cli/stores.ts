@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { MemoryRevocations } from "../store/memory-revocations.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { MemoryTaskStore } from "../store/memory-task-store.ts";
 import type { Revocations } from "../store/revocations.ts";
 import { SqliteEventStore } from "../store/sqlite-event-store.ts";
@@ -26,7 +27,15 @@ export function taskStore(config: Config): TaskStore {
   return config.stores.tasks === "sqlite" ? new SqliteTaskStore(config.stores.path) : new MemoryTaskStore();
 }
 
-/** The store of ended session ids the config asks for (stores.revocations); shared like the task store. */
-export function revocationStore(config: Config): Revocations {
-  return config.stores.revocations === "sqlite" ? new SqliteRevocations(config.stores.path) : new MemoryRevocations();
+/**
+ * The store of ended session ids the config asks for (stores.revocations); shared like the task
+ * store. The memory one is bounded by stores.maxRevocations: the gauge erlmcp_revoked_sessions
+ * counts what it holds, and each revocation folded into its floor is counted as a refusal of
+ * that limit. `release` removes the gauge.
+ */
+export function revocationStore(config: Config, metrics: Metrics): { store: Revocations; release: () => void } {
+  if (config.stores.revocations === "sqlite") return { store: new SqliteRevocations(config.stores.path), release: () => {} };
+  const store = new MemoryRevocations({ maxEntries: config.stores.maxRevocations, onFold: () => metrics.refused("stores.maxRevocations") });
+  const release = metrics.gauge("revoked_sessions", "Ended session ids this process remembers until they expire (stores.maxRevocations bounds it)", () => store.size);
+  return { store, release };
 }

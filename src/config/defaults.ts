@@ -1,6 +1,7 @@
 import { DEFAULT_FEATURES, DEFAULT_LIMITS, DEFAULT_TASK_OPTIONS } from "../server/options.ts";
 import { DEFAULT_EVENT_LOG, DEFAULT_HTTP_OPTIONS as HTTP } from "../serve/http/options.ts";
 import { DEFAULT_STDIO_QUEUE_BYTES } from "../serve/stdio.ts";
+import { DEFAULT_MAX_REVOCATIONS } from "../store/memory-revocations.ts";
 import type { Config } from "./schema.ts";
 
 /**
@@ -186,6 +187,10 @@ export function defaultConfig(): Config {
       // Where ended (DELETEd) session ids are remembered until they expire: "memory" (per shard, told by the
       // bus), or "sqlite" (one file every shard reads: an ended id stays dead across restarts).
       revocations: "memory",
+      // Ended session ids the memory store holds per shard (~55 bytes each). Past it the oldest is
+      // forgotten and every session issued before it can only be served by a shard holding a copy
+      // (others answer 404, the client starts again): memory is bounded, no ended id comes back.
+      maxRevocations: DEFAULT_MAX_REVOCATIONS,
       // File of the sqlite stores (relative to the working directory); every shard opens the same one.
       path: "erlmcp-state.sqlite",
     },

@@ -202,6 +202,7 @@ export const SECTIONS = {
   stores: table({
     tasks: oneOf(STATE_STORES),
     revocations: oneOf(STATE_STORES),
+    maxRevocations: integer(10, 100_000_000),
     path: text(1, 4096),
   }),
 };

@@ -94,6 +94,7 @@ export const LIMITS = {
   "http.bodyTimeoutMs": "deadline",
   "tcp.maxQueueBytes": "capacity",
   "stdio.maxQueueBytes": "capacity",
+  "stores.maxRevocations": "capacity",
 } as const;
 
 /** The config key of a limit. */

@@ -16,8 +16,12 @@ export interface Revocations {
    * Revoking again keeps the later of the two times.
    */
   revoke(id: string, untilMs: number): MaybePromise<void>;
-  /** True while `id` is revoked: recorded, and its time not passed at `now` (epoch ms). */
-  isRevoked(id: string, now: number): MaybePromise<boolean>;
+  /**
+   * True while `id` is revoked: recorded, and its time not passed at `now` (epoch ms).
+   * `expiresAt`, when the caller knows it (the id's own expiry), lets a bounded store fail
+   * closed: an id expiring no later than revocations it had to forget counts as revoked.
+   */
+  isRevoked(id: string, now: number, expiresAt?: number): MaybePromise<boolean>;
   /** Forgets revocations whose time passed before `now`, so the store holds only live ones. */
   sweep(now: number): MaybePromise<void>;
   /** Releases resources (closes a database or a connection). */

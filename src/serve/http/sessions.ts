@@ -120,17 +120,26 @@ export class HttpSessions {
     return this.lookupElsewhere(sid, who);
   }
 
-  /** Apart from lookup for its closure: the common case, a session held here, makes none. */
+  /**
+   * A session this process does not hold, brought back from its sealed id unless it was
+   * ended. Apart from lookup for its closure: the common case, a session held here, makes none.
+   */
   private lookupElsewhere(sid: string, who: Principal): MaybePromise<HttpSession | Response> {
-    return whenDone(this.revocations.isRevoked(sid, Date.now()), (revoked) => this.revive(sid, who, revoked));
+    const now = Date.now();
+    const claims = this.tokens.open(sid);
+    const owner = parseOwner(claims?.owner);
+    if (!claims || !owner || !issuedTo(claims, who) || now - claims.issuedAt > this.maxAgeMs || isSelf(owner, this.rt.shard)) return unknownSession();
+    return whenDone(this.revocations.isRevoked(sid, now, claims.issuedAt + this.maxAgeMs), (revoked) =>
+      revoked ? unknownSession() : (admitSession(this.rt, this.sessions.size, this.opts.maxSessions) ?? this.adopt(sid, claims, owner, who)),
+    );
   }
 
-  /** A session this process does not hold, brought back from its sealed id unless it was ended. */
-  private revive(sid: string, who: Principal, revoked: boolean): HttpSession | Response {
-    const claims = revoked ? undefined : this.tokens.open(sid);
-    const owner = parseOwner(claims?.owner);
-    if (!claims || !owner || !issuedTo(claims, who) || Date.now() - claims.issuedAt > this.maxAgeMs || isSelf(owner, this.rt.shard)) return unknownSession();
-    return admitSession(this.rt, this.sessions.size, this.opts.maxSessions) ?? this.adopt(sid, claims, owner, who);
+  /**
+   * When an ended id must be remembered until: its own expiry (issue time + sessionMaxAgeMs),
+   * past which it is refused anyway; an id that does not open (keys rotated away) from now.
+   */
+  private expiryOf(sid: string): number {
+    return (this.tokens.open(sid)?.issuedAt ?? Date.now()) + this.maxAgeMs;
   }
 
   /** A copy of another shard's (or an earlier incarnation's) session, from its claims. */
@@ -209,7 +218,7 @@ export class HttpSessions {
    * from then on. Done once the revocation is recorded: a store other processes share has it by then.
    */
   terminate(found: HttpSession): MaybePromise<void> {
-    if (this.opts.sharded) return whenDone(this.revocations.revoke(found.id, Date.now() + this.maxAgeMs), () => this.closeDeleted(found));
+    if (this.opts.sharded) return whenDone(this.revocations.revoke(found.id, this.expiryOf(found.id)), () => this.closeDeleted(found));
     return this.closeDeleted(found);
   }
 
@@ -222,7 +231,7 @@ export class HttpSessions {
   private onClusterEvent(e: ClusterEvent): void {
     switch (e.kind) {
       case "session-ended":
-        detach(this.revocations.revoke(e.session, Date.now() + this.maxAgeMs), (cause) => this.storeFailed("revoke", cause));
+        detach(this.revocations.revoke(e.session, this.expiryOf(e.session)), (cause) => this.storeFailed("revoke", cause));
         this.levels.delete(e.session);
         this.sessions.get(e.session)?.close("terminated by the client (HTTP DELETE on another shard)");
         return;
