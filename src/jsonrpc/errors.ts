@@ -102,6 +102,10 @@ export const tooManyListenSubscriptions = (asked: number, max: number) =>
 export const tooManyListens = (max: number) =>
   limitRefused("limits.maxListensPerConnection", `Subscription limit reached: this connection already holds limits.maxListensPerConnection (${max}) listen streams; cancel one first`);
 
+/** limits.maxListenStreams: this process already holds `max` open subscriptions/listen streams. */
+export const tooManyListenStreams = (max: number) =>
+  limitRefused("limits.maxListenStreams", `Subscription limit reached: limits.maxListenStreams is ${max}`);
+
 /** limits.requestTimeoutMs: a handler still ran when its deadline passed. */
 export const requestTimedOut = (ms: number) =>
   limitRefused("limits.requestTimeoutMs", `Request timed out: still running after limits.requestTimeoutMs (${ms} ms)`);

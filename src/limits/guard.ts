@@ -116,7 +116,7 @@ export class Guard {
       this.heapSampledAt = now;
       this.heapOver = process.memoryUsage().heapUsed > limitMb * 1024 * 1024;
     }
-    return this.heapOver ? this.refuse("limits.maxHeapMb", `Server busy: memory above limits.maxHeapMb (${limitMb} MiB); new sessions are refused`, 5000) : undefined;
+    return this.heapOver ? this.refuse("limits.maxHeapMb", `Server busy: memory above limits.maxHeapMb (${limitMb} MiB); new sessions and listen streams are refused`, 5000) : undefined;
   }
 
   /** Calls `expire` if the work is still running after limits.requestTimeoutMs; returns the cancel. */

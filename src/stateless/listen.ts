@@ -1,5 +1,4 @@
-import { WireCode } from "../jsonrpc/codes.ts";
-import { invalidParams, McpError, tooManyListens, tooManyListenSubscriptions, type TimedRefusal } from "../jsonrpc/errors.ts";
+import { invalidParams, tooManyListens, tooManyListenStreams, tooManyListenSubscriptions, type TimedRefusal } from "../jsonrpc/errors.ts";
 import type { Limits } from "../limits/limits.ts";
 import { notification, type JsonRpcNotification, type Params, type RequestId } from "../jsonrpc/message.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol/list-changed.ts";
@@ -81,7 +80,7 @@ export class ListenRegistry {
     }
     if (this.open >= maxListenStreams) {
       this.metrics.refused("limits.maxListenStreams");
-      throw new McpError(WireCode.InternalError, `Subscription limit reached: limits.maxListenStreams is ${maxListenStreams}`, { limit: "limits.maxListenStreams" });
+      throw tooManyListenStreams(maxListenStreams);
     }
     // A stream holds memory for its life, as a session does: refused alike above the heap watermark (counted by the Guard).
     const overHeap = this.admitHeap();

@@ -464,7 +464,7 @@ describe("limits.maxHeapMb", () => {
       expect(heapMb()).toBeGreaterThan(limitMb);
       await Bun.sleep(300); // the guard samples the heap at most every 250 ms
 
-      const refusal = { jsonrpc: "2.0", id: null, error: busy("limits.maxHeapMb", `Server busy: memory above limits.maxHeapMb (${limitMb} MiB); new sessions are refused`, 5000) };
+      const refusal = { jsonrpc: "2.0", id: null, error: busy("limits.maxHeapMb", `Server busy: memory above limits.maxHeapMb (${limitMb} MiB); new sessions and listen streams are refused`, 5000) };
       const init = await fetch(s.mcpUrl, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(INITIALIZE(0)) });
       expect(await answerOf(init)).toEqual({ status: 503, retryAfter: "5", type: "application/json", body: refusal });
       const upgrade = await rawUpgrade(s.httpPort);

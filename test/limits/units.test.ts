@@ -302,7 +302,7 @@ describe("Guard", () => {
       expect(heapMb).toBeGreaterThan(1);
       expect(low.admitSession()?.toWire()).toEqual({
         code: -32000,
-        message: "Server busy: memory above limits.maxHeapMb (1 MiB); new sessions are refused",
+        message: "Server busy: memory above limits.maxHeapMb (1 MiB); new sessions and listen streams are refused",
         data: { limit: "limits.maxHeapMb", retryAfterMs: 5000 },
       });
       expect(high.admitSession()).toBeUndefined();

@@ -109,8 +109,8 @@ describe("subscriptions/listen over Streamable HTTP", () => {
       expect((await tcp.next((m) => m.method === ACK, "ack m2")).params._meta[K.sub]).toBe("m2");
       const over = await mpost(small.url, mreq("m3", "subscriptions/listen", { notifications: { toolsListChanged: true } }));
       expect([over.status, over.headers.get("content-type")]).toEqual([200, "application/json"]);
-      expect((await json(over)).error).toEqual({ code: -32603, message: "Subscription limit reached: limits.maxListenStreams is 2", data: { limit: "limits.maxListenStreams" } });
-      expect((await tcp.call("subscriptions/listen", { notifications: { toolsListChanged: true } })).error.code).toBe(-32603);
+      expect((await json(over)).error).toEqual({ code: -32000, message: "Subscription limit reached: limits.maxListenStreams is 2", data: { limit: "limits.maxListenStreams" } });
+      expect((await tcp.call("subscriptions/listen", { notifications: { toolsListChanged: true } })).error.code).toBe(-32000);
       await first.cancel();
       await until(() => runtimeOf(small.server).listens.size === 1, "the HTTP stream to close");
       (await listenHttp(small, "m4", { toolsListChanged: true })).cancel();
