@@ -134,7 +134,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   };
   const supervisor = new Supervisor(
     Array.from({ length: opts.shards }, (_, i) => shardChild(i)),
-    { strategy: "one_for_one", maxRestarts: opts.maxRestarts, periodMs: opts.restartPeriodMs, onEvent: log },
+    { strategy: "one_for_one", maxRestarts: opts.maxRestarts, periodMs: opts.restartPeriodMs, onEvent: log, shutdown: "parallel" },
   );
   await supervisor.start();
   return {

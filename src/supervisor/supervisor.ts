@@ -41,6 +41,13 @@ export interface SupervisorOptions {
   readonly onGiveUp?: (reason: string) => void;
   /** Observes lifecycle events (for logs and metrics). */
   readonly onEvent?: (event: SupervisorEvent) => void;
+  /**
+   * How stop() takes the children down: "ordered" (default) one at a time in reverse start
+   * order, for children that depend on each other; "parallel" all at once, as OTP does for
+   * simple_one_for_one children: independent shards each draining for up to their deadline
+   * would otherwise make a shutdown last N deadlines.
+   */
+  readonly shutdown?: "ordered" | "parallel";
 }
 
 export type SupervisorEvent =
@@ -179,15 +186,19 @@ export class Supervisor {
     }
   }
 
-  /** Stops every child in reverse start order. */
+  /** Stops every child: in reverse start order, or all at once with shutdown "parallel". */
   async stop(reason = "shutdown"): Promise<void> {
     this.stopping = true;
+    const stops: Promise<void>[] = [];
     for (const c of [...this.children].reverse()) {
       const h = c.handle;
       c.handle = undefined;
       c.generation++;
-      if (h) await h.stop(reason);
+      if (!h) continue;
+      if (this.opts.shutdown === "parallel") stops.push(h.stop(reason));
+      else await h.stop(reason);
     }
+    await Promise.all(stops);
   }
 
   /** This supervisor as a child of another: it exits when it gives up. */

@@ -167,3 +167,38 @@ describe("children added to a running supervisor", () => {
     await expect(sup.startChild(w.spec("after"))).rejects.toThrow('supervisor: stopped; cannot start "after"');
   });
 });
+
+describe("shutdown", () => {
+  /** Children whose stop takes until `release()`: shows whether stop() waits for one before asking the next. */
+  function slowWorld() {
+    const asked: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const spec = (id: string): ChildSpec => ({
+      id,
+      start: () => ({
+        exited: new Promise<string>(() => {}),
+        async stop() {
+          asked.push(id);
+          await released;
+        },
+      }),
+    });
+    return { asked, release, spec };
+  }
+
+  test.each([
+    ["ordered (the default) asks one child at a time, the last started first", undefined, ["c"]],
+    ["parallel asks every child at once, so draining children overlap", "parallel", ["c", "b", "a"]],
+  ] as const)("%s", async (_, shutdown, askedBeforeAnyStopped) => {
+    const w = slowWorld();
+    const sup = new Supervisor([w.spec("a"), w.spec("b"), w.spec("c")], { strategy: "one_for_one", maxRestarts: 1, periodMs: 1000, shutdown });
+    await sup.start();
+    const stopped = sup.stop();
+    await Bun.sleep(20);
+    expect(w.asked).toEqual([...askedBeforeAnyStopped]);
+    w.release();
+    await stopped;
+    expect(w.asked).toEqual(["c", "b", "a"]);
+  });
+});
