@@ -52,9 +52,11 @@ export async function runTarget(target: Target, rng: Rng, limits: RunLimits, fin
     };
     const longLived = app?.httpUrl ? await openSession(app.httpUrl) : undefined;
     await target.open(env);
-    let lastProgress = performance.now();
+    // The time limit counts from here: starting an appliance (and its shards) is not fuzzing.
+    const fuzzing = performance.now();
+    let lastProgress = fuzzing;
     let lastInputs = 0;
-    const elapsed = () => (performance.now() - started) / 1000;
+    const elapsed = () => (performance.now() - fuzzing) / 1000;
     while (inputs < limits.count && elapsed() < limits.seconds) {
       inputs += await target.batch(Math.min(limits.batch, limits.count - inputs));
       const problems = app ? await checkAppliance(app, longLived, rss) : [];

@@ -10,7 +10,7 @@ import { idKey, type MessageInput } from "../inputs.ts";
 import type { TargetEnv } from "./target.ts";
 
 /** How long one POST may take (a tool waiting on the client gives up after 2 s). */
-export const POST_TIMEOUT_MS = 10_000;
+export const POST_TIMEOUT_MS = 6000;
 
 /** Sends one input to `url` and reports what is wrong with the answer; resolves with its session id header. */
 export async function fuzzPost(env: TargetEnv, url: string, input: MessageInput, headers: HeaderList, via = "POST /mcp"): Promise<string | null> {

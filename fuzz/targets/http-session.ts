@@ -13,7 +13,7 @@ import { SESSION_VERSIONS } from "./lines.ts";
 import { exchange } from "../http.ts";
 
 /** POSTs in flight at once. */
-const WIDTH = 8;
+const WIDTH = 16;
 
 /** Opens a session at `version`; resolves with its id. */
 async function openAt(url: string, version: string): Promise<string> {

@@ -10,7 +10,7 @@ import { messageInput } from "../inputs.ts";
 import { fuzzPost, parallel } from "./http-post.ts";
 import type { Target, TargetEnv } from "./target.ts";
 
-const WIDTH = 8;
+const WIDTH = 16;
 
 /** Calls a tool that answers input_required, to learn what a genuine requestState looks like. */
 async function genuineRequestState(url: string): Promise<string | undefined> {

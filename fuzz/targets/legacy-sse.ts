@@ -65,9 +65,13 @@ export function legacySseTarget(): Target {
               async (res) => {
                 env.count(`http ${res.status}`);
                 const text = await res.text();
+                if (res.status !== 202) book.excused.add(bytes);
                 if (res.status >= 500) env.report({ kind: "http-5xx", detail: `HTTP ${res.status}: ${text.slice(0, 300)}`, input: bytes, via: "POST /messages" });
               },
-              () => env.count("post failed"),
+              () => {
+                env.count("post failed");
+                book.excused.add(bytes);
+              },
             ),
           );
           // Posts go one after another in order: a legacy client's messages are ordered.

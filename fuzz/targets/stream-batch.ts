@@ -27,6 +27,11 @@ export class AnswerBook {
   /** Inputs by the key of the id they carry, for blaming an answer's problems on its request. */
   readonly byId = new Map<string, MessageInput>();
   last: MessageInput | undefined;
+  /** Inputs the transport refused outright (legacy SSE: the POST was not accepted), so no answer is owed on the stream. */
+  readonly excused = new Set<Uint8Array>();
+
+  /** Where replies to the server's own requests go (sampling, elicitation, roots), once connected. */
+  reply: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(private readonly env: TargetEnv, private readonly via: string) {}
 
@@ -34,6 +39,7 @@ export class AnswerBook {
   onText(text: string): void {
     const problems: Problem[] = [];
     const ids = checkMessageText(text, problems);
+    this.answerServerRequest(text);
     for (const id of ids) this.answered.add(idKey(id));
     for (const p of problems) {
       const blamed = ids.map((id) => this.byId.get(idKey(id))).find(Boolean) ?? this.last;
@@ -55,6 +61,26 @@ export class AnswerBook {
     return true;
   }
 
+  /**
+   * Answers a server→client request at once (a refusal, or a result of a random shape), so a
+   * tool waiting on the client does not hold its slot until limits.clientRequestTimeoutMs.
+   */
+  private answerServerRequest(text: string): void {
+    if (!this.reply || !text.includes('"method"')) return;
+    let m: { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
+    try {
+      m = JSON.parse(text) as typeof m;
+    } catch {
+      return;
+    }
+    if (typeof m !== "object" || m === null || typeof m.method !== "string" || m.id === undefined || "result" in m || "error" in m) return;
+    this.env.count("server request answered");
+    const answer = this.env.rng.chance(0.5)
+      ? { jsonrpc: "2.0", id: m.id, error: { code: -32600, message: "the fuzzer declines" } }
+      : { jsonrpc: "2.0", id: m.id, result: this.env.rng.pick<unknown>([{}, { action: "decline" }, { action: "accept", content: {} }, { roots: [] }, null, [], "x"]) };
+    this.reply(encoder.encode(JSON.stringify(answer)));
+  }
+
   wake(): void {
     for (const w of this.waiters.splice(0)) w();
   }
@@ -64,6 +90,7 @@ let sentinels = 0;
 
 /** Sends n inputs of `era` on `conn` and checks the answers; resolves with the number sent. */
 export async function streamBatch(env: TargetEnv, conn: StreamConn, book: AnswerBook, n: number, era: Era, via: string, counterBase: number): Promise<number> {
+  book.reply = (bytes) => conn.send(bytes, true);
   const owed = new Map<string, MessageInput>();
   const seen = new Set<string>();
   let sent = 0;
@@ -97,7 +124,8 @@ export async function streamBatch(env: TargetEnv, conn: StreamConn, book: Answer
   }
   const deadline = Date.now() + OWED_GRACE_MS;
   for (const [id, input] of owed) {
-    if (await book.waitFor(id, Math.max(0, deadline - Date.now()), () => conn.closed)) continue;
+    if (book.excused.has(input.bytes) || (await book.waitFor(id, Math.max(0, deadline - Date.now()), () => conn.closed))) continue;
+    if (book.excused.has(input.bytes)) continue;
     if (conn.closed) break;
     env.report({ kind: "no-answer", detail: `request id ${id} was never answered`, input: input.bytes, via });
   }
