@@ -7,6 +7,8 @@ import { hostPolicy } from "../transport/http-guards.ts";
 import type { ServeContext } from "./serve-context.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { eventStore, revocationStore } from "./stores.ts";
+import { ConfigError } from "../config/errors.ts";
+import { bindProblem } from "./preflight.ts";
 import { runtimeOf } from "../runtime/runtime.ts";
 
 /** How long a stopping listener lets requests in flight finish (ms); the close deadline allows for it. */
@@ -61,12 +63,13 @@ function guardStdout(): void {
 const httpListener: Listener = {
   name: "http",
   enabled: (config) => config.http.enabled,
-  start(server, config, ctx) {
+  async start(server, config, ctx) {
     const h = config.http;
-    const { hostname, port } = parseHostPort(ctx.shard?.listen.http ?? h.listen)!;
+    const address = ctx.shard?.listen.http ?? h.listen;
+    const { hostname, port } = parseHostPort(address)!;
     const store = eventStore(config, ctx);
     const revocations = revocationStore(config, runtimeOf(server).metrics);
-    const listener = listenHttp(server, {
+    const listener = await bound("http.listen", address, () => listenHttp(server, {
       hostname,
       port,
       path: h.path,
@@ -89,6 +92,10 @@ const httpListener: Listener = {
       tokens: ctx.tokens,
       sessionMaxAgeMs: h.sessionMaxAgeMs,
       shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, queries: ctx.shard.queries },
+    }), async () => {
+      await store?.close();
+      await revocations.store.close();
+      revocations.release();
     });
     return {
       where: listener.url.href,
@@ -107,10 +114,13 @@ const httpListener: Listener = {
 const tcpListener: Listener = {
   name: "tcp",
   enabled: (config) => config.tcp.enabled,
-  start(server, config, ctx) {
+  async start(server, config, ctx) {
     const t = config.tcp;
-    const { hostname, port } = parseHostPort(ctx.shard?.listen.tcp ?? t.listen)!;
-    const listener = serveTcp(server, { hostname, port, keepAliveMs: t.keepAliveMs, maxQueueBytes: t.maxQueueBytes, reusePort: ctx.shard !== undefined });
+    const address = ctx.shard?.listen.tcp ?? t.listen;
+    const { hostname, port } = parseHostPort(address)!;
+    const listener = await bound("tcp.listen", address, () =>
+      serveTcp(server, { hostname, port, keepAliveMs: t.keepAliveMs, maxQueueBytes: t.maxQueueBytes, reusePort: ctx.shard !== undefined }),
+    );
     return {
       where: `tcp://${hostname.includes(":") ? `[${hostname}]` : hostname}:${listener.port}`,
       ended: new Promise<string>(() => {}),
@@ -120,6 +130,19 @@ const tcpListener: Listener = {
     };
   },
 };
+
+/**
+ * Runs `listen`; a bind that fails (the address was taken after preflight) becomes a
+ * ConfigError naming `key` and `address`, after `cleanup` released what was opened for it.
+ */
+async function bound<T>(key: string, address: string, listen: () => T, cleanup?: () => Promise<void>): Promise<T> {
+  try {
+    return listen();
+  } catch (e) {
+    await cleanup?.();
+    throw new ConfigError([await bindProblem(key, address, e)]);
+  }
+}
 
 /**
  * Every transport `erlmcp serve` can start, in start order. A new transport is one entry

@@ -2,14 +2,20 @@ import { LOCAL_BUS } from "../cluster/bus.ts";
 import { startPrimary } from "../cluster/primary.ts";
 import { parentPort, shardBus, shardQueries, type IpcPort } from "../cluster/ipc.ts";
 import { configToServerOptions, loggerFor, VERSION } from "../config/server-options.ts";
-import { parseHostPort, type Config } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
 import { PROFILES } from "../profiles/index.ts";
 import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { createServer } from "../create-server.ts";
 import { taskStore } from "./stores.ts";
 import { LISTENERS, type Listener, type Running } from "./listeners.ts";
-import { primarySecrets, removeRunDir, shardContextFromEnv, singleContext, type ServeContext } from "./serve-context.ts";
+import { primarySecrets, removeRunDir, shardContextFromEnv, singleContext, type ClusterSecrets, type ServeContext } from "./serve-context.ts";
+import { exposureWarnings, preflight } from "./preflight.ts";
+import { ConfigError } from "../config/errors.ts";
+import type { TaskStore } from "../store/task-store.ts";
+
+/** Exit code for a config the appliance cannot start with (as for usage errors; the unit does not restart on it). */
+export const EXIT_CONFIG = 2;
 
 /** Where serve writes its human-readable lines (stderr; stdout may belong to stdio). */
 export interface ServeIo {
@@ -34,9 +40,23 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   }
   const shardCtx = shardContextFromEnv(process.env);
   if (shardCtx) return runShard(config, io, chosen, shardCtx);
+  let listen: { http?: string; tcp?: string };
+  try {
+    listen = await preflight(config);
+  } catch (e) {
+    return refuse(e, io);
+  }
+  if (config.logging.level !== "silent") for (const line of exposureWarnings(config)) io.error(line);
   const shards = config.cluster.shards || navigator.hardwareConcurrency || 1;
-  if (shards > 1 && !config.stdio.enabled) return runPrimary(config, io, shards);
+  if (shards > 1 && !config.stdio.enabled) return runPrimary(config, io, shards, listen);
   return runProcess(config, io, chosen, singleContext(config), { banner: true });
+}
+
+/** A startup ConfigError is its lines and exit 2 (restarting cannot help); anything else propagates. */
+function refuse(e: unknown, io: ServeIo): number {
+  if (!(e instanceof ConfigError)) throw e;
+  for (const line of e.problems) io.error(line);
+  return EXIT_CONFIG;
 }
 
 /** Builds the server, starts the listeners, runs until a signal, stdin EOF or `stopped`. */
@@ -51,7 +71,12 @@ async function runProcess(
   const bus = opts.port ? shardBus(opts.port) : undefined;
   const queries = opts.port ? shardQueries(opts.port) : undefined;
   if (ctx.shard && queries) ctx = { ...ctx, shard: { ...ctx.shard, queries } };
-  const tasks = taskStore(config);
+  let tasks: TaskStore;
+  try {
+    tasks = taskStore(config);
+  } catch (e) {
+    return refuse(e, io);
+  }
   const server = createServer(configToServerOptions(config, logger));
   // Made before any listener, so every listener runs on it (runtimeOf).
   const runtime = new Runtime(server, {
@@ -73,10 +98,11 @@ async function runProcess(
     try {
       running.push(await listener.start(server, config, ctx));
     } catch (e) {
-      io.error(`cannot start ${listener.name}: ${e instanceof Error ? e.message : String(e)}`);
       await closeAll(running, "startup failed");
       stopProfile();
       await tasks.close();
+      if (e instanceof ConfigError) return refuse(e, io);
+      io.error(`cannot start ${listener.name}: ${e instanceof Error ? e.message : String(e)}`);
       return 1;
     }
   }
@@ -125,13 +151,8 @@ function runShard(config: Config, io: ServeIo, chosen: readonly Listener[], ctx:
 }
 
 /** The primary: spawns and supervises the shards, relays their bus, prints the banner. */
-async function runPrimary(config: Config, io: ServeIo, shards: number): Promise<number> {
+async function runPrimary(config: Config, io: ServeIo, shards: number, listen: ClusterSecrets["listen"]): Promise<number> {
   const logger = loggerFor(config, { role: "primary" });
-  // A configured port 0 is resolved once here, so every shard shares the same port.
-  const listen = {
-    http: config.http.enabled ? await concrete(config.http.listen) : undefined,
-    tcp: config.tcp.enabled ? await concrete(config.tcp.listen) : undefined,
-  };
   const secrets = primarySecrets(config, listen);
   let announce!: (where: string[]) => void;
   const announced = new Promise<string[]>((resolve) => (announce = resolve));
@@ -152,6 +173,8 @@ async function runPrimary(config: Config, io: ServeIo, shards: number): Promise<
         io.notice(`erlmcp ${VERSION}: profile ${config.server.profile}, ${shards} shards, serving MCP on ${where.join(", ")}`);
     });
     primary.gaveUp.then((reason) => resolve({ code: 1, reason }));
+    // A shard that refused its config (exit 2, its line already printed) would refuse again.
+    primary.refused.then((reason) => resolve({ code: EXIT_CONFIG, reason }));
     for (const signal of SIGNALS) {
       const onSignal = () => resolve({ code: 0, reason: signal });
       handlers.push([signal, onSignal]);
@@ -162,7 +185,7 @@ async function runPrimary(config: Config, io: ServeIo, shards: number): Promise<
   await primary.stop(outcome.reason);
   removeRunDir(secrets.runDir);
   for (const [signal, fn] of handlers) process.off(signal, fn);
-  if (outcome.code !== 0) io.error(`shards keep failing: ${outcome.reason}`);
+  if (outcome.code === 1) io.error(`shards keep failing: ${outcome.reason}`);
   return outcome.code;
 }
 
@@ -170,16 +193,6 @@ async function runPrimary(config: Config, io: ServeIo, shards: number): Promise<
 function selfCommand(): string[] {
   const compiled = Bun.main.startsWith("/$bunfs/");
   return compiled ? [process.execPath, ...process.argv.slice(2)] : [process.execPath, ...process.argv.slice(1)];
-}
-
-/** "host:0" becomes "host:<a free port>"; any other address is kept. */
-async function concrete(address: string): Promise<string> {
-  const { hostname, port } = parseHostPort(address)!;
-  if (port !== 0) return address;
-  const probe = Bun.listen({ hostname, port: 0, socket: { data() {} } });
-  const free = probe.port;
-  probe.stop(true);
-  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${free}`;
 }
 
 /** Closes every listener, waiting at most the drain time so a stuck client cannot hold shutdown. */

@@ -9,6 +9,7 @@ import { SqliteEventStore } from "../store/sqlite-event-store.ts";
 import { SqliteRevocations } from "../store/sqlite-revocations.ts";
 import { SqliteTaskStore } from "../store/sqlite-task-store.ts";
 import type { TaskStore } from "../store/task-store.ts";
+import { openStore } from "./preflight.ts";
 import type { ServeContext } from "./serve-context.ts";
 
 /** The SSE event store the config asks for (events.store); each shard keeps its own sqlite file. */
@@ -17,14 +18,15 @@ export function eventStore(config: Config, ctx: ServeContext): EventStore | unde
   if (e.store === "none") return undefined;
   if (e.store === "sqlite") {
     const path = ctx.shard ? `${e.path}.shard${ctx.identity.index}` : e.path;
-    return new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream });
+    return openStore("events.path", path, () => new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream }));
   }
   return new MemoryEventStore({ maxEventsPerStream: e.maxEventsPerStream, maxStreams: e.maxStreams });
 }
 
 /** The task store the config asks for (stores.tasks); every shard opens the same sqlite file. */
 export function taskStore(config: Config): TaskStore {
-  return config.stores.tasks === "sqlite" ? new SqliteTaskStore(config.stores.path) : new MemoryTaskStore();
+  const path = config.stores.path;
+  return config.stores.tasks === "sqlite" ? openStore("stores.path", path, () => new SqliteTaskStore(path)) : new MemoryTaskStore();
 }
 
 /**
@@ -34,7 +36,8 @@ export function taskStore(config: Config): TaskStore {
  * that limit. `release` removes the gauge.
  */
 export function revocationStore(config: Config, metrics: Metrics): { store: Revocations; release: () => void } {
-  if (config.stores.revocations === "sqlite") return { store: new SqliteRevocations(config.stores.path), release: () => {} };
+  const path = config.stores.path;
+  if (config.stores.revocations === "sqlite") return { store: openStore("stores.path", path, () => new SqliteRevocations(path)), release: () => {} };
   const store = new MemoryRevocations({ maxEntries: config.stores.maxRevocations, onFold: () => metrics.refused("stores.maxRevocations") });
   const release = metrics.gauge("revoked_sessions", "Ended session ids this process remembers until they expire (stores.maxRevocations bounds it)", () => store.size);
   return { store, release };

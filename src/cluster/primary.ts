@@ -6,6 +6,9 @@ import type { ShardMessage } from "./ipc.ts";
 /** How long a query waits for a shard's view (a restarting shard is left out, not waited for). */
 const QUERY_TIMEOUT_MS = 500;
 
+/** The exit code of a shard that cannot start with its config (the CLI's usage/config code). */
+export const REFUSED_EXIT_CODE = 2;
+
 /** How the primary starts and supervises its shards. */
 export interface PrimaryOptions {
   shards: number;
@@ -26,6 +29,8 @@ export interface PrimaryOptions {
 export interface Primary {
   /** Resolves when the supervisor gives up (restart intensity exceeded). */
   readonly gaveUp: Promise<string>;
+  /** Resolves when a shard exits with REFUSED_EXIT_CODE: its config cannot work, so no restart can help. */
+  readonly refused: Promise<string>;
   /** Live shard PIDs by index, for tests and operators. */
   pids(): (number | undefined)[];
   stop(reason: string): Promise<void>;
@@ -38,6 +43,8 @@ export interface Primary {
  * restarted; a shard that exits 0 was told to stop.
  */
 export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
+  let refuse!: (reason: string) => void;
+  const refused = new Promise<string>((resolve) => (refuse = resolve));
   const procs: (Subprocess | undefined)[] = new Array(opts.shards).fill(undefined);
   const ready = new Map<number, string[]>();
   let announced = false;
@@ -109,6 +116,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
       procs[index] = proc;
       const exited = proc.exited.then((code) => {
         if (procs[index] === proc) procs[index] = undefined;
+        if (code === REFUSED_EXIT_CODE) refuse(`shard ${index} refused its config (exit ${code})`);
         return code === 0 ? "normal" : proc.signalCode ? `killed by ${proc.signalCode}` : `exit code ${code}`;
       });
       return {
@@ -139,6 +147,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   await supervisor.start();
   return {
     gaveUp: supervisor.done,
+    refused,
     pids: () => procs.map((p) => p?.pid),
     stop: (reason) => supervisor.stop(reason),
   };

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { defaultConfig } from "./defaults.ts";
 import { closest, ConfigError, showValue } from "./errors.ts";
-import { configSchema, type Config } from "./schema.ts";
+import { configSchema, SECRET_KEYS, type Config } from "./schema.ts";
 
 export { ConfigError } from "./errors.ts";
 
@@ -105,7 +105,7 @@ function put(t: Table, key: string, value: unknown): void {
 
 function getPath(source: unknown, path: readonly PropertyKey[]): unknown {
   let v = source;
-  for (const p of path) v = isTable(v) && Object.hasOwn(v, p) ? v[p as string] : undefined;
+  for (const p of path) v = (isTable(v) || Array.isArray(v)) && Object.hasOwn(v, p) ? (v as Table)[p as string] : undefined;
   return v;
 }
 
@@ -146,7 +146,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], input: Table): stri
     const key = issue.path.map(String).join(".");
     if (seen.has(key)) continue;
     seen.add(key);
-    lines.push(`config: ${key || "(top level)"} = ${showValue(getPath(input, issue.path))}: ${issue.message}`);
+    const secret = SECRET_KEYS.some((k) => key === k || key.startsWith(`${k}.`));
+    const shown = secret ? "(a secret, not shown)" : showValue(getPath(input, issue.path));
+    lines.push(`config: ${key || "(top level)"} = ${shown}: ${issue.message}`);
   }
   return lines;
 }

@@ -76,11 +76,28 @@ export function strings(max: number) {
   return z.array(z.string({ error }).max(max, { error }), { error });
 }
 
-/** A list of secrets, each base64 of exactly 32 bytes. */
-export function keys() {
-  const error = "expected a list of base64 strings of 32 random bytes each (e.g. from: openssl rand -base64 32)";
-  return z.array(z.string({ error }).refine((k) => Buffer.from(k, "base64").length === 32 && /^[A-Za-z0-9+/_-]+=*$/.test(k), { error }), { error });
+/** What is wrong with a secret key, without echoing it; undefined when it is base64 of 32 bytes. */
+function keyProblem(key: string): string | undefined {
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(key)) return key === "" ? "empty" : "not base64";
+  const bytes = Buffer.from(key, "base64").length;
+  return bytes === 32 ? undefined : `decodes to ${bytes} bytes`;
 }
+
+/**
+ * A list of secrets, each base64 of exactly 32 bytes. The message says what is wrong (not
+ * base64, or the decoded length) because the value itself is never shown (SECRET_KEYS).
+ */
+export function keys() {
+  const expected = "expected base64 of exactly 32 random bytes (e.g. from: openssl rand -base64 32)";
+  const key = z.string({ error: `not a string; ${expected}` }).superRefine((k, ctx) => {
+    const problem = keyProblem(k);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; ${expected}` });
+  });
+  return z.array(key, { error: `expected a list of secrets, each base64 of exactly 32 random bytes (e.g. from: openssl rand -base64 32)` });
+}
+
+/** Config keys holding secrets: an error names them and what is wrong, never their value. */
+export const SECRET_KEYS: readonly string[] = ["cluster.sessionKeys", "cluster.requestStateKeys"];
 
 /** A node name written into ids (see cluster/shard.ts NODE_ID), or "" to derive one from the hostname. */
 export function nodeId() {

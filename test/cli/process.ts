@@ -114,3 +114,19 @@ export function isJsonRpcLine(line: string): boolean {
     return false;
   }
 }
+
+/**
+ * Like runToEnd, but a process still running after `ms` is killed (SIGKILL, by PID) and
+ * reported with `timedOut`: a test of "refuses to start" must not hang when it starts.
+ */
+export async function runWithin(cmd: string[], ms: number, opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Finished & { timedOut: boolean }> {
+  const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: opts.env, cwd: opts.cwd });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.kill("SIGKILL");
+  }, ms);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  return { code, stdout, stderr, timedOut };
+}
