@@ -13,7 +13,7 @@ export const CLIENT_USAGE = `Usage:
 
 Options:
   --list                   print the server's tools (every page) as JSON
-  --call TOOL              call TOOL and print its result as JSON
+  --call TOOL              call TOOL and print its result as JSON (exit 1 when it is an error)
   --args JSON              the arguments of --call (a JSON object; default {})
   --era auto|stateless|session the protocol era (default auto: the newest the server speaks)
   --protocol-version V     force one protocol version
@@ -90,7 +90,7 @@ export function parseClientArgs(argv: readonly string[]): { args: ClientArgs; er
   return { args, errors };
 }
 
-/** `erlmcp client`: resolves with the exit code (0 done, 1 the server or connection failed, 2 usage). */
+/** `erlmcp client`: resolves with the exit code (0 done, 1 the server, the tool or the connection failed, 2 usage). */
 export async function runClient(argv: readonly string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
   const { args, errors } = parseClientArgs(argv);
   if (args.help) {
@@ -120,7 +120,15 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
   try {
     const server = await client.connect(args.target!);
     if (scenario !== undefined) await runScenario(client, scenario);
-    else if (args.call !== undefined) io.out(JSON.stringify(await client.callTool(args.call, args.args), null, 2) + "\n");
+    else if (args.call !== undefined) {
+      const result = await client.callTool(args.call, args.args);
+      io.out(JSON.stringify(result, null, 2) + "\n");
+      // A tool error is a failed call for the shell too (MCP 2025-11-25 server/tools §error handling).
+      if (result.isError) {
+        io.err(`erlmcp client: tool ${args.call} returned an error: ${errorText(result.content)}`);
+        return 1;
+      }
+    }
     else if (args.list) io.out(JSON.stringify(await client.listAllTools(), null, 2) + "\n");
     else io.out(JSON.stringify(server, null, 2) + "\n");
     return 0;
@@ -130,6 +138,12 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
   } finally {
     await client.close().catch(() => {});
   }
+}
+
+/** The text blocks of a tool error in one line (the whole result is on stdout). */
+function errorText(content: readonly { type: string; text?: string }[] | undefined): string {
+  const text = (content ?? []).flatMap((c) => (c.type === "text" && c.text ? [c.text] : [])).join(" ");
+  return text ? text.replace(/\s*\n\s*/g, " ") : "(no text content)";
 }
 
 function describeError(e: unknown): string {

@@ -55,6 +55,13 @@ describe("erlmcp client", () => {
     });
   });
 
+  test("--call of a tool that returns isError: the result on stdout, its text on stderr, exit 1", async () => {
+    const r = await runToEnd(client(url, "--call", "test_error_handling"), { env: env() });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ isError: true, content: [{ type: "text", text: "This tool intentionally returns an error for testing" }] });
+    expect(lines(r.stderr)).toEqual(["erlmcp client: tool test_error_handling returned an error: This tool intentionally returns an error for testing"]);
+  });
+
   test("--stdio CMD ARGS: every word after it is the server's command line", async () => {
     const r = await runToEnd(client("--call", "test_simple_text", "--stdio", process.execPath, EVERYTHING_STDIO), { env: env(STDIO_ENV) });
     expect(r.code).toBe(0);
