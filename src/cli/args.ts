@@ -5,6 +5,7 @@ import { LOG_LEVELS } from "../config/schema.ts";
 export const COMMANDS = {
   serve: "serve MCP with the configured transports",
   client: "connect to an MCP server as a client (erlmcp client --help)",
+  "check-config": "check a config file (and flags) without serving: prints ok and a summary, or one line per problem and exits 2",
   help: "print this help",
   version: "print the version",
 } as const;
@@ -82,6 +83,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const arg = argv[i]!;
     if (!arg.startsWith("-") || arg === "-") {
       if (out.command === undefined && arg in COMMANDS) out.command = arg as Command;
+      else if (out.command === "check-config" && out.configFile === undefined) out.configFile = arg;
       else if (out.command === undefined) out.errors.push(unknown("command", arg, Object.keys(COMMANDS)));
       else out.errors.push(`unexpected argument ${JSON.stringify(arg)} (see erlmcp --help)`);
       continue;

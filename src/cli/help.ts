@@ -14,6 +14,7 @@ export function usage(): string {
     "",
     "Usage:",
     "  erlmcp serve [--stdio] [--profile NAME] [--config FILE] [--log-level LEVEL] [--set KEY=VALUE ...]",
+    "  erlmcp check-config FILE [--set KEY=VALUE ...]",
     "  erlmcp client URL | --tcp HOST:PORT | --stdio CMD [ARGS...]  [--list] [--call TOOL [--args JSON]]",
     "  erlmcp help | --help",
     "  erlmcp version | --version",
@@ -28,7 +29,8 @@ export function usage(): string {
     ...Object.entries(PROFILES).map(([name, p]) => `  ${name.padEnd(profileWidth)}${p.description}`),
     "",
     "Config: built-in defaults, then --config FILE, then flags in order. config/erlmcp.toml",
-    "lists every key with its default. A bad value is reported on stderr, one line each, exit 2.",
+    "lists every key with its default. A bad value is reported on stderr, one line each, exit 2;",
+    "erlmcp check-config FILE does only that check (it binds no port: safe next to a running server).",
     "",
   ].join("\n");
 }

@@ -4,6 +4,8 @@ import { parseArgs, type Command, type ParsedArgs } from "./args.ts";
 import { runClient } from "./client.ts";
 import { usage } from "./help.ts";
 import { serve } from "./serve.ts";
+import { configSummary } from "./check-config.ts";
+import type { Config } from "../config/schema.ts";
 
 /** Where the CLI writes: `out` is stdout (help, version), `err` one line on stderr. */
 export interface CliIo {
@@ -35,17 +37,32 @@ const RUNNERS: Record<Command, (args: ParsedArgs, io: CliIo) => number | Promise
     return EXIT_USAGE;
   },
   async serve(args, io) {
-    let config;
-    try {
-      config = loadConfig({ file: args.configFile, overrides: args.overrides });
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      for (const line of e.problems) io.err(`erlmcp: ${line}`);
-      return EXIT_USAGE;
-    }
+    const config = loadOrReport(args, io);
+    if (!config) return EXIT_USAGE;
     return serve(config, { error: (line) => io.err(`erlmcp: ${line}`), notice: io.err });
   },
+  "check-config"(args, io) {
+    if (args.configFile === undefined) {
+      io.err("erlmcp: check-config needs a FILE (erlmcp check-config FILE)");
+      return EXIT_USAGE;
+    }
+    const config = loadOrReport(args, io);
+    if (!config) return EXIT_USAGE;
+    io.out(configSummary(config) + "\n");
+    return 0;
+  },
 };
+
+/** The config the arguments describe, or undefined after printing one line per problem. */
+function loadOrReport(args: ParsedArgs, io: CliIo): Config | undefined {
+  try {
+    return loadConfig({ file: args.configFile, overrides: args.overrides });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const line of e.problems) io.err(`erlmcp: ${line}`);
+    return undefined;
+  }
+}
 
 /** Runs the CLI on `argv` (without executable and script); resolves with the exit code. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {

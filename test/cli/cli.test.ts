@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json";
-import { FLAGS } from "../../src/cli/args.ts";
+import { COMMANDS, FLAGS } from "../../src/cli/args.ts";
 import { PROFILES } from "../../src/profiles/index.ts";
 import { initialize, isJsonRpcLine, lines, runToEnd, StdioPeer } from "./process.ts";
 
@@ -29,6 +29,13 @@ describe("erlmcp --version and --help", () => {
     for (const flag of FLAGS) expect(r.stdout).toContain(`${flag.name}${flag.metavar ? ` ${flag.metavar}` : ""}`);
     expect(Object.keys(PROFILES).length).toBeGreaterThan(0);
     for (const [name, profile] of Object.entries(PROFILES)) expect(r.stdout).toMatch(new RegExp(`\\n  ${name} +${profile.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
+  });
+
+  test("--help lists every command, check-config among them", async () => {
+    const r = await runToEnd(cli("--help"));
+    expect(Object.keys(COMMANDS)).toContain("check-config");
+    for (const [name, help] of Object.entries(COMMANDS)) expect(r.stdout).toMatch(new RegExp(`\\n  ${name} +${help.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
+    expect(r.stdout).toContain("erlmcp check-config FILE");
   });
 
   test("the help command prints the same text as --help", async () => {
@@ -76,6 +83,48 @@ describe("a usage or config error prints exactly one stderr line and exits 2", (
     const r = await runToEnd(cli("serve", "--foo", "--bar"));
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toEqual(["erlmcp: unknown flag --foo (see erlmcp --help)", "erlmcp: unknown flag --bar (see erlmcp --help)"]);
+  });
+});
+
+describe("erlmcp check-config FILE", () => {
+  test("a valid file: one stdout line, ok and a summary, exit 0", async () => {
+    const r = await runToEnd(cli("check-config", EXAMPLE));
+    expect({ code: r.code, stderr: r.stderr, stdout: lines(r.stdout) }).toEqual({
+      code: 0,
+      stderr: "",
+      stdout: ["ok: profile everything; serves http on 127.0.0.1:4370; shards: one per CPU core; events: memory; stores: tasks memory, revocations memory"],
+    });
+  });
+
+  test("the summary follows the file and --set", async () => {
+    const file = join(dir, "check.toml");
+    writeFileSync(file, '[http]\nenabled = false\n[tcp]\nenabled = true\nlisten = "0.0.0.0:7000"\n[cluster]\nshards = 3\n');
+    const r = await runToEnd(cli("check-config", file, "--set", "events.store=sqlite"));
+    expect({ code: r.code, stdout: lines(r.stdout) }).toEqual({
+      code: 0,
+      stdout: ['ok: profile everything; serves tcp on 0.0.0.0:7000; shards: 3; events: sqlite "erlmcp-events.sqlite"; stores: tasks memory, revocations memory'],
+    });
+  });
+
+  test.each([
+    ["a bad value", [badValue], ["erlmcp: config: limits.pageSize = 0: expected an integer from 1 to 10000"]],
+    ["a file that is not TOML", [badToml], [`erlmcp: config: ${badToml}: line 2: Missing value after '='; values must be on the same line`]],
+    ["a missing file", [missing], [`erlmcp: config: ${missing}: cannot read (no such file)`]],
+    ["no file", [], ["erlmcp: check-config needs a FILE (erlmcp check-config FILE)"]],
+  ])("%s: one line per problem, exit 2", async (_name, args, expected) => {
+    const r = await runToEnd(cli("check-config", ...args));
+    expect({ code: r.code, stdout: r.stdout, stderr: lines(r.stderr) }).toEqual({ code: 2, stdout: "", stderr: expected });
+  });
+
+  test("does not bind: a file naming a port in use still checks ok", async () => {
+    const holder = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const r = await runToEnd(cli("check-config", EXAMPLE, "--http", `127.0.0.1:${holder.port}`));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toStartWith("ok: ");
+    } finally {
+      holder.stop(true);
+    }
   });
 });
 
