@@ -5,14 +5,16 @@ import { serveTcp } from "../serve/tcp.ts";
 import type { McpServer } from "../server/server.ts";
 import { hostPolicy } from "../transport/http-guards.ts";
 import type { ServeContext } from "./serve-context.ts";
-import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { eventStore, revocationStore } from "./stores.ts";
 import { ConfigError } from "../config/errors.ts";
 import { bindProblem } from "./preflight.ts";
 import { runtimeOf } from "../runtime/runtime.ts";
 
-/** How long a stopping listener lets requests in flight finish (ms); the close deadline allows for it. */
-const DRAIN_MS = DEFAULT_DRAIN_MS - 1000;
+/**
+ * How long a stopping listener lets requests in flight finish (ms): 3 s less than the whole
+ * stop (server.stopTimeoutMs), leaving time to close stores and for the shards to exit.
+ */
+export const drainMs = (config: Config): number => config.server.stopTimeoutMs - 3000;
 
 /** A listener that has started. */
 export interface Running {
@@ -101,7 +103,7 @@ const httpListener: Listener = {
       where: listener.url.href,
       ended: new Promise<string>(() => {}),
       async close() {
-        await listener.stop(DRAIN_MS);
+        await listener.stop(drainMs(config));
         await store?.close();
         await revocations.store.close();
         revocations.release();
@@ -125,7 +127,7 @@ const tcpListener: Listener = {
       where: `tcp://${hostname.includes(":") ? `[${hostname}]` : hostname}:${listener.port}`,
       ended: new Promise<string>(() => {}),
       async close() {
-        await listener.stop(DRAIN_MS);
+        await listener.stop(drainMs(config));
       },
     };
   },

@@ -4,7 +4,6 @@ import { parentPort, shardBus, shardQueries, type IpcPort } from "../cluster/ipc
 import { configToServerOptions, loggerFor, VERSION } from "../config/server-options.ts";
 import type { Config } from "../config/schema.ts";
 import { PROFILES } from "../profiles/index.ts";
-import { DEFAULT_DRAIN_MS } from "../serve/attach.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { createServer } from "../create-server.ts";
 import { taskStore } from "./stores.ts";
@@ -98,7 +97,7 @@ async function runProcess(
     try {
       running.push(await listener.start(server, config, ctx));
     } catch (e) {
-      await closeAll(running, "startup failed");
+      await closeAll(running, "startup failed", config);
       stopProfile();
       await tasks.close();
       if (e instanceof ConfigError) return refuse(e, io);
@@ -130,7 +129,7 @@ async function runProcess(
     }
   });
   logger.info("shutting down", { reason });
-  await closeAll(running, reason);
+  await closeAll(running, reason, config);
   stopProfile();
   await tasks.close();
   for (const [signal, fn] of handlers) process.off(signal, fn);
@@ -162,7 +161,7 @@ async function runPrimary(config: Config, io: ServeIo, shards: number, listen: C
     env: { ERLMCP_CLUSTER: JSON.stringify(secrets) },
     maxRestarts: config.cluster.maxRestarts,
     restartPeriodMs: config.cluster.restartPeriodMs,
-    stopTimeoutMs: DEFAULT_DRAIN_MS + 2000,
+    stopTimeoutMs: config.server.stopTimeoutMs,
     logger,
     onReady: announce,
   });
@@ -195,10 +194,13 @@ function selfCommand(): string[] {
   return compiled ? [process.execPath, ...process.argv.slice(2)] : [process.execPath, ...process.argv.slice(1)];
 }
 
-/** Closes every listener, waiting at most the drain time so a stuck client cannot hold shutdown. */
-async function closeAll(running: readonly Running[], reason: string): Promise<void> {
+/**
+ * Closes every listener, waiting at most 2 s less than server.stopTimeoutMs so a stuck
+ * client cannot hold shutdown (a shard's primary kills it at the full deadline).
+ */
+async function closeAll(running: readonly Running[], reason: string, config: Config): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, DEFAULT_DRAIN_MS)));
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.server.stopTimeoutMs - 2000)));
   await Promise.race([Promise.all(running.map((r) => r.close(reason))), deadline]);
   clearTimeout(timer);
 }

@@ -18,6 +18,9 @@ export function defaultConfig(): Config {
       profile: "everything",
       // InitializeResult.instructions, a hint for the model; "" sends none. Long text costs context tokens.
       instructions: "",
+      // ms from SIGTERM to exit at most: listeners drain for 3 s less, shards still running at the deadline
+      // are killed. systemd/erlmcp.service's TimeoutStopSec (15 s) must exceed it: keep the two a pair.
+      stopTimeoutMs: 12_000,
     },
     limits: {
       // Largest inbound message, UTF-8 bytes; bigger allows large tool arguments, costs memory per frame.

@@ -128,6 +128,7 @@ export const SECTIONS = {
     name: text(1, 200),
     profile: oneOf(profileNames),
     instructions: text(0, 65_536),
+    stopTimeoutMs: integer(4000, 3_600_000),
   }),
   limits: table({
     maxMessageBytes: integer(1024, 1024 ** 3),
