@@ -10,6 +10,7 @@ import { taskStore } from "./stores.ts";
 import { LISTENERS, type Listener, type Running } from "./listeners.ts";
 import { primarySecrets, removeRunDir, shardContextFromEnv, singleContext, type ClusterSecrets, type ServeContext } from "./serve-context.ts";
 import { exposureWarnings, preflight } from "./preflight.ts";
+import { parentGone } from "./parent.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { TaskStore } from "../store/task-store.ts";
 
@@ -47,8 +48,13 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   }
   if (config.logging.level !== "silent") for (const line of exposureWarnings(config)) io.error(line);
   const shards = config.cluster.shards || navigator.hardwareConcurrency || 1;
-  if (shards > 1 && !config.stdio.enabled) return runPrimary(config, io, shards, listen);
-  return runProcess(config, io, chosen, singleContext(config), { banner: true });
+  const parent = config.server.exitWithParent ? parentGone() : undefined;
+  try {
+    if (shards > 1 && !config.stdio.enabled) return await runPrimary(config, io, shards, listen, parent?.gone);
+    return await runProcess(config, io, chosen, singleContext(config), { banner: true, stopped: parent?.gone });
+  } finally {
+    parent?.stop();
+  }
 }
 
 /** A startup ConfigError is its lines and exit 2 (restarting cannot help); anything else propagates. */
@@ -150,7 +156,13 @@ function runShard(config: Config, io: ServeIo, chosen: readonly Listener[], ctx:
 }
 
 /** The primary: spawns and supervises the shards, relays their bus, prints the banner. */
-async function runPrimary(config: Config, io: ServeIo, shards: number, listen: ClusterSecrets["listen"]): Promise<number> {
+async function runPrimary(
+  config: Config,
+  io: ServeIo,
+  shards: number,
+  listen: ClusterSecrets["listen"],
+  parentGone?: Promise<string>,
+): Promise<number> {
   const logger = loggerFor(config, { role: "primary" });
   const secrets = primarySecrets(config, listen);
   let announce!: (where: string[]) => void;
@@ -174,6 +186,7 @@ async function runPrimary(config: Config, io: ServeIo, shards: number, listen: C
     primary.gaveUp.then((reason) => resolve({ code: 1, reason }));
     // A shard that refused its config (exit 2, its line already printed) would refuse again.
     primary.refused.then((reason) => resolve({ code: EXIT_CONFIG, reason }));
+    parentGone?.then((reason) => resolve({ code: 0, reason }));
     for (const signal of SIGNALS) {
       const onSignal = () => resolve({ code: 0, reason: signal });
       handlers.push([signal, onSignal]);

@@ -21,6 +21,9 @@ export function defaultConfig(): Config {
       // ms from SIGTERM to exit at most: listeners drain for 3 s less, shards still running at the deadline
       // are killed. systemd/erlmcp.service's TimeoutStopSec (15 s) must exceed it: keep the two a pair.
       stopTimeoutMs: 12_000,
+      // Stop (as on SIGTERM) when the process that started this one exits (npm start, a script killed), so no
+      // orphan holds the port; set false for `nohup erlmcp serve &`. A service manager's child never loses it.
+      exitWithParent: true,
     },
     limits: {
       // Largest inbound message, UTF-8 bytes; bigger allows large tool arguments, costs memory per frame.

@@ -129,6 +129,7 @@ export const SECTIONS = {
     profile: oneOf(profileNames),
     instructions: text(0, 65_536),
     stopTimeoutMs: integer(4000, 3_600_000),
+    exitWithParent: boolean(),
   }),
   limits: table({
     maxMessageBytes: integer(1024, 1024 ** 3),
