@@ -1,6 +1,7 @@
 /**
- * The `erlmcp` executable: `bun src/cli/main.ts`, bin/erlmcp, and the single binary built
- * by `npm run build` all start here. Everything runs at import, so bin/erlmcp can import it.
+ * The `erlmcp` executable: `bun src/cli/main.ts`, bin/erlmcp (a Node.js launcher that runs
+ * this file on the Bun installed with erlmcp), and the single binary built by `npm run build`
+ * all start here. Everything runs at import.
  */
 import { flushStdio } from "../serve/stdio.ts";
 import { run } from "./run.ts";

@@ -28,9 +28,19 @@ describe("README.md", () => {
   }, 60_000);
 
   test("quotes the line check-config prints for the example config", async () => {
-    const quoted = /^\$ erlmcp check-config \S+\n(ok: .*)$/m.exec(README)?.[1];
+    const quoted = /^\$ npx erlmcp check-config \S+\n(ok: .*)$/m.exec(README)?.[1];
     const r = await runToEnd([process.execPath, join(ROOT, "src/cli/main.ts"), "check-config", EXAMPLE]);
     expect(r.stdout).toBe(`${quoted}\n`);
+  });
+});
+
+describe("README.md's commands", () => {
+  test("run erlmcp the way an npm install provides it (npx erlmcp, npm start, dist/erlmcp), never a bare erlmcp", () => {
+    const blocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const commands = blocks.flatMap((b) => b.split("\n")).filter((l) => /\berlmcp\b/.test(l.split("#")[0]!));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) expect(line).toMatch(/^(npx erlmcp |dist\/erlmcp |npm |bun |\.ci\/)/);
+    expect(README).not.toMatch(/`erlmcp client /);
   });
 });
 
