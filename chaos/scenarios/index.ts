@@ -1,0 +1,7 @@
+/** Every scenario by name, in the order `bun run chaos` runs them. */
+import type { Scenario } from "../lib/report.ts";
+import { killShard } from "./kill-shard.ts";
+
+export const SCENARIOS: Record<string, Scenario> = {
+  "kill-shard": killShard,
+};
