@@ -1,7 +1,9 @@
 /** Every scenario by name, in the order `bun run chaos` runs them. */
 import type { Scenario } from "../lib/report.ts";
 import { killShard } from "./kill-shard.ts";
+import { sigterm } from "./sigterm.ts";
 
 export const SCENARIOS: Record<string, Scenario> = {
   "kill-shard": killShard,
+  sigterm,
 };
