@@ -2,8 +2,10 @@
 import type { Scenario } from "../lib/report.ts";
 import { killShard } from "./kill-shard.ts";
 import { sigterm } from "./sigterm.ts";
+import { slowConsumer } from "./slow-consumer.ts";
 
 export const SCENARIOS: Record<string, Scenario> = {
   "kill-shard": killShard,
   sigterm,
+  "slow-consumer": slowConsumer,
 };
