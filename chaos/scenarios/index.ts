@@ -1,5 +1,6 @@
 /** Every scenario by name, in the order `bun run chaos` runs them. */
 import type { Scenario } from "../lib/report.ts";
+import { flood } from "./flood.ts";
 import { killShard } from "./kill-shard.ts";
 import { sigterm } from "./sigterm.ts";
 import { slowConsumer } from "./slow-consumer.ts";
@@ -8,4 +9,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   "kill-shard": killShard,
   sigterm,
   "slow-consumer": slowConsumer,
+  flood,
 };
