@@ -3,7 +3,9 @@ import { plainEvery, type Every } from "../supervisor/loops.ts";
 /**
  * Request deadlines without a timer per request: deadlines fall into one-second buckets and
  * one interval expires the due buckets. Adding and removing are O(1); the cost of a deadline
- * that is met is a Set insertion and deletion.
+ * that is met is a Set insertion and deletion. The clock is monotonic (performance.now()):
+ * a wall clock set forward would expire every request in flight at once, set back it would
+ * hold them past their limit.
  */
 export class Deadlines<T> {
   private readonly buckets = new Map<number, Set<T>>();
@@ -13,12 +15,12 @@ export class Deadlines<T> {
     private readonly onExpire: (item: T) => void,
     every: Every = plainEvery,
   ) {
-    this.stopLoop = every("limits.requestTimeoutMs deadlines", 250, () => this.expire(Date.now()));
+    this.stopLoop = every("limits.requestTimeoutMs deadlines", 250, () => this.expire(performance.now()));
   }
 
   /** Watches `item` until `afterMs` from now; returns the function that stops watching it. */
   add(item: T, afterMs: number): () => void {
-    const second = Math.ceil((Date.now() + afterMs) / 1000);
+    const second = Math.ceil((performance.now() + afterMs) / 1000);
     let set = this.buckets.get(second);
     if (!set) this.buckets.set(second, (set = new Set()));
     set.add(item);

@@ -152,7 +152,8 @@ export class Supervisor {
 
   /** The one place restarts happen: intensity check, then the strategy's set of children. */
   private async restart(failed: Running, cause: string): Promise<void> {
-    const now = Date.now();
+    // Monotonic: a wall clock set back would otherwise keep old restarts in the window and give up early.
+    const now = performance.now();
     this.restarts = this.restarts.filter((t) => now - t < this.opts.periodMs);
     this.restarts.push(now);
     if (this.restarts.length > this.opts.maxRestarts) {

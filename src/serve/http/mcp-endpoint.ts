@@ -138,7 +138,7 @@ async function postLater(pending: Promise<HttpSession | Response>, decoded: Deco
 /** A GET once its session is found: the standalone stream, or a resumption. */
 function openGet(found: HttpSession | Response, x: EdgeRequest): Response | Promise<Response> {
   if (found instanceof Response) return found;
-  found.lastActive = Date.now();
+  found.lastActive = performance.now();
   return whenDone(found.hub.openGet({}, x.request.headers.get("last-event-id")), (opened) => answerGet(opened, x));
 }
 

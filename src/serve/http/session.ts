@@ -204,7 +204,8 @@ class HttpOutlet implements Outlet {
 export class HttpSession {
   readonly session: Session;
   readonly hub: StreamHub;
-  lastActive = Date.now();
+  /** When a request or stream last used it (performance.now(): idleness is not a wall-clock matter). */
+  lastActive = performance.now();
   /** A copy of a session another shard owns (serving its requests here). */
   visiting = false;
   /** The subject of the principal the session was issued to; requests of anyone else do not find it. */
@@ -235,7 +236,7 @@ export class HttpSession {
    * settles as they are answered; notifications and responses alone get 202.
    */
   post(decoded: Decoded, origin: PostOrigin, headers: Record<string, string> = NO_HEADERS, mode = this.opts.responseMode): Promise<Response> | Response {
-    this.lastActive = Date.now();
+    this.lastActive = performance.now();
     // The body MUST be a single message after 2025-03-26 (transports §POST); refused here, as
     // no POST stream could carry the session's id-less refusal and the POST would never end.
     if (decoded.kind === "batch" && !allowsBatches(this.session.protocolVersion))

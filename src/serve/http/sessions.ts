@@ -245,11 +245,16 @@ export class HttpSessions {
     }
   }
 
-  /** Closes sessions idle past http.sessionIdleMs. */
-  sweep(now = Date.now()): void {
+  /**
+   * Closes sessions idle past http.sessionIdleMs (measured on the monotonic clock, so setting
+   * the wall clock forward idles nobody) and forgets expired revocations (wall clock: their
+   * expiry is an instant other shards share).
+   */
+  sweep(): void {
+    const now = performance.now();
     for (const session of this.sessions.values())
       if (!session.busy && now - session.lastActive > this.opts.sessionIdleMs) session.close("idle past http.sessionIdleMs");
-    detach(this.revocations.sweep(now), (cause) => this.storeFailed("sweep", cause));
+    detach(this.revocations.sweep(Date.now()), (cause) => this.storeFailed("sweep", cause));
   }
 
   /** A revocation store call that failed where nobody waits for it: logged, the work carries on. */
