@@ -69,3 +69,16 @@ test("an HTTP session in use is not closed as idle when the wall clock jumps an 
   expect(answer.status).toBe(200);
   expect(answer.messages[0]?.result).toBeDefined();
 });
+
+test("a session in use ends at http.sessionMaxAgeMs like a revived one: 404 once its id is older", async () => {
+  h = startHttp({ listen: { sessionMaxAgeMs: HOUR } });
+  const url = h.url.href;
+  const { sid } = await openSession(url);
+  const call = (id: number) => post(url, { jsonrpc: "2.0", id, method: "tools/call", params: { name: "test_simple_text", arguments: {} } }, { sid });
+  expect((await call(1)).status).toBe(200);
+  setSystemTime(new Date(Date.now() + HOUR + 60_000));
+  expect((await call(2)).status).toBe(404);
+  setSystemTime();
+  // Ended, not merely refused while the clock was ahead.
+  expect((await call(3)).status).toBe(404);
+});

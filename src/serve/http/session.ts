@@ -208,6 +208,8 @@ export class HttpSession {
   lastActive = performance.now();
   /** A copy of a session another shard owns (serving its requests here). */
   visiting = false;
+  /** When its id was issued (wall clock, ms since the epoch: sealed in the id, shared by every shard). */
+  issuedAt = Date.now();
   /** The subject of the principal the session was issued to; requests of anyone else do not find it. */
   readonly subject: string;
   /** POSTs waiting for answers, by request id; made on the first. */

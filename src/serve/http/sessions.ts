@@ -116,8 +116,15 @@ export class HttpSessions {
   lookup(sid: string | null, who: Principal): MaybePromise<HttpSession | Response> {
     if (sid === null) return rejectRequest("badRequest", "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     const session = this.sessions.get(sid);
-    if (session) return session.subject === who.subject ? session : unknownSession();
+    if (session) return session.subject === who.subject && !this.pastMaxAge(session) ? session : unknownSession();
     return this.lookupElsewhere(sid, who);
+  }
+
+  /** A session held here whose id is older than http.sessionMaxAgeMs ends, as a revived one would be refused. */
+  private pastMaxAge(session: HttpSession): boolean {
+    if (Date.now() - session.issuedAt <= this.maxAgeMs) return false;
+    session.close("past http.sessionMaxAgeMs");
+    return true;
   }
 
   /**
@@ -145,6 +152,7 @@ export class HttpSessions {
   /** A copy of another shard's (or an earlier incarnation's) session, from its claims. */
   private adopt(sid: string, claims: SessionClaims, owner: Owner, who: Principal): HttpSession {
     const session = this.create(sid, who);
+    session.issuedAt = claims.issuedAt;
     session.visiting = ownerShardHere(owner, this.rt.shard) !== this.rt.shard.index;
     session.session.restore(claims.version, claims.capabilities);
     const level = this.levels.get(sid);
@@ -173,7 +181,9 @@ export class HttpSessions {
       owner: formatOwner(this.rt.shard),
       issuedAt: Date.now(),
     };
-    return this.create(this.tokens.seal(claims), who);
+    const session = this.create(this.tokens.seal(claims), who);
+    session.issuedAt = claims.issuedAt;
+    return session;
   }
 
   /**
