@@ -1,5 +1,6 @@
 /** Every scenario by name, in the order `bun run chaos` runs them. */
 import type { Scenario } from "../lib/report.ts";
+import { clockJump } from "./clock-jump.ts";
 import { flood } from "./flood.ts";
 import { killShard } from "./kill-shard.ts";
 import { sigterm } from "./sigterm.ts";
@@ -10,4 +11,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   sigterm,
   "slow-consumer": slowConsumer,
   flood,
+  "clock-jump": clockJump,
 };
