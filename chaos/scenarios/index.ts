@@ -1,6 +1,7 @@
 /** Every scenario by name, in the order `bun run chaos` runs them. */
 import type { Scenario } from "../lib/report.ts";
 import { clockJump } from "./clock-jump.ts";
+import { diskFull } from "./disk-full.ts";
 import { flood } from "./flood.ts";
 import { killShard } from "./kill-shard.ts";
 import { sigterm } from "./sigterm.ts";
@@ -11,5 +12,6 @@ export const SCENARIOS: Record<string, Scenario> = {
   sigterm,
   "slow-consumer": slowConsumer,
   flood,
+  "disk-full": diskFull,
   "clock-jump": clockJump,
 };
