@@ -54,9 +54,10 @@ export async function drainConnections(connections: Iterable<Attached>, drainMs:
     c.stopAccepting();
     any = true;
   }
-  const deadline = Date.now() + drainMs;
-  while (busy() > 0 && Date.now() < deadline) await Bun.sleep(20);
-  if (any) await Bun.sleep(Math.min(DRAIN_LINGER_MS, Math.max(0, deadline - Date.now())));
+  // Monotonic: a wall clock set forward during the drain would otherwise end it at once.
+  const deadline = performance.now() + drainMs;
+  while (busy() > 0 && performance.now() < deadline) await Bun.sleep(20);
+  if (any) await Bun.sleep(Math.min(DRAIN_LINGER_MS, Math.max(0, deadline - performance.now())));
 }
 
 export interface AttachOptions {

@@ -82,3 +82,24 @@ test("a session in use ends at http.sessionMaxAgeMs like a revived one: 404 once
   // Ended, not merely refused while the clock was ahead.
   expect((await call(3)).status).toBe(404);
 });
+
+test("a drain (stop with a drain time) still finishes the request in flight when the wall clock jumps an hour forward", async () => {
+  const server = createServer({ name: "clock", version: "1" });
+  server.tool("slow", { description: "answers after 800 ms" }, async () => {
+    await Bun.sleep(800);
+    return "done";
+  });
+  const tcp = serveTcp(server, { hostname: "127.0.0.1", port: 0 });
+  const client = createClient({ name: "clock-test", version: "1" });
+  try {
+    await client.connect({ tcp: `127.0.0.1:${tcp.port}` });
+    const call = client.callTool("slow", {}).then((r) => r.content, (e: Error) => e.message);
+    await Bun.sleep(100);
+    const stopped = tcp.stop(9000);
+    setSystemTime(new Date(Date.now() + HOUR));
+    expect(await call).toEqual([{ type: "text", text: "done" }]);
+    await stopped;
+  } finally {
+    await client.close();
+  }
+});
