@@ -46,10 +46,11 @@ export interface Attached {
  * Drains stream connections (SIGTERM): each stops accepting requests, the accepted ones
  * finish (up to `drainMs`, while `busy()` counts any), then DRAIN_LINGER_MS passes so
  * requests already on their way are refused rather than lost. Requests cannot become in
- * flight any more, so once none is, none will be.
+ * flight any more, so once none is, none will be. `lingerAlways`: linger even with no
+ * connection in `connections` (HTTP, whose keep-alive connections are Bun's, not ours).
  */
-export async function drainConnections(connections: Iterable<Attached>, drainMs: number, busy: () => number): Promise<void> {
-  let any = false;
+export async function drainConnections(connections: Iterable<Attached>, drainMs: number, busy: () => number, lingerAlways = false): Promise<void> {
+  let any = lingerAlways;
   for (const c of connections) {
     c.stopAccepting();
     any = true;

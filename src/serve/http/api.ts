@@ -10,7 +10,7 @@ import { rejectRequest, unexpectedError } from "./rejection.ts";
 const ShardHealth = t.Object({ shard: t.Number(), pid: t.Number(), sessions: t.Number() });
 
 /** GET /healthz: liveness and the 2025 session count (this process's, or every shard's summed, with each shard's view). */
-const Health = t.Object({ status: t.Literal("ok"), sessions: t.Number(), shards: t.Optional(t.Array(ShardHealth)) });
+const Health = t.Object({ status: t.Union([t.Literal("ok"), t.Literal("draining")]), sessions: t.Number(), shards: t.Optional(t.Array(ShardHealth)) });
 
 /** The body of GET /healthz. */
 export type Health = typeof Health.static;
@@ -21,6 +21,8 @@ export interface HttpApiOptions {
   hosts: HostPolicy;
   /** Named in the 404 of an unknown path. */
   mcpPath: string;
+  /** True once the listener drains (SIGTERM): /healthz answers 503 "draining", so a load balancer stops sending. */
+  draining(): boolean;
   /** 2025 sessions open in this process. */
   openSessions(): number;
   /** 2025 sessions this process owns (its copy of a sibling's session is the sibling's, so the shards' sum is the appliance's). */
@@ -43,9 +45,10 @@ export function httpApi(rt: Runtime, opts: HttpApiOptions) {
 
   /** Liveness and the session count: this process's, or every shard's summed in a sharded appliance. */
   const health = async (): Promise<Health> => {
-    if (!queries) return { status: "ok", sessions: opts.openSessions() };
+    const status = opts.draining() ? "draining" : "ok";
+    if (!queries) return { status, sessions: opts.openSessions() };
     const views = ((await queries.ask("health")) as ShardView[]).filter(Boolean).sort((a, b) => a.shard - b.shard);
-    return { status: "ok", sessions: views.reduce((n, v) => n + v.sessions, 0), shards: views };
+    return { status, sessions: views.reduce((n, v) => n + v.sessions, 0), shards: views };
   };
   /** Prometheus text: this process's metrics, or every shard's aggregated in a sharded appliance. */
   const metricsText = async (): Promise<string> => {
@@ -62,7 +65,15 @@ export function httpApi(rt: Runtime, opts: HttpApiOptions) {
       if (code === "NOT_FOUND") return rejectRequest("notFound", `Not Found: ${path} (the MCP endpoint is ${opts.mcpPath})`);
       return unexpectedError(error, rt.logger, path);
     })
-    .get("/healthz", () => health(), { response: Health })
+    .get(
+      "/healthz",
+      async ({ set }) => {
+        const body = await health();
+        if (body.status === "draining") set.status = 503;
+        return body;
+      },
+      { response: { 200: Health, 503: Health } },
+    )
     .get(
       "/metrics",
       async ({ set }) => {

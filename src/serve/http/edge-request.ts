@@ -38,6 +38,8 @@ export class Edge {
   readonly needIp: boolean;
   /** The Bun server answering on this socket, once it listens (it lifts idle timeouts of long streams). */
   bun: Server<WsData> | undefined = undefined;
+  /** Set by the listener's drain (SIGTERM): every MCP request from then on is answered 503 shutting down. */
+  draining = false;
   /** POST bodies still on their way, failed by one sweep when http.bodyTimeoutMs passes. */
   readonly bodies = new BodyDeadlines();
   private readonly stopSweep: () => void;

@@ -70,7 +70,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     // tracing a session across shards; a forwarded answer keeps its server's name.
     shardName: shard ? String(rt.shard.index) : undefined,
   };
-  const api = httpApi(rt, { hosts: opts.hosts, mcpPath: opts.path, openSessions: () => streamable.sessionCount + legacy.sessionCount, ownedSessions, queries: shard?.queries });
+  const api = httpApi(rt, { hosts: opts.hosts, mcpPath: opts.path, openSessions: () => streamable.sessionCount + legacy.sessionCount, ownedSessions, draining: () => edge.draining, queries: shard?.queries });
   /** An unexpected throw in a route: 500 with a correlation id, logged under it. */
   const failed = (error: Error) => unexpectedError(error, rt.logger, "(MCP route)");
   // readBody answers an oversize body with a 413 naming limits.maxMessageBytes (a declared
@@ -139,11 +139,15 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     },
     async stop(drainMs = 0) {
       if (drainMs > 0) {
-        // Stop accepting connections; WebSockets stop accepting requests (each new one gets the
-        // shutting-down error) while the accepted ones finish.
+        // Every new MCP request, on HTTP or a WebSocket, gets the shutting-down error while the
+        // accepted ones finish; HTTP's says `Connection: close`. The sockets close only after
+        // the linger: closed at once, a keep-alive connection that a client was just reusing
+        // would answer its request with a reset, and the client could not tell whether it ran.
+        edge.draining = true;
+        if (siblings) siblings.draining = true;
+        await drainConnections(sockets, drainMs, () => this.inflight, true);
         void bun.stop(false);
         await privateServer?.stop(false);
-        await drainConnections(sockets, drainMs, () => this.inflight);
       }
       streamable.close();
       legacy.close();

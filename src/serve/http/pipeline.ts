@@ -6,7 +6,7 @@ import { limitRefused, Refusal } from "../../jsonrpc/errors.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { accepts, checkHostAndOrigin, isJsonContent, readBody, type BodyFault, type HostPolicy } from "../../transport/http-guards.ts";
 import type { EdgeRequest } from "./edge-request.ts";
-import { rejectRequest, jsonRpcErrorAnswer, refusalAnswer, type Rejection } from "./rejection.ts";
+import { rejectRequest, jsonRpcErrorAnswer, refusalAnswer, shuttingDownAnswer, type Rejection } from "./rejection.ts";
 
 /**
  * The HTTP edge as one pipeline of named phases (fastify's request lifecycle), shared by
@@ -51,6 +51,7 @@ export function pipeline<A = Response>(phases: readonly Phase[], route: Route<A>
  * after admit are all synchronous) takes it out of the EdgeRequest.
  */
 export function serveRequest<A>(pipeline: Pipeline<A>, x: EdgeRequest): A | Response | Promise<A | Response> {
+  if (x.edge.draining) return shuttingDownAnswer();
   let answer: A | Response | Promise<A | Response>;
   try {
     answer = runFrom(pipeline, x, 0);

@@ -1,5 +1,5 @@
 import { WireCode } from "../../jsonrpc/codes.ts";
-import { httpRejected, internalError, McpError, sessionNotFound, type Refusal } from "../../jsonrpc/errors.ts";
+import { httpRejected, internalError, McpError, sessionNotFound, shuttingDown, type Refusal } from "../../jsonrpc/errors.ts";
 import { refusalStatus } from "../../limits/guard.ts";
 import type { Logger } from "../../util/log.ts";
 
@@ -58,6 +58,17 @@ export function rejectRequest(why: Rejection, message: string, headers?: Record<
  */
 export function jsonRpcErrorAnswer(status: number, id: string | number | null, error: { code: number; message: string; data?: unknown }, headers?: Record<string, string>): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", id, error }), { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+}
+
+const SHUTTING_DOWN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "retry-after": "1", connection: "close" });
+
+/**
+ * Every MCP request while the listener drains (SIGTERM): 503 with the shutting-down error,
+ * Retry-After, and `Connection: close`, so a client holding an idle keep-alive connection
+ * learns to go elsewhere from an answer instead of a reset when the socket closes.
+ */
+export function shuttingDownAnswer(): Response {
+  return jsonRpcErrorAnswer(503, null, shuttingDown().toWire(), SHUTTING_DOWN_HEADERS);
 }
 
 /** A limit's refusal at the edge: 503 (capacity) or 429 (rate) with Retry-After, the body naming the limit. */
