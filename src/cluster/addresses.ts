@@ -10,6 +10,7 @@ import type { ShardIdentity } from "./shard.ts";
  * | request id the server sends         | `"web-1/3.17"`       | a sequence       |
  * | stream id (in SSE event ids)        | `web-1/3.g_42`       | the stream       |
  * | 2024-11-05 HTTP+SSE session id      | `web-1/3.<uuid>`     | a random uuid    |
+ * | 2026-07-28 task id (SEP-2663)       | `web-1/3.<uuid>`     | a random uuid    |
  *
  * Node names never contain "/" or "." (`NODE_ID`), so an address reads back unambiguously,
  * and shards are numbered up to 999,999 per node. Each format has exactly one encoder and one
@@ -101,3 +102,15 @@ export const ownerShardHere = (owner: Owner, self: ShardIdentity): number => own
 /** True when `owner` is this very process: the same node, shard and incarnation. */
 export const isSelf = (owner: Owner, self: ShardIdentity): boolean =>
   owner.node === self.node && owner.shard === self.index && owner.incarnation === self.incarnation;
+
+/**
+ * A new tasks-extension task id naming the shard running its work (SEP-2663: clients send it
+ * as Mcp-Name so the request reaches the instance holding the task's state).
+ */
+export const taskIdOn = (s: ShardIdentity): string => `${addressText(s)}.${crypto.randomUUID()}`;
+
+/** The shard running a task, named by its id; undefined for ids this appliance did not make. */
+export function addressOfTaskId(id: unknown): ShardAddress | undefined {
+  const m = typeof id === "string" ? LEGACY_SESSION.exec(id) : null;
+  return m ? address(m) : undefined;
+}

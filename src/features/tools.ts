@@ -10,6 +10,7 @@ import type { MethodEntry, Scope } from "../server/scope.ts";
 import { optionalObject, requireString } from "../util/guards.ts";
 import { checkRequired } from "../server/client-gates.ts";
 import { paginate } from "../util/pagination.ts";
+import { declaresTasks, TASKS_EXTENSION, TASKS_REQUIRED_CAPABILITIES } from "../protocol/tasks-extension.ts";
 
 /** tools/list and tools/call (MCP 2025-11-25 server/tools). */
 export function toolMethods(server: McpServer): Record<string, MethodEntry> {
@@ -41,11 +42,14 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
         if (task !== undefined) {
           if (tool.taskSupport === "forbidden")
             throw new McpError(WireCode.MethodNotFound, `Tool ${name} does not support task-augmented calls (execution.taskSupport is "forbidden")`);
-          return runToolAsTask(tool, args, scope, (task as { ttl?: unknown } | null)?.ttl, logger);
+          return prepared(tool, args, scope, logger, (a) => runToolAsTask(tool, a, scope, (task as { ttl?: unknown } | null)?.ttl, logger));
         }
         if (tool.taskSupport === "required")
           throw new McpError(WireCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required")`);
+      } else if (scope.tasks && tool.taskSupport !== "forbidden" && server.capabilities.tasks) {
+        return callWithTasksExtension(tool, args, scope, logger);
       }
+      if (tool.beforeTask) return prepared(tool, args, scope, logger, (a) => runTool(tool, a, scope, logger));
       return runTool(tool, args, scope, logger);
     },
   };
@@ -64,6 +68,42 @@ function runToolAsTask(tool: ToolEntry, args: Record<string, unknown> | undefine
     progressToken: scope.progressToken,
     run: async (binding) => runTool(tool, args, session.taskScope(scope, binding), logger),
   });
+}
+
+/**
+ * A task-supporting tool on 2026-07-28 (SEP-2663): the server directs task creation. A client
+ * that declared the tasks extension on this request gets a task (after `beforeTask`, run on
+ * the request); one that did not gets the result at once, or -32021 for a tool that runs only
+ * as a task (§Capability Negotiation). Invalid arguments are a plain tool error, no task.
+ */
+function callWithTasksExtension(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"]): Params | Promise<Params> {
+  if (!declaresTasks(scope.client.capabilities)) {
+    if (tool.taskSupport === "required")
+      throw new McpError(WireCode.MissingClientCapability, `Tool ${tool.descriptor.name} runs only as a task: declare the ${TASKS_EXTENSION} extension in the request's client capabilities`, {
+        requiredCapabilities: TASKS_REQUIRED_CAPABILITIES,
+      });
+    return prepared(tool, args, scope, logger, (a) => runTool(tool, a, scope, logger));
+  }
+  const parsed = tool.input.parse(args ?? {});
+  if (!parsed.ok) return errorResult(`Invalid arguments for tool ${tool.descriptor.name}: ${parsed.message}`);
+  const tasks = scope.tasks!;
+  return prepared(tool, args, scope, logger, (a) => tasks.create(scope, async (taskScope) => runTool(tool, a, taskScope, logger)));
+}
+
+/**
+ * Runs the tool's `beforeTask` (if any) on the request, then `next` with the arguments it
+ * returned. Its failures are tool errors, as the handler's; an McpError (input_required
+ * included) passes through.
+ */
+function prepared(tool: ToolEntry, args: Record<string, unknown> | undefined, scope: Scope, logger: McpServer["logger"], next: (args: Record<string, unknown> | undefined) => Params | Promise<Params>): Params | Promise<Params> {
+  if (!tool.beforeTask) return next(args);
+  const parsed = tool.input.parse(args ?? {});
+  if (!parsed.ok) return errorResult(`Invalid arguments for tool ${tool.descriptor.name}: ${parsed.message}`);
+  try {
+    return Promise.resolve(tool.beforeTask(parsed.value as never, scope)).then(next, (e) => toolFailure(tool, e, scope, logger));
+  } catch (e) {
+    return toolFailure(tool, e, scope, logger);
+  }
 }
 
 /**

@@ -43,11 +43,14 @@ export const StatelessHeader = {
 
 /**
  * The body value the Mcp-Name header mirrors (SEP-2243 §standard headers): the name for
- * tools/call and prompts/get, the uri for resources/read; undefined for other methods.
+ * tools/call and prompts/get, the uri for resources/read, the taskId for the tasks
+ * extension's tasks/get, tasks/update and tasks/cancel (SEP-2663 §Streamable HTTP: Routing
+ * Headers); undefined for other methods.
  */
 export function mcpNameOf(method: string, params: Readonly<Record<string, unknown>> | undefined): unknown {
   if (method === "tools/call" || method === "prompts/get") return params?.name;
   if (method === "resources/read") return params?.uri;
+  if (method === "tasks/get" || method === "tasks/update" || method === "tasks/cancel") return params?.taskId;
   return undefined;
 }
 

@@ -4,6 +4,8 @@ import { Guard } from "../limits/guard.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { ListenRegistry } from "../stateless/listen.ts";
 import { RequestStateCodec } from "../stateless/request-state.ts";
+import { ExtensionTasks } from "../stateless/tasks.ts";
+import { taskIdOn } from "../cluster/addresses.ts";
 import { Dispatcher } from "../server/dispatch.ts";
 import type { McpServer } from "../server/server.ts";
 import { Loops } from "../supervisor/loops.ts";
@@ -64,6 +66,8 @@ export class Runtime {
   readonly listens: ListenRegistry;
   /** Where shareable state is kept: given in the options, else this process's memory. */
   readonly stores: Stores;
+  /** The tasks extension's tasks (SEP-2663) running here, in the same TaskStore as 2025 tasks. */
+  readonly tasks: ExtensionTasks;
 
   constructor(
     readonly server: McpServer,
@@ -91,6 +95,14 @@ export class Runtime {
     this.stores = Object.freeze({
       tasks: options.stores?.tasks ?? new MemoryTaskStore(),
       subscriptions: options.stores?.subscriptions ?? new MemorySubscriptions(),
+    });
+    this.tasks = new ExtensionTasks({
+      ...server.taskOptions,
+      store: this.stores.tasks,
+      maxTasks: limits.maxTasksPerSession,
+      newTaskId: () => taskIdOn(this.shard),
+      report: (id, cause) => logger.error("task work failed", { task: id, error: String(cause) }),
+      refused: (limit) => this.metrics.refused(limit),
     });
     this.listens = new ListenRegistry(server, this.metrics, limits, this.stores.subscriptions, () => this.guard.admitSession());
     defaults.set(server, this);

@@ -43,6 +43,14 @@ export interface ToolDefinition<I extends z.ZodType | JsonSchemaObject | undefin
    * stream, and a -32021 raised later by ctx.elicit/sample/listRoots can no longer be a 400.
    */
   requires?: ClientCapabilities;
+  /**
+   * Work that runs on the request itself before any task exists, such as asking the user
+   * (SEP-2663 §Task Creation: input_required round trips resolve before the CreateTaskResult).
+   * It returns the arguments the handler then runs with, as a task or not; like code before
+   * ctx.input on 2026-07-28, it runs again on every round, so it must be safe to repeat.
+   * Only a task-supporting tool has one.
+   */
+  beforeTask?: (args: ArgsOf<I>, ctx: HandlerContext) => ArgsOf<I> | Promise<ArgsOf<I>>;
   _meta?: Meta;
 }
 

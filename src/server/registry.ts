@@ -31,6 +31,8 @@ export interface ToolEntry {
   readonly output?: CompiledSchema;
   readonly taskSupport: TaskSupport;
   readonly requires?: ClientCapabilities;
+  /** Runs on the request before a task is created; returns the handler's arguments. */
+  readonly beforeTask?: (args: never, ctx: HandlerContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Arguments mirrored into Mcp-Param-* headers on 2026-07-28 HTTP (x-mcp-header). */
   readonly headerParams: readonly HeaderParam[];
   readonly handler: (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;

@@ -3,6 +3,7 @@ import type { Params } from "../jsonrpc/message.ts";
 import type { ProgressToken, ServerCapabilities } from "../protocol/types.ts";
 import type { HandlerContext } from "./context.ts";
 import type { SessionHooks } from "./session-hooks.ts";
+import type { ExtensionTaskHost } from "./extension-tasks.ts";
 
 /**
  * The per-request record a method handler sees: the user-facing HandlerContext plus what the
@@ -15,6 +16,8 @@ export interface Scope extends HandlerContext {
   readonly progressToken: ProgressToken | undefined;
   /** Session-scoped state; present only for 2025 sessions. */
   readonly session: SessionHooks | undefined;
+  /** The tasks extension's tasks (SEP-2663); present only on 2026-07-28 requests. */
+  readonly tasks?: ExtensionTaskHost;
   /** Admits one call of tool `name` (its rate and concurrency limits): the release, or the refusal to throw. */
   enterTool(name: string): (() => void) | McpError;
 }

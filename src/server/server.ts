@@ -28,7 +28,7 @@ import {
   type ServerOptions,
   type TaskOptions,
 } from "./options.ts";
-import { promptArgumentsFromZod, Registry } from "./registry.ts";
+import { promptArgumentsFromZod, Registry, type ToolEntry } from "./registry.ts";
 import { compileSchema, NO_ARGUMENTS } from "./schema.ts";
 import type { MethodTable } from "./scope.ts";
 import { headerParams } from "../protocol/header-params.ts";
@@ -99,7 +99,10 @@ export class McpServer {
       execution: taskSupport === "forbidden" ? undefined : { taskSupport },
       _meta: definition._meta,
     }) as ToolDescriptor;
-    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
+    if (definition.beforeTask && taskSupport === "forbidden")
+      throw new LocalError(LocalCode.UsageInvalid, `${where}: beforeTask needs taskSupport "optional" or "required"`);
+    const beforeTask = definition.beforeTask as ToolEntry["beforeTask"];
+    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, beforeTask, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
     return this;
   }
 

@@ -39,6 +39,13 @@ export interface SessionTasksOptions extends TaskOptions {
   report(id: string, cause: unknown): void;
   /** Counts a refusal by its limit's config key (metrics). */
   refused?(limit: LimitName): void;
+  /** Mints task ids (default: a random uuid); the tasks extension's ids name their shard. */
+  newTaskId?(): string;
+  /**
+   * Whether a tool result with isError ends the task `failed` (2025-11-25, the default) or
+   * `completed` with the result (SEP-2663 §Task Status: failed is for JSON-RPC errors only).
+   */
+  toolErrorsFail?: boolean;
 }
 
 /**
@@ -65,7 +72,7 @@ export class SessionTasks implements TaskHost {
     const now = Date.now();
     const at = new Date(now).toISOString();
     const record: StoredTask = {
-      task: { taskId: crypto.randomUUID(), status: "working", createdAt: at, lastUpdatedAt: at, ttl, pollInterval: this.opts.pollIntervalMs },
+      task: { taskId: this.opts.newTaskId?.() ?? crypto.randomUUID(), status: "working", createdAt: at, lastUpdatedAt: at, ttl, pollInterval: this.opts.pollIntervalMs },
       expiresAt: now + ttl,
     };
     return whenDone(this.store.create(this.session, record, this.opts.maxTasks), (created) => this.start(created, record, opts.run));
@@ -98,7 +105,7 @@ export class SessionTasks implements TaskHost {
       run(binding).then(
         (result) => {
           if (live.stopped) return;
-          const failed = result.isError === true;
+          const failed = result.isError === true && this.opts.toolErrorsFail !== false;
           this.moveQuietly(taskId, failed ? "failed" : "completed", failed ? firstText(result) : undefined, { result });
         },
         (e) => {
@@ -113,6 +120,16 @@ export class SessionTasks implements TaskHost {
 
   get(taskId: unknown): MaybePromise<Params> {
     return whenDone(this.find(taskId), (record) => ({ ...record.task }));
+  }
+
+  /** The stored record of a task a client names (outcome included), or an invalid-params error. */
+  lookup(taskId: unknown): MaybePromise<StoredTask> {
+    return this.find(taskId);
+  }
+
+  /** True when no task's work runs here (the host may be dropped; its records stay in the store). */
+  get idle(): boolean {
+    return this.live.size === 0;
   }
 
   async result(taskId: unknown, requestId: RequestId, signal: AbortSignal): Promise<Params> {

@@ -7,6 +7,8 @@ import type { Dispatcher } from "../server/dispatch.ts";
 import type { Guard } from "../limits/guard.ts";
 import type { RequestStateCodec } from "./request-state.ts";
 import type { ListenRegistry } from "./listen.ts";
+import type { ExtensionTaskHost } from "../server/extension-tasks.ts";
+import { TASKS_EXTENSION } from "../protocol/tasks-extension.ts";
 
 /** What the stateless era needs of the runtime (runtime/Runtime has it all). */
 export interface StatelessRuntime {
@@ -15,6 +17,8 @@ export interface StatelessRuntime {
   readonly guard: Guard;
   readonly requestState: RequestStateCodec;
   readonly listens: ListenRegistry;
+  /** The tasks extension's tasks (SEP-2663). */
+  readonly tasks: ExtensionTaskHost;
 }
 import { isPlainObject } from "../util/guards.ts";
 import { readEnvelope, type Envelope } from "./envelope.ts";
@@ -125,9 +129,14 @@ export function decorate(server: McpServer, method: string, result: Params): Par
   return out;
 }
 
-/** server/discover (2026-07-28): versions, capabilities as this era declares them, instructions. */
+/**
+ * server/discover (2026-07-28): versions, capabilities as this era declares them, instructions.
+ * The 2025-11-25 `tasks` capability becomes the tasks extension (SEP-2663 §Capability
+ * Negotiation: advertised under capabilities.extensions, never as capabilities.tasks).
+ */
 function discover(server: McpServer): Params {
-  const { tasks: _tasks, ...capabilities } = server.capabilities;
+  const { tasks, ...rest } = server.capabilities;
+  const capabilities: Params = tasks ? { ...rest, extensions: { ...(rest.extensions as Params | undefined), [TASKS_EXTENSION]: {} } } : rest;
   const result: Params = { supportedVersions: ["2026-07-28"], capabilities };
   if (server.instructions) result.instructions = server.instructions;
   return result;

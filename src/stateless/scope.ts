@@ -17,6 +17,7 @@ import type { InFlight } from "../server/dispatch.ts";
 import type { McpError } from "../jsonrpc/errors.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { StatelessRuntime } from "./dispatch.ts";
+import type { ExtensionTaskHost } from "../server/extension-tasks.ts";
 import type { Envelope } from "./envelope.ts";
 import { checkAnswer, InputRequiredSignal } from "./input.ts";
 
@@ -81,6 +82,11 @@ export class StatelessScope implements InFlight {
 
   get auth(): Principal {
     return this.sink.auth;
+  }
+
+  /** The tasks extension's tasks (SEP-2663), bound per call to this request's principal. */
+  get tasks(): ExtensionTaskHost {
+    return this.rt.tasks;
   }
 
   get meta(): Params {

@@ -6,6 +6,7 @@ import { registerDynamicPrompt, registerPrompts } from "./prompts.ts";
 import { registerDynamicResource, registerResources } from "./resources.ts";
 import { registerDynamicTool, registerTools } from "./tools.ts";
 import { registerStatelessFixtures } from "./stateless.ts";
+import { registerTaskFixtures } from "./tasks.ts";
 
 /**
  * Timer periods, overridable for fast tests (the defaults are upstream's fixture server's):
@@ -43,6 +44,7 @@ export const everythingProfile: Profile = {
     const dynamicMs = envMs(DYNAMIC_DELAY_ENV, DEFAULT_DYNAMIC_DELAY_MS, 0);
     registerTools(server);
     registerStatelessFixtures(server);
+    registerTaskFixtures(server);
     registerPrompts(server);
     const watched = registerResources(server);
 

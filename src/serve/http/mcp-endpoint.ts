@@ -68,7 +68,8 @@ export class StreamableHttpEndpoint {
     if (era instanceof Response) return era;
     if (era === "stateless" && decoded.kind === "message") {
       const m = decoded.message;
-      return isRequest(m) ? this.stateless.request(x, m) : this.stateless.notification(req, m as JsonRpcNotification);
+      if (!isRequest(m)) return this.stateless.notification(req, m as JsonRpcNotification);
+      return this.routing?.task(x, m) ?? this.stateless.request(x, m);
     }
     const sid = req.headers.get(SESSION_HEADER);
     if (isInitialize(decoded)) {

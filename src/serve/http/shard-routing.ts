@@ -1,7 +1,8 @@
 import type { Forwarder } from "../../cluster/forward.ts";
-import { addressOfEventId, addressOfRequestId, addressOfLegacySession, localShard } from "../../cluster/addresses.ts";
+import { addressOfEventId, addressOfRequestId, addressOfLegacySession, addressOfTaskId, localShard } from "../../cluster/addresses.ts";
+import { TaskMethod } from "../../protocol/tasks-extension.ts";
 import type { Decoded } from "../../jsonrpc/decode.ts";
-import { isRequest } from "../../jsonrpc/message.ts";
+import { isRequest, type JsonRpcRequest } from "../../jsonrpc/message.ts";
 import { Method, Notice } from "../../protocol/methods.ts";
 import type { ShardIdentity } from "../../cluster/shard.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
@@ -21,6 +22,8 @@ const OWNER_METHODS: ReadonlySet<string> = new Set([
   Method.TasksList,
   Method.TasksCancel,
 ]);
+
+const TASK_METHODS: ReadonlySet<string> = new Set(Object.values(TaskMethod));
 
 /**
  * Which shard serves a request of a 2025 session, in a sharded appliance
@@ -45,6 +48,17 @@ export class ShardRouting {
     const cancelled = cancelledRequestOf(decoded);
     if (cancelled !== undefined) this.rt.bus.publish({ kind: "cancel", session: sid, requestId: cancelled });
     return undefined;
+  }
+
+  /**
+   * A 2026-07-28 request of the tasks extension (tasks/get, tasks/update, tasks/cancel): the
+   * shard running the task (its id names it, SEP-2663 §Routing Headers) serves it, as only
+   * it holds the task's work and open questions. Undefined: served here.
+   */
+  task(x: EdgeRequest, message: JsonRpcRequest): Promise<Response> | undefined {
+    if (x.forwarded || !TASK_METHODS.has(message.method)) return undefined;
+    const target = localShard(addressOfTaskId(message.params?.taskId), this.rt.shard);
+    return target !== undefined && target !== this.rt.shard.index ? this.forwarder.forward(target, x.request, x.body, x.principal) : undefined;
   }
 
   /** A GET for session `sid`: a resumption goes to the shard holding that stream, the standalone stream to the owner. */
