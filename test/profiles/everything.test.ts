@@ -8,7 +8,7 @@ import { LocalError } from "../../src/jsonrpc/errors.ts";
 import { PROFILES } from "../../src/profiles/index.ts";
 import { createServer } from "../../src/create-server.ts";
 import type { McpServer } from "../../src/server/server.ts";
-import { CONFORMANCE_TOOLS, CONFORMANCE_TOOLS_2026_07_28 } from "../fixtures/conformance-tools.ts";
+import { CONFORMANCE_TOOLS, CONFORMANCE_TOOLS_2026_07_28, CONFORMANCE_TASK_TOOLS } from "../fixtures/conformance-tools.ts";
 
 const profile = PROFILES.everything!;
 const KNOBS = ["ERLMCP_WATCH_INTERVAL_MS", "ERLMCP_DYNAMIC_DELAY_MS"] as const;
@@ -26,7 +26,7 @@ describe("install", () => {
     const stop = profile.install(server);
     try {
       const { registry } = server;
-      expect(registry.listTools().map((t) => t.name)).toEqual([...CONFORMANCE_TOOLS, ...CONFORMANCE_TOOLS_2026_07_28]);
+      expect(registry.listTools().map((t) => t.name)).toEqual([...CONFORMANCE_TOOLS, ...CONFORMANCE_TOOLS_2026_07_28, ...CONFORMANCE_TASK_TOOLS]);
       expect(registry.listResources().map((r) => r.uri)).toEqual(["test://stateless-static-text", "test://static-text", "test://static-binary", "test://watched-resource"]);
       expect(registry.listTemplates().map((t) => t.uriTemplate)).toEqual(["test://template/{id}/data"]);
       expect(registry.listPrompts().map((p) => p.name)).toEqual([

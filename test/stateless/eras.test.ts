@@ -122,7 +122,7 @@ describe("what every 2026-07-28 result carries", () => {
   });
 
   test("discover declares exactly the capabilities whose methods this era serves", async () => {
-    expect((await result("server/discover")).capabilities).toEqual({ completions: {}, logging: {}, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, tools: { listChanged: true } });
+    expect((await result("server/discover")).capabilities).toEqual({ completions: {}, logging: {}, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, tools: { listChanged: true }, extensions: { "io.modelcontextprotocol/tasks": {} } });
     const bare = startModern({ everything: false, server: { features: { tools: false, prompts: false, logging: false } } });
     try {
       const d = await mcall(bare.url, "b-0", "server/discover");
@@ -185,7 +185,17 @@ describe("one definition, two eras", () => {
     const old = await all(async (cursor) => (await legacy.call("tools/list", cursor ? { cursor } : {})).result);
     expect(modern.map((t) => t.name)).toEqual(old.map((t) => t.name));
     expect(modern.filter((t) => "execution" in t)).toEqual([]);
-    expect(old.filter((t) => "execution" in t).map((t) => [t.name, t.execution])).toEqual([["modern_task_tool", { taskSupport: "optional" }]]);
+    const optional = { taskSupport: "optional" };
+    const required = { taskSupport: "required" };
+    expect(old.filter((t) => "execution" in t).map((t) => [t.name, t.execution])).toEqual([
+      ["slow_compute", optional],
+      ["failing_job", required],
+      ["protocol_error_job", optional],
+      ["confirm_delete", optional],
+      ["multi_input", optional],
+      ["test_tool_with_task", required],
+      ["modern_task_tool", optional],
+    ]);
   });
 
   test("a resource that does not exist: -32602 on 2026-07-28, -32002 on 2025-11-25, both with data.uri", async () => {

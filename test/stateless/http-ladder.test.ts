@@ -111,6 +111,15 @@ const params: Case[] = [
 ];
 
 const capability: Case[] = [
+  // The tasks extension's methods exist on 2026-07-28 for a client that declares it (SEP-2663).
+  ...["tasks/get", "tasks/cancel"].map((method, i) => ({
+    name: `${method} without the tasks extension`,
+    body: mreq(`te-${i}`, method, { taskId: "t" }, {}),
+    headers: { "mcp-name": "t" },
+    status: 400,
+    code: -32021,
+    message: "io.modelcontextprotocol/tasks",
+  })),
   { name: "undeclared capability", body: call("c1", "test_missing_capability", {}, {}), status: 400, code: -32021, message: "sampling", check: (b) => expect(b.error.data).toEqual({ requiredCapabilities: { sampling: {} } }) },
   { name: "declared capability proceeds", body: call("c2", "test_missing_capability", {}, { sampling: {} }), status: 200, check: (b) => expect(b.result.resultType).toBe("input_required") },
   {
@@ -136,10 +145,8 @@ const removed: Case[] = [
   ["logging/setLevel", { level: "info" }],
   ["resources/subscribe", { uri: "test://static-text" }],
   ["resources/unsubscribe", { uri: "test://static-text" }],
-  ["tasks/get", { taskId: "t" }],
   ["tasks/result", { taskId: "t" }],
   ["tasks/list", {}],
-  ["tasks/cancel", { taskId: "t" }],
   ["unknown/method", {}],
 ].map(([method, p], i) => ({ name: `removed: ${method}`, body: mreq(`gone-${i}`, method as string, p as Msg), status: 404, code: -32601, message: method as string }));
 
