@@ -1,9 +1,10 @@
 import { LocalError, McpError } from "../jsonrpc/errors.ts";
 import type { ElicitParams, ElicitResult } from "../protocol/types.ts";
-import { createClient, type McpClient } from "../client/client.ts";
+import { createClient } from "../client/client.ts";
 import type { EraChoice } from "../client/negotiate.ts";
 import type { ConnectTarget } from "../client/targets.ts";
 import type { CliIo } from "./run.ts";
+import { parseScenarioContext, runScenario } from "./conformance-client.ts";
 
 /** `erlmcp client --help`. */
 export const CLIENT_USAGE = `Usage:
@@ -119,7 +120,7 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
   client.onError((e) => io.err(`erlmcp client: warning: ${e.message}`));
   try {
     const server = await client.connect(args.target!);
-    if (scenario !== undefined) await runScenario(client, scenario);
+    if (scenario !== undefined) await runScenario(client, scenario, parseScenarioContext(env.MCP_CONFORMANCE_CONTEXT, (m) => io.err(`erlmcp client: warning: ${m}`)));
     else if (args.call !== undefined) {
       const result = await client.callTool(args.call, args.args);
       io.out(JSON.stringify(result, null, 2) + "\n");
@@ -150,31 +151,4 @@ function describeError(e: unknown): string {
   if (e instanceof McpError) return `the server answered with error ${e.code}: ${e.message}`;
   if (e instanceof LocalError) return `${e.message} [${e.code}]`;
   return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * What each client scenario of @modelcontextprotocol/conformance expects of a client
- * (conformance.md §5): the checks run on the scenario's mock server, so the client only has
- * to do the natural thing; connect() already probes, negotiates and initializes.
- */
-const SCENARIOS: Record<string, (client: McpClient) => Promise<void>> = {
-  initialize: async (c) => void (await c.listTools()),
-  tools_call: async (c) => {
-    await c.listAllTools();
-    await c.callTool("add_numbers", { a: 5, b: 3 });
-  },
-  "request-metadata": async (c) => void (await c.listTools()),
-  "elicitation-sep1034-client-defaults": async (c) => {
-    await c.listAllTools();
-    await c.callTool("test_client_elicitation_defaults", {});
-  },
-  "sse-retry": async (c) => {
-    await c.listAllTools();
-    await c.callTool("test_reconnection", {});
-  },
-};
-
-/** Runs `name`; an unknown scenario gets the generic exercise: list the tools. */
-async function runScenario(client: McpClient, name: string): Promise<void> {
-  await (SCENARIOS[name] ?? (async (c: McpClient) => void (await c.listAllTools())))(client);
 }
