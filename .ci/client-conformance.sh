@@ -10,10 +10,12 @@
 # Usage:  .ci/client-conformance.sh [--binary] [OUTDIR]
 #   --binary  test dist/erlmcp (npm run build) instead of `bun src/cli/main.ts`
 #   OUTDIR    where results go (default: a new /tmp/client-conformance.XXXXXX):
-#             OUTDIR/logs/<s>.log, OUTDIR/raw/<s>/<s>-<timestamp>/checks.json
+#             OUTDIR/logs/<f>.log, OUTDIR/raw/<f>/<s>-<timestamp>/checks.json, where <f> is
+#             the scenario name with each "/" as "__" (auth/basic-cimd: auth__basic-cimd)
 #
 # Environment (all optional):
-#   CLIENT_SCENARIOS              scenarios to run (default: the five below)
+#   CLIENT_SCENARIOS              scenarios to run (default: every client scenario that is
+#                                 not about authorization, below)
 #   CLIENT_COMMAND                the client command the suite runs (it appends the URL)
 #   CONFORMANCE_VERSION           suite version (0.2.0-alpha.12)
 #   CONFORMANCE_CACHE             install cache shared with conformance.sh (/tmp/mcp-conformance-cache)
@@ -39,7 +41,10 @@ VERSION=${CONFORMANCE_VERSION:-0.2.0-alpha.12}
 CACHE=${CONFORMANCE_CACHE:-/tmp/mcp-conformance-cache}
 NODE22_VERSION=${CONFORMANCE_NODE_VERSION:-22.23.3}
 SCEN_TIMEOUT=${CONFORMANCE_SCENARIO_TIMEOUT:-60}
-SCENARIOS=${CLIENT_SCENARIOS:-"initialize tools_call request-metadata elicitation-sep1034-client-defaults sse-retry"}
+SCENARIOS=${CLIENT_SCENARIOS:-"initialize tools_call elicitation-sep1034-client-defaults sse-retry request-metadata \
+  sep-2322-client-request-state http-standard-headers http-custom-headers http-invalid-tool-headers \
+  json-schema-ref-no-deref json-schema-2020-12-preservation sep-2640-client-no-prefetch \
+  sep-2640-client-verify-digest sep-2640-client-verify-size sep-2640-client-verify-frontmatter"}
 if [ -n "${CLIENT_COMMAND:-}" ]; then CMD=$CLIENT_COMMAND
 elif [ "$BINARY" = 1 ]; then CMD="$ROOT/dist/erlmcp client"
 else CMD="$ROOT/node_modules/.bin/bun $ROOT/src/cli/main.ts client"; fi
@@ -81,7 +86,9 @@ echo "client command: $CMD"
 
 PASS=0; FAIL=0
 for s in $SCENARIOS; do
-  raw="$OUTDIR/raw/$s"; log="$OUTDIR/logs/$s.log"
+  # Scenario names may hold "/" (auth/...): one flat file name per scenario.
+  f=${s//\//__}
+  raw="$OUTDIR/raw/$f"; log="$OUTDIR/logs/$f.log"
   rm -rf "$raw"; mkdir -p "$raw"
   timeout -k 5 "$SCEN_TIMEOUT" "$NODE" ${NODE_ARGS[@]+"${NODE_ARGS[@]}"} "$CLI" client \
     --command "$CMD" --scenario "$s" -o "$raw" > "$log" 2>&1 < /dev/null
