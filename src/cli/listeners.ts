@@ -86,6 +86,8 @@ const httpListener: Listener = {
       idleTimeoutSec: h.idleTimeoutSec,
       keepaliveMs: h.keepaliveMs,
       wsPingSec: h.wsPingSec,
+      wsCompression: h.wsCompression,
+      wsCompressMinBytes: h.wsCompressMinBytes,
       maxQueueBytes: h.maxQueueBytes,
       hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
       store,

@@ -195,6 +195,8 @@ export const SECTIONS = {
     idleTimeoutSec: integer(1, 255),
     keepaliveMs: integer(1000, 3_600_000),
     wsPingSec: integer(1, 480),
+    wsCompression: boolean(),
+    wsCompressMinBytes: integer(0, 1024 ** 3),
     retryMs: integer(0, 3_600_000),
     maxQueueBytes: integer(4096, 1024 ** 3),
   }),

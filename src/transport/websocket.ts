@@ -9,6 +9,7 @@ export const WsClose = {
   Normal: 1000,
   GoingAway: 1001,
   UnsupportedData: 1003,
+  InvalidPayload: 1007,
   PolicyViolation: 1008,
   TooBig: 1009,
   InternalError: 1011,
@@ -41,6 +42,13 @@ export interface WsOptions {
    * not even a pong, between two pings is closed.
    */
   pingIntervalSec: number;
+  /**
+   * permessage-deflate (RFC 7692): when set, the extension is accepted from clients that offer
+   * it (never imposed), and frames of at least this many bytes go out compressed; smaller ones
+   * cost more to deflate than they save. A frame is measured by its string length, which is its
+   * UTF-8 size for ASCII JSON (no encoding per frame just to measure). Unset: declined.
+   */
+  compressMinBytes?: number;
   /** Runs the ping loop (a server's supervised loops); a plain interval by default. */
   every?: Every;
   onChannel(channel: Channel, data: WsData): void;
@@ -49,9 +57,9 @@ export interface WsOptions {
 }
 
 /**
- * One WebSocket as a Channel: one JSON-RPC message per text frame. Binary frames are refused
- * with 1003; oversize frames are closed by Bun with 1009; a peer that does not read is closed
- * once its buffer passes the bound.
+ * One WebSocket as a Channel: one JSON-RPC message per frame, text or binary (UTF-8 JSON
+ * either way; invalid UTF-8 closes with 1007); oversize frames are closed by Bun with 1009; a
+ * peer that does not read is closed once its buffer passes the bound. Answers go out as text.
  */
 export class WsChannel implements Channel {
   frameHandler: (frame: string) => void = ignoreFrame;
@@ -63,6 +71,8 @@ export class WsChannel implements Channel {
   constructor(
     private readonly ws: ServerWebSocket<WsData>,
     private readonly onSlowConsumer?: () => void,
+    /** Frames this long or longer are sent compressed (Infinity: never; Bun ignores the flag for a peer that did not negotiate). */
+    private readonly compressFrom = Infinity,
   ) {}
 
   send(frame: string): boolean {
@@ -91,7 +101,7 @@ export class WsChannel implements Channel {
     // 0: dropped (past the backpressure limit, or the connection is gone); -1: queued under
     // backpressure; >0: sent. After a drop Bun may queue later frames again once the peer
     // takes some bytes, which would deliver them past a gap: the first drop ends the connection.
-    if (this.ws.send(frame) === 0) {
+    if (this.ws.send(frame, frame.length >= this.compressFrom) === 0) {
       this.ws.terminate();
       this.onSlowConsumer?.();
       this.markClosed("slow consumer: more than http.maxQueueBytes unsent");
@@ -135,6 +145,7 @@ function flushAll(): void {
 /** Bun websocket handlers serving MCP; pass them as the server's `websocket` option. */
 export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
   const pings = new PingRound(opts.pingIntervalSec * 1000, opts.every ?? plainEvery);
+  const compressFrom = opts.compressMinBytes ?? Infinity;
   return {
     maxPayloadLength: opts.maxMessageBytes,
     backpressureLimit: opts.maxQueueBytes,
@@ -143,9 +154,12 @@ export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
     // itself closes a peer that has not answered the previous ping.
     idleTimeout: 0,
     sendPings: false,
-    perMessageDeflate: false,
+    // "shared": one deflate context for all sockets, reset after each message (no context
+    // takeover). A dedicated one compresses repeated JSON better but holds up to 256 KB per
+    // socket, which 100,000 idle sessions cannot afford.
+    perMessageDeflate: compressFrom === Infinity ? false : { compress: "shared", decompress: "shared" },
     open(ws) {
-      const channel = new WsChannel(ws, opts.onSlowConsumer);
+      const channel = new WsChannel(ws, opts.onSlowConsumer, compressFrom);
       ws.data.channel = channel;
       pings.add(ws);
       opts.onChannel(channel, ws.data);
@@ -157,14 +171,29 @@ export function websocketHandlers(opts: WsOptions): WebSocketHandler<WsData> {
       ws.data.awaitingPong = false;
       const channel = ws.data.channel;
       if (!channel) return;
-      if (typeof message !== "string") return channel.close("binary frames are not supported: send JSON-RPC messages as text", WsClose.UnsupportedData);
-      channel.frameHandler(message);
+      if (typeof message === "string") return channel.frameHandler(message);
+      // A binary frame carries the same UTF-8 JSON (some clients send nothing else); Bun checks
+      // text frames' UTF-8 itself, a binary frame's is ours to check (RFC 6455 §8.1: 1007).
+      const text = utf8(message);
+      if (text === undefined) return channel.close("invalid UTF-8 in a binary frame: JSON-RPC messages are UTF-8 JSON", WsClose.InvalidPayload);
+      channel.frameHandler(text);
     },
     close(ws, code, reason) {
       pings.delete(ws);
       ws.data.channel?.markClosed(`closed by peer (${code}${reason ? ` ${reason}` : ""})`);
     },
   };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A binary frame's text, or undefined when it is not valid UTF-8. */
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** How often the ping round runs (ms): it pings the slice of connections due in this much time. */

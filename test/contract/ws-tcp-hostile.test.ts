@@ -1,5 +1,6 @@
 /**
- * Hostile and broken peers on the stream transports. WebSocket: binary frames (1003),
+ * Hostile and broken peers on the stream transports. WebSocket: binary frames (served like
+ * text; invalid UTF-8 in either closes with 1007),
  * oversize frames (1009), invalid JSON (in-band -32700), a subprotocol without "mcp" (400)
  * and a foreign Origin (403) at the upgrade. TCP: oversize lines (-32600, then the next line
  * works), half-close (answers still arrive, then the server closes), a slow consumer that
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { STATE_URI } from "../fixtures/extra-tools.ts";
 import { startNetworkServer, type NetworkServer } from "../fixtures/network-server.ts";
+import { Opcode, RawWebSocket } from "../fixtures/ws-raw.ts";
 import { readLines } from "./child.ts";
 
 /** A frame limit small enough to cross cheaply. */
@@ -65,12 +67,28 @@ describe("WebSocket", () => {
 
   const within = <T,>(p: Promise<T>, ms = 3000) => Promise.race([p, Bun.sleep(ms).then(() => Promise.reject(new Error(`not within ${ms} ms`)))]);
 
-  test("a binary frame closes the connection with 1003", async () => {
-    const { ws, closed, reply } = await openWs();
-    ws.send(JSON.stringify(INIT));
+  test("a binary frame carrying UTF-8 JSON-RPC is served like a text frame", async () => {
+    const { ws, reply } = await openWs();
+    ws.send(new TextEncoder().encode(JSON.stringify(INIT)));
     expect((await reply("init")).result.protocolVersion).toBe("2025-11-25");
     ws.send(new TextEncoder().encode(JSON.stringify(PING("bin"))));
-    expect(await within(closed)).toEqual({ code: 1003, reason: "binary frames are not supported: send JSON-RPC messages as text" });
+    expect(await reply("bin")).toEqual({ jsonrpc: "2.0", id: "bin", result: {} });
+    ws.close();
+  });
+
+  test("a binary frame with invalid UTF-8 closes the connection with 1007", async () => {
+    const { ws, closed, reply } = await openWs();
+    ws.send(JSON.stringify(INIT));
+    await reply("init");
+    ws.send(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
+    expect(await within(closed)).toEqual({ code: 1007, reason: "invalid UTF-8 in a binary frame: JSON-RPC messages are UTF-8 JSON" });
+  });
+
+  test("a text frame with invalid UTF-8 closes the connection with 1007", async () => {
+    const raw = await RawWebSocket.open(new URL(wsUrl()));
+    raw.send(new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]), Opcode.Text);
+    expect(await raw.closeCode()).toBe(1007);
+    raw.destroy();
   });
 
   test("a frame over limits.maxMessageBytes closes the connection with 1009", async () => {

@@ -93,6 +93,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxMessageBytes: server.limits.maxMessageBytes,
       maxQueueBytes: opts.maxQueueBytes,
       pingIntervalSec: opts.wsPingSec,
+      compressMinBytes: opts.wsCompression ? opts.wsCompressMinBytes : undefined,
       every: rt.loops.every,
       onSlowConsumer: () => rt.metrics.refused("http.maxQueueBytes"),
       onChannel: (channel, data) =>

@@ -35,6 +35,10 @@ export interface HttpListenOptions {
   keepaliveMs: number;
   /** Seconds between the server's pings on each open WebSocket; silent for twice this, a peer is closed. */
   wsPingSec: number;
+  /** Accept permessage-deflate (RFC 7692) from WebSocket clients that offer it. */
+  wsCompression: boolean;
+  /** With wsCompression: frames of at least this many bytes go out compressed, smaller ones plain. */
+  wsCompressMinBytes: number;
   /** Per-connection unsent-bytes bound for WebSocket and SSE streams (slow consumers are cut off). */
   maxQueueBytes: number;
   hosts: HostPolicy;
@@ -74,6 +78,8 @@ export const DEFAULT_HTTP_OPTIONS: Readonly<Omit<HttpListenOptions, "store" | "h
   idleTimeoutSec: 10,
   keepaliveMs: 15_000,
   wsPingSec: 30,
+  wsCompression: false,
+  wsCompressMinBytes: 1024,
   maxQueueBytes: 4 * 1024 * 1024,
   reusePort: false,
 });
