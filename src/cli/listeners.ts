@@ -88,6 +88,7 @@ const httpListener: Listener = {
       wsPingSec: h.wsPingSec,
       wsCompression: h.wsCompression,
       wsCompressMinBytes: h.wsCompressMinBytes,
+      rateLimitHeaders: h.rateLimitHeaders,
       maxQueueBytes: h.maxQueueBytes,
       hosts: hostPolicy(h.allowedHosts, h.allowedOrigins),
       store,

@@ -150,6 +150,9 @@ export function defaultConfig(): Config {
       // With wsCompression: frames of at least this many bytes go out compressed; smaller ones
       // cost more to deflate than they save.
       wsCompressMinBytes: HTTP.wsCompressMinBytes,
+      // POST answers carry RateLimit-Policy and RateLimit (IETF draft) for the principal and tool rate
+      // buckets, so a gateway can slow down before a 429; only while limits.*RatePerSec apply.
+      rateLimitHeaders: HTTP.rateLimitHeaders,
       // ms clients wait before reconnecting a closed SSE stream (the SSE retry field).
       retryMs: HTTP.retryMs,
       // Bytes a WebSocket or SSE stream may have unsent before its reader is cut off as a slow consumer.

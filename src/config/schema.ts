@@ -197,6 +197,7 @@ export const SECTIONS = {
     wsPingSec: integer(1, 480),
     wsCompression: boolean(),
     wsCompressMinBytes: integer(0, 1024 ** 3),
+    rateLimitHeaders: boolean(),
     retryMs: integer(0, 3_600_000),
     maxQueueBytes: integer(4096, 1024 ** 3),
   }),

@@ -5,6 +5,7 @@ import type { Limits } from "./limits.ts";
 import { Counters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import { KeyedBuckets } from "./token-bucket.ts";
+import { RateLimitReporter } from "./ratelimit-headers.ts";
 import { plainEvery, type Every } from "../supervisor/loops.ts";
 
 /** The self-protection limits (config [limits], documented in Limits); totals are for the whole appliance. */
@@ -54,6 +55,8 @@ export class Guard {
   private readonly principals: KeyedBuckets;
   private readonly tools: KeyedBuckets;
   private readonly toolSlots: Counters;
+  /** The state of the rate buckets as RateLimit header fields (HTTP answers). */
+  readonly rateLimits: RateLimitReporter;
   private readonly stopSweeper: () => void;
   private heapSampledAt = 0;
   private heapOver = false;
@@ -69,6 +72,7 @@ export class Guard {
     this.principals = new KeyedBuckets(limits.principalRatePerSec / shards, Math.max(1, limits.principalBurst));
     this.tools = new KeyedBuckets(limits.toolRatePerSec / shards, Math.max(1, share(limits.toolBurst)));
     this.toolSlots = new Counters(0, limits.maxConcurrentPerTool);
+    this.rateLimits = new RateLimitReporter(this.principals, this.tools);
     this.deadlines = new Deadlines((expire) => expire(), every);
     this.stopSweeper = every("limits rate-bucket sweep", 10_000, () => {
       this.principals.sweep();

@@ -28,6 +28,12 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
   }
 
+  /** Tokens held at `now` and the ms until the bucket is full (nothing spent, nothing changed). */
+  peek(now = performance.now()): { tokens: number; fullInMs: number } {
+    const tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    return { tokens, fullInMs: ((this.burst - tokens) * 1000) / this.rate };
+  }
+
   /** True when the bucket is full again (it can be forgotten). */
   idle(now = performance.now()): boolean {
     return this.tokens + ((now - this.last) * this.rate) / 1000 >= this.burst;
@@ -59,6 +65,21 @@ export class KeyedBuckets {
       this.buckets.set(key, (b = new TokenBucket(this.rate, this.burst, now)));
     }
     return b.take(now);
+  }
+
+  /** The state of `key`'s bucket (a key with no bucket has a full one); nothing is created. */
+  peek(key: string, now = performance.now()): { tokens: number; fullInMs: number } {
+    return this.buckets.get(key)?.peek(now) ?? { tokens: this.burst, fullInMs: 0 };
+  }
+
+  /** Tokens added per second to each bucket (0: unlimited). */
+  get ratePerSec(): number {
+    return this.rate;
+  }
+
+  /** Most tokens a bucket holds. */
+  get burstSize(): number {
+    return this.burst;
   }
 
   sweep(now = performance.now()): void {

@@ -7,6 +7,7 @@ import type { Decoded } from "../../jsonrpc/decode.ts";
 import { runtimeOf, type Runtime } from "../../runtime/runtime.ts";
 import type { McpServer } from "../../server/server.ts";
 import type { HostPolicy } from "../../transport/http-guards.ts";
+import type { RateLimitReporter } from "../../limits/ratelimit-headers.ts";
 import type { WsData } from "../../transport/websocket.ts";
 import { DEFAULT_HTTP_OPTIONS } from "./options.ts";
 
@@ -19,6 +20,8 @@ export interface EdgeSettings {
   forwarder?: Forwarder;
   /** Only sibling shards' requests are served (the private shard socket). */
   siblingsOnly?: boolean;
+  /** Add RateLimit-Policy and RateLimit to POST answers when a rate limit applies (http.rateLimitHeaders). */
+  rateLimitHeaders?: boolean;
 }
 
 /**
@@ -36,6 +39,8 @@ export class Edge {
   readonly rt: Runtime;
   /** The client address costs a native call per request: read only when a per-IP limit or a per-principal rate needs it. */
   readonly needIp: boolean;
+  /** Reports the rate buckets on POST answers; undefined when switched off or no rate applies. */
+  readonly rateLimits: RateLimitReporter | undefined;
   /** The Bun server answering on this socket, once it listens (it lifts idle timeouts of long streams). */
   bun: Server<WsData> | undefined = undefined;
   /** Set by the listener's drain (SIGTERM): every MCP request from then on is answered 503 shutting down. */
@@ -55,6 +60,7 @@ export class Edge {
     this.siblingsOnly = settings.siblingsOnly ?? false;
     this.rt = runtimeOf(server);
     this.needIp = server.limits.maxConnectionsPerIp > 0 || server.limits.principalRatePerSec > 0;
+    this.rateLimits = settings.rateLimitHeaders !== false && this.rt.guard.rateLimits.active ? this.rt.guard.rateLimits : undefined;
     this.stopSweep = this.rt.loops.every("http body deadlines", BODY_SWEEP_MS, () => this.bodies.sweep());
   }
 
@@ -81,6 +87,8 @@ export class EdgeRequest {
   decoded: Decoded | undefined = undefined;
   /** A sibling shard routed the request here: it was checked there, and is served here as the principal it sealed. */
   forwarded = false;
+  /** Whom the principal rate limit counted this request against (set by the era that admitted it). */
+  rateKey: string | undefined = undefined;
   private address: string | undefined = undefined;
 
   constructor(

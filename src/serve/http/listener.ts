@@ -78,7 +78,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   // own cap is only a backstop, and its 413 has no body.
   const maxRequestBodySize = Math.max(server.limits.maxMessageBytes * 2, 128 * 1024 * 1024);
 
-  const edge = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard?.forwarder });
+  const edge = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard?.forwarder, rateLimitHeaders: opts.rateLimitHeaders });
   const bun: Server<WsData> = Bun.serve<WsData, string>({
     hostname: opts.hostname,
     port: opts.port,
@@ -118,7 +118,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   let siblings: Edge | undefined;
   if (shard) {
     rmSync(shard.socketPath, { force: true });
-    siblings = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard.forwarder, siblingsOnly: true });
+    siblings = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard.forwarder, siblingsOnly: true, rateLimitHeaders: opts.rateLimitHeaders });
     privateServer = Bun.serve<WsData, string>({
       unix: shard.socketPath,
       maxRequestBodySize,

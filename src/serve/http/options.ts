@@ -39,6 +39,8 @@ export interface HttpListenOptions {
   wsCompression: boolean;
   /** With wsCompression: frames of at least this many bytes go out compressed, smaller ones plain. */
   wsCompressMinBytes: number;
+  /** POST answers carry RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers) when a rate limit applies. */
+  rateLimitHeaders: boolean;
   /** Per-connection unsent-bytes bound for WebSocket and SSE streams (slow consumers are cut off). */
   maxQueueBytes: number;
   hosts: HostPolicy;
@@ -80,6 +82,7 @@ export const DEFAULT_HTTP_OPTIONS: Readonly<Omit<HttpListenOptions, "store" | "h
   wsPingSec: 30,
   wsCompression: false,
   wsCompressMinBytes: 1024,
+  rateLimitHeaders: true,
   maxQueueBytes: 4 * 1024 * 1024,
   reusePort: false,
 });

@@ -1,3 +1,5 @@
+import type { Decoded } from "../../jsonrpc/decode.ts";
+import type { RateLimitReporter } from "../../limits/ratelimit-headers.ts";
 import { negotiateSubprotocol } from "../../transport/websocket.ts";
 import type { LegacySseEndpoint } from "./legacy-sse.ts";
 import { Edge, EdgeRequest } from "./edge-request.ts";
@@ -35,9 +37,12 @@ export function mcpRoutes(edge: Edge, targets: RouteTargets, socket: "public" | 
   const { streamable, legacy, shardName } = targets;
   const serve = (p: Pipeline): Handler => (shardName === undefined ? (request) => serveRequest(p, new EdgeRequest(request, edge)) : (request) => stamp(serveRequest(p, new EdgeRequest(request, edge)), shardName));
   const notAllowed = serve(pipeline(door, methodNotAllowed));
+  const post = pipeline([...door, postMedia, body, decode], (x) => streamable.post(x));
+  const rates = edge.rateLimits;
   const routes: Record<string, MethodHandlers> = {
     [targets.path]: {
-      POST: serve(pipeline([...door, postMedia, body, decode], (x) => streamable.post(x))),
+      // The RateLimit fields cost a handler of their own, made only when they are on and a rate applies.
+      POST: rates === undefined ? serve(post) : serveReportingRates(post, edge, rates, shardName),
       GET: serve(pipeline([...door, streamMedia], (x) => streamable.get(x))),
       DELETE: serve(pipeline(door, (x) => streamable.delete(x))),
       PUT: notAllowed,
@@ -77,6 +82,38 @@ function upgradeWebSocket(x: EdgeRequest): Response | undefined {
   if (x.edge.bun?.upgrade(x.request, { headers: sub.headers, data: { remoteAddress: x.clientAddress(), release, principal: x.principal } })) return undefined;
   x.release = release;
   return rejectRequest("upgradeRequired", "Upgrade Required: /ws speaks WebSocket only", { upgrade: "websocket" });
+}
+
+/** A POST handler that adds the RateLimit fields (./pipeline.ts decides nothing about them: the answer's era set the key). */
+function serveReportingRates(p: Pipeline, edge: Edge, rates: RateLimitReporter, shardName: string | undefined): Handler {
+  return (request) => {
+    const x = new EdgeRequest(request, edge);
+    const answer = serveRequest(p, x);
+    const reported = answer instanceof Promise ? answer.then((r) => reportRates(r, x, rates)) : reportRates(answer, x, rates);
+    return shardName === undefined ? reported : stamp(reported, shardName);
+  };
+}
+
+/**
+ * Adds RateLimit-Policy and RateLimit for the principal the request was counted against and,
+ * for a tools/call, the tool, read once the answer is ready (after its own take, so a 429
+ * reports r=0). An answer a sibling shard made keeps the fields it brought.
+ */
+function reportRates(r: Response, x: EdgeRequest, rates: RateLimitReporter): Response {
+  if (r.headers.has("ratelimit")) return r;
+  const fields = rates.fields(x.rateKey, calledTool(x.decoded));
+  if (fields) {
+    r.headers.set("ratelimit-policy", fields.policy);
+    r.headers.set("ratelimit", fields.state);
+  }
+  return r;
+}
+
+/** The tool a single tools/call names, else undefined. */
+function calledTool(decoded: Decoded | undefined): string | undefined {
+  if (decoded?.kind !== "message") return undefined;
+  const m = decoded.message as { method?: unknown; params?: { name?: unknown } };
+  return m.method === "tools/call" && typeof m.params?.name === "string" ? m.params.name : undefined;
 }
 
 /** Adds x-erlmcp-shard to an answer unless a forwarded answer already carries it. */

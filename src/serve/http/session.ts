@@ -33,6 +33,8 @@ export type ResponseMode = "auto" | "sse" | "json";
 export interface PostOrigin {
   readonly signal: AbortSignal;
   keepOpen(): void;
+  /** Told whom the session's requests are counted against (the RateLimit headers report it). */
+  rateKey?: string;
 }
 
 /** The headers of a POST answer that names no new session (shared, never written to). */
@@ -239,6 +241,7 @@ export class HttpSession {
    */
   post(decoded: Decoded, origin: PostOrigin, headers: Record<string, string> = NO_HEADERS, mode = this.opts.responseMode): Promise<Response> | Response {
     this.lastActive = performance.now();
+    origin.rateKey = this.session.principal;
     // The body MUST be a single message after 2025-03-26 (transports §POST); refused here, as
     // no POST stream could carry the session's id-less refusal and the POST would never end.
     if (decoded.kind === "batch" && !allowsBatches(this.session.protocolVersion))

@@ -98,7 +98,8 @@ export class StatelessHttp {
     const dispatcher = this.rt.dispatcher;
     // Each POST is its own connection: nothing else of its is in flight.
     // Rate limits count an authenticated subject across its requests, else the client's address.
-    const refused = dispatcher.admit(0, rateKey(x.principal, x.edge.needIp ? `ip:${x.clientAddress()}` : "anonymous"));
+    const key = (x.rateKey = rateKey(x.principal, x.edge.needIp ? `ip:${x.clientAddress()}` : "anonymous"));
+    const refused = dispatcher.admit(0, key);
     if (refused) return asResponse(wireFailure(id, refused));
     this.inflight++;
     dispatcher.run(this.server.methods.get(method)!, scope.params, scope, exchange);
