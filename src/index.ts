@@ -107,5 +107,6 @@ export type { RequestOptions as ClientRequestOptions, Progress } from "./client/
 export type { EraChoice } from "./client/negotiate.ts";
 export type { ClientConnection } from "./client/connection.ts";
 export { Subscription, type SubscriptionFilter } from "./client/listen.ts";
-export { McpHttpError, HttpStatusError } from "./client/errors.ts";
+export { McpHttpError, HttpStatusError, ConnectionLostError } from "./client/errors.ts";
+export type { ReconnectEvent, ReconnectPolicy } from "./client/reconnect.ts";
 export { applyElicitationDefaults } from "./client/elicitation-defaults.ts";

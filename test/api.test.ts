@@ -10,6 +10,7 @@ import ts from "typescript";
 import * as api from "../src/index.ts";
 
 const VALUE_EXPORTS = [
+  "ConnectionLostError",
   "DEFAULT_HTTP_OPTIONS",
   "HttpStatusError",
   "LATEST_SESSION_VERSION",
@@ -105,6 +106,8 @@ const TYPE_EXPORTS = [
   "PromptMessage",
   "PromptReturn",
   "ReadResourceResult",
+  "ReconnectEvent",
+  "ReconnectPolicy",
   "ResourceContents",
   "ResourceDefinition",
   "ResourceDescriptor",
@@ -195,6 +198,8 @@ test("the kinds of the exports", () => {
   expect(api.createServer({ name: "n", version: "1" })).toBeInstanceOf(api.McpServer);
   expect(api.createClient({ name: "n", version: "1" })).toBeInstanceOf(api.McpClient);
   expect(new api.McpHttpError(400, -32022, "x")).toBeInstanceOf(api.McpError);
+  const lost = new api.ConnectionLostError("tools/call (id 1)", "the server closed the WebSocket (1006)");
+  expect([lost instanceof api.LocalError, lost.code, lost.retryable]).toEqual([true, "connection_lost", true]);
   expect(new api.PeerError(-32001, "x")).toBeInstanceOf(api.McpError);
   expect(api.LocalCode.RequestTimeout).toBe("request_timeout");
   expect(new api.LocalError(api.LocalCode.RequestTimeout, "x").code).toBe("request_timeout");

@@ -5,7 +5,7 @@ import { Method, Notice } from "../protocol/methods.ts";
 import { StatelessMethod } from "../protocol/stateless.ts";
 import type { CallToolResult, CompleteResult, GetPromptResult, Implementation, LoggingLevel, ReadResourceResult } from "../protocol/types.ts";
 import type { ClientConnection } from "./connection.ts";
-import { protocolViolation } from "./errors.ts";
+import { ConnectionLostError, protocolViolation } from "./errors.ts";
 import { ClientEvents, type NotificationHandler } from "./events.ts";
 import { answerInput, declaredCapabilities } from "./handlers.ts";
 import { LegacySession, handshake } from "./legacy.ts";
@@ -14,6 +14,7 @@ import { ModernSession } from "./modern.ts";
 import { negotiate } from "./negotiate.ts";
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.ts";
 import { collectPages, ToolCatalog, type Page } from "./catalog.ts";
+import { backoffMs, reconnectLoop, type ReconnectEvent } from "./reconnect.ts";
 import { RpcPeer, type CancelStyle, type RequestOptions } from "./rpc.ts";
 import type { EraSession, ServerDescription, Wire } from "./session.ts";
 import type { HttpSettings } from "./streamable-http.ts";
@@ -39,6 +40,12 @@ export class McpClient {
   private readonly tools = new ToolCatalog();
   private level: LoggingLevel | undefined;
   private closing = false;
+  /** What connect opened and how, kept to open it again after a drop. */
+  private target: ConnectTarget | undefined;
+  private http: HttpSettings | undefined;
+  /** Settles when a reconnection in progress ends (true: connected again). */
+  private reconnecting: Promise<boolean> | undefined;
+  private readonly reconnectHandlers = new Set<(e: ReconnectEvent) => void>();
 
   constructor(options: ClientOptions) {
     this.options = resolveOptions(options);
@@ -54,7 +61,14 @@ export class McpClient {
   async connect(target: ConnectTarget): Promise<ServerDescription> {
     if (this.wire) throw new LocalError(LocalCode.UsageInvalid, "this client is already connected; close it or create another");
     const o = this.options;
-    const http: HttpSettings = { auth: o.auth, maxMessageBytes: o.maxMessageBytes, maxReconnects: o.maxReconnects, defaultRetryMs: o.defaultRetryMs };
+    const http: HttpSettings = {
+      auth: o.auth,
+      maxMessageBytes: o.maxMessageBytes,
+      maxReconnects: o.maxReconnects,
+      defaultRetryMs: o.defaultRetryMs,
+      reconnect: o.reconnect,
+      onLink: (e) => this.emitReconnect(e),
+    };
     const clientInfo = this.clientInfo();
     const capabilities = (era: "session" | "stateless") => declaredCapabilities(o.handlers, era, o.capabilities);
     const { wire, description } = await negotiate({
@@ -68,6 +82,9 @@ export class McpClient {
       wire: (conn) => this.makeWire(conn),
     });
     this.wire = wire;
+    this.target = target;
+    this.http = http;
+    this.watch(wire);
     if (description.era === "stateless") {
       this.session = new ModernSession(wire, description, {
         clientInfo,
@@ -158,18 +175,35 @@ export class McpClient {
       throw new LocalError(LocalCode.EraMismatch, `subscriptions/listen is 2026-07-28; this connection speaks ${session.description.protocolVersion}: use subscribe(uri) and onNotification instead`);
     const controller = new AbortController();
     const sub = new Subscription(controller, options.onNotification);
-    session
-      .request(StatelessMethod.SubscriptionsListen, { notifications: filter }, {
-        signal: controller.signal,
-        timeoutMs: 0,
-        onId: (id) => {
-          sub.id = id;
-          this.events.subscriptions.set(id, sub);
-        },
-      })
-      .then((r) => sub.settle(r), (e: Error) => sub.settle(e))
-      .finally(() => this.events.subscriptions.delete(sub.id!));
+    void this.openListen(sub, controller.signal, filter);
     return sub;
+  }
+
+  /**
+   * Sends the listen request of `sub`; when the connection is lost under it (the server keeps
+   * no state to resume), listens again once the client has reconnected, with the same backoff,
+   * so the Subscription goes on; gives up after ClientOptions.reconnect.maxAttempts.
+   */
+  private async openListen(sub: Subscription, signal: AbortSignal, filter: SubscriptionFilter): Promise<void> {
+    const policy = this.options.reconnect;
+    for (let failures = 0; ; ) {
+      try {
+        const result = await this.current().request(StatelessMethod.SubscriptionsListen, { notifications: filter }, {
+          signal,
+          timeoutMs: 0,
+          onId: (id) => {
+            sub.id = id;
+            this.events.subscriptions.set(id, sub);
+          },
+        });
+        return sub.settle(result);
+      } catch (e) {
+        this.events.subscriptions.delete(sub.id!);
+        if (!(e instanceof ConnectionLostError) || signal.aborted || this.closing || ++failures > policy.maxAttempts) return sub.settle(e as Error);
+        await Bun.sleep(backoffMs(policy, failures));
+        if (this.reconnecting) await this.reconnecting;
+      }
+    }
   }
 
   // ---- prompts and completion
@@ -226,6 +260,17 @@ export class McpClient {
     return this.events.onNotification(method, fn);
   }
 
+  /**
+   * Calls `fn` as the connection drops and comes back: `disconnected` (requests in flight
+   * failed with ConnectionLostError), `reconnecting` per attempt, `reconnected` (with
+   * `resumed` when the server kept the session), `failed` when every attempt failed.
+   * Returns the unsubscribe.
+   */
+  onReconnect(fn: (e: ReconnectEvent) => void): () => void {
+    this.reconnectHandlers.add(fn);
+    return () => this.reconnectHandlers.delete(fn);
+  }
+
   /** Problems not tied to a request (a malformed frame, a failed standalone stream). */
   onError(fn: (e: Error) => void): () => void {
     return this.events.onError(fn);
@@ -266,8 +311,70 @@ export class McpClient {
     return result as unknown as Page<K>;
   }
 
+  // ---- reconnection (stream transports; Streamable HTTP reconnects inside its connection)
+
+  /** Whether a dropped connection of `kind` is reconnected here: WebSocket and TCP (stdio would be a new process, legacy SSE a new session). */
+  private reconnects(kind: ClientConnection["kind"]): boolean {
+    return this.options.reconnect.maxAttempts > 0 && (kind === "websocket" || kind === "tcp");
+  }
+
+  /** After `wire` drops by itself, reconnect. */
+  private watch(wire: Wire): void {
+    if (!this.reconnects(wire.conn.kind)) return;
+    wire.conn.onClose((reason) => {
+      if (this.closing || wire !== this.wire) return;
+      this.emitReconnect({ type: "disconnected", reason });
+      this.reconnecting = reconnectLoop(this.options.reconnect, reason, () => this.reopen(), (e) => this.emitReconnect(e), () => this.closing).finally(
+        () => (this.reconnecting = undefined),
+      );
+    });
+  }
+
+  /**
+   * One reconnection attempt: the same target again, then the era's part. 2026-07-28 has no
+   * session: the new connection simply carries on. A 2025 session on a stream transport lived
+   * in its connection (its id is sealed only on HTTP), so it starts again with initialize at the
+   * version negotiated before.
+   */
+  private async reopen(): Promise<{ resumed: boolean }> {
+    const conn = await openTarget(this.target!, this.http!);
+    const wire = this.makeWire(conn);
+    const session = this.current();
+    try {
+      if (session instanceof ModernSession) {
+        conn.settle?.({ era: "stateless", protocolVersion: session.description.protocolVersion });
+        session.rewire(wire);
+      } else {
+        const o = this.options;
+        const description = await handshake(wire, { clientInfo: this.clientInfo(), capabilities: declaredCapabilities(o.handlers, "session", o.capabilities), version: session.description.protocolVersion, timeoutMs: o.requestTimeoutMs });
+        (session as LegacySession).rewire(wire, description);
+      }
+    } catch (e) {
+      await conn.close();
+      throw e;
+    }
+    if (this.closing) {
+      await conn.close();
+      throw new LocalError(LocalCode.ChannelClosed, "the client closed while reconnecting");
+    }
+    this.wire = wire;
+    this.watch(wire);
+    return { resumed: false };
+  }
+
+  private emitReconnect(e: ReconnectEvent): void {
+    for (const fn of this.reconnectHandlers) {
+      try {
+        fn(e);
+      } catch (error) {
+        this.emitError(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
   private makeWire(conn: ClientConnection): Wire {
     const rpc = new RpcPeer(conn, {
+      retryable: () => !this.closing && this.reconnects(conn.kind),
       timeoutMs: this.options.requestTimeoutMs,
       cancelStyle: () => this.cancelStyle(conn),
       onRequest: (req, signal) => this.answerServer(req, signal),

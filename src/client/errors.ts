@@ -32,6 +32,28 @@ export class HttpStatusError extends LocalError {
   }
 }
 
+/**
+ * The connection dropped while this request was in flight, so its answer will never come.
+ * The server may or may not have run it (it could have been answered on the wire that
+ * broke): retrying is safe for reads and idempotent calls, and the caller's decision for the
+ * rest. The client reconnects by itself (ClientOptions.reconnect); a retry made after the
+ * `reconnected` event goes out on the new connection.
+ */
+export class ConnectionLostError extends LocalError {
+  /** Always true: sending the request again is meaningful (unlike a protocol violation). */
+  readonly retryable = true;
+
+  constructor(
+    /** The request that was lost ("tools/call (id 3)"). */
+    readonly request: string,
+    /** Why the connection ended. */
+    readonly reason: string,
+  ) {
+    super(LocalCode.ConnectionLost, `${request} got no answer: ${reason}; it may be sent again`);
+    this.name = "ConnectionLostError";
+  }
+}
+
 /** The HTTP status an error came with, if it came from an HTTP answer. */
 export function httpStatusOf(e: unknown): number | undefined {
   return e instanceof McpHttpError || e instanceof HttpStatusError ? e.status : undefined;

@@ -56,7 +56,7 @@ export class LegacySession implements EraSession {
   private renewing: Promise<void> | undefined;
 
   constructor(
-    private readonly wire: Wire,
+    private wire: Wire,
     public description: ServerDescription,
     private readonly rehandshake: (() => Promise<ServerDescription>) | undefined,
   ) {}
@@ -86,5 +86,11 @@ export class LegacySession implements EraSession {
 
   notify(method: string, params?: Params): Promise<void> {
     return this.wire.rpc.notify(method, params);
+  }
+
+  /** Continues on a new connection after a reconnection (and its handshake, on a stream transport). */
+  rewire(wire: Wire, description: ServerDescription): void {
+    this.wire = wire;
+    this.description = description;
   }
 }

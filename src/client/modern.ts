@@ -44,7 +44,7 @@ export function envelope(version: string, s: Pick<ModernSettings, "clientInfo" |
  */
 export class ModernSession implements EraSession {
   constructor(
-    private readonly wire: Wire,
+    private wire: Wire,
     readonly description: ServerDescription,
     private readonly settings: ModernSettings,
   ) {}
@@ -75,6 +75,11 @@ export class ModernSession implements EraSession {
 
   notify(method: string, params?: Params): Promise<void> {
     return this.wire.rpc.notify(method, params);
+  }
+
+  /** Continues on a new connection after a reconnection (2026-07-28 keeps no session: nothing else changes). */
+  rewire(wire: Wire): void {
+    this.wire = wire;
   }
 
   /** Answers every entry of `inputRequests` with the application's handlers, concurrently. */

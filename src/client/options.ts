@@ -2,6 +2,7 @@ import type { ClientCapabilities, LoggingLevel } from "../protocol/types.ts";
 import type { ClientHandlers } from "./handlers.ts";
 import type { AuthHook } from "./http-fetch.ts";
 import type { EraChoice } from "./negotiate.ts";
+import { resolveReconnect, type ReconnectPolicy, type ResolvedReconnect } from "./reconnect.ts";
 
 /** How to build a client. Only `name` and `version` are required. */
 export interface ClientOptions {
@@ -36,11 +37,17 @@ export interface ClientOptions {
   defaultRetryMs?: number;
   /** Fill schema defaults into accepted elicitations (SEP-1034, default true). */
   applyElicitationDefaults?: boolean;
+  /**
+   * Reconnect by itself after a dropped WebSocket, TCP or Streamable HTTP connection (backoff
+   * with jitter; watch it with onReconnect). Default `{ maxAttempts: 10, initialDelayMs: 200,
+   * maxDelayMs: 10000 }`; `false` turns it off.
+   */
+  reconnect?: ReconnectPolicy | false;
 }
 
 /** Every option with its default filled in, resolved once per client. */
-export type ResolvedOptions = Required<Omit<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel">> &
-  Pick<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel">;
+export type ResolvedOptions = Required<Omit<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel" | "reconnect">> &
+  Pick<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel"> & { reconnect: ResolvedReconnect };
 
 /** Fills the defaults (each documented on ClientOptions). */
 export function resolveOptions(o: ClientOptions): ResolvedOptions {
@@ -56,5 +63,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     defaultRetryMs: 1000,
     applyElicitationDefaults: true,
     ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+    reconnect: resolveReconnect(o.reconnect),
   } as ResolvedOptions);
 }

@@ -17,7 +17,7 @@ import { Notice } from "../protocol/methods.ts";
 import type { LoggingLevel } from "../protocol/types.ts";
 import { isPlainObject } from "../util/guards.ts";
 import type { ClientConnection } from "./connection.ts";
-import { protocolViolation } from "./errors.ts";
+import { ConnectionLostError, protocolViolation } from "./errors.ts";
 
 /** One progress report (notifications/progress). */
 export interface Progress {
@@ -57,6 +57,12 @@ export interface PeerOptions {
   onRequest(request: JsonRpcRequest, signal: AbortSignal): Promise<Params>;
   onNotification(n: JsonRpcNotification): void;
   onError(e: Error): void;
+  /**
+   * True when a request cut off by the connection's end may be sent again: the client
+   * reconnects this transport and is not closing. Then it fails with ConnectionLostError,
+   * else with a plain ChannelClosed.
+   */
+  retryable?(): boolean;
 }
 
 /** The record of one request in flight, cleared in one place (`finish`). */
@@ -95,7 +101,7 @@ export class RpcPeer {
     conn.onMessage((m) => this.receive(m));
     conn.onError((e) => this.problem(e));
     conn.onClose((reason) => {
-      for (const [id, p] of [...this.pending]) this.finish(id, new LocalError(LocalCode.ChannelClosed, `${p.method} (id ${id}) got no answer: ${reason}`));
+      for (const [id, p] of [...this.pending]) this.finish(id, this.cutOff(p.method, id, reason));
       for (const c of this.inbound.values()) c.abort();
     });
   }
@@ -129,7 +135,8 @@ export class RpcPeer {
         signal.addEventListener("abort", onAbort, { once: true });
         record.detach = () => signal.removeEventListener("abort", onAbort);
       }
-      this.conn.send(message, { headers: options.headers, signal: record.stream.signal }).catch((e: Error) => this.finish(id, e));
+      // A send refused because the connection is down (reconnecting) is as retryable as a lost answer.
+      this.conn.send(message, { headers: options.headers, signal: record.stream.signal }).catch((e: Error) => this.finish(id, this.conn.closed && !(e instanceof ConnectionLostError) ? this.cutOff(method, id, e.message) : e));
     });
   }
 
@@ -150,6 +157,12 @@ export class RpcPeer {
       const news = this.problems > p.problemsAtStart ? `; meanwhile the server broke the protocol: ${this.lastProblem}` : "";
       this.cancel(id, new LocalError(LocalCode.RequestTimeout, `${p.method} (id ${id}) got no answer within ${p.timeoutMs} ms${news}`));
     }, p.timeoutMs);
+  }
+
+  /** Why a request in flight ends with its connection: closed for good, or lost and retryable. */
+  private cutOff(method: string, id: RequestId, reason: string): LocalError {
+    if (!this.opts.retryable?.()) return new LocalError(LocalCode.ChannelClosed, `${method} (id ${id}) got no answer: ${reason}`);
+    return new ConnectionLostError(`${method} (id ${id})`, reason);
   }
 
   /** Gives up on a request and tells the server, in this transport's style. */

@@ -3,10 +3,11 @@ import { LocalError } from "../jsonrpc/errors.ts";
 import { validateMessage } from "../jsonrpc/decode.ts";
 import { isRequest, isResponse, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.ts";
 import type { ClientConnection, SendOptions, SessionFacts } from "./connection.ts";
-import { describe, excerpt, httpStatusOf, protocolViolation } from "./errors.ts";
+import { ConnectionLostError, describe, excerpt, httpStatusOf, protocolViolation } from "./errors.ts";
 import { FramedConnection } from "./framed.ts";
 import { ACCEPT_BOTH, authorizedFetch, mediaType, sleep, statusError, type AuthHook } from "./http-fetch.ts";
 import { readEvents, type StreamState } from "./http-stream.ts";
+import { backoffMs, type ReconnectEvent, type ResolvedReconnect } from "./reconnect.ts";
 
 /** Settings of the HTTP transports. */
 export interface HttpSettings {
@@ -16,6 +17,10 @@ export interface HttpSettings {
   maxReconnects: number;
   /** Wait before reconnecting when the server sent no `retry` hint (ms). */
   defaultRetryMs: number;
+  /** Streamable HTTP: how the standalone stream comes back when the server is unreachable (attempts, backoff). */
+  reconnect?: ResolvedReconnect;
+  /** Streamable HTTP: told when the server becomes unreachable and reachable again. */
+  onLink?(e: ReconnectEvent): void;
 }
 
 const SESSION_HEADER = "mcp-session-id";
@@ -37,6 +42,10 @@ export class StreamableHttpConnection extends FramedConnection implements Client
   private readonly lifetime = new AbortController();
   private standalone: Promise<void> | undefined;
   private standaloneOpen = false;
+  /** Why the server is unreachable, since a request failed to reach it; undefined while it answers. */
+  private down: string | undefined;
+  /** Reconnection attempts of the standalone stream since the server became unreachable. */
+  private attempts = 0;
 
   constructor(
     readonly url: URL,
@@ -67,7 +76,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     const headers: Record<string, string> = { "content-type": "application/json", accept: ACCEPT_BOTH, ...this.sessionHeaders(), ...options.headers };
     const initialize = isRequest(message) && message.method === "initialize";
     if (initialize) delete headers[SESSION_HEADER];
-    const r = await authorizedFetch(this.url, { method: "POST", headers, body: JSON.stringify(message), signal }, this.settings.auth);
+    const r = await this.reach(`POST ${describe(message)}`, describe(message), { method: "POST", headers, body: JSON.stringify(message), signal });
     if (r.status === 404 && headers[SESSION_HEADER] !== undefined) throw await this.expired(r, `POST ${describe(message)}`, headers[SESSION_HEADER]);
     if (!r.ok) throw await statusError(r, `POST ${describe(message)} to ${this.url.href}`);
     if (initialize) this.adoptSession(r);
@@ -78,6 +87,36 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     if (type === "text/event-stream") return this.readStream(r, message, signal);
     await r.body?.cancel().catch(() => {});
     throw protocolViolation(`the server answered ${describe(message)} with content-type ${JSON.stringify(type)}; expected application/json or text/event-stream`);
+  }
+
+  /**
+   * One fetch to the server. A fetch that fails without an HTTP answer (refused, reset: the
+   * server is down or restarting) is a ConnectionLostError for `request`: nothing was
+   * answered, and the caller may send it again. The first such failure tells onLink
+   * "disconnected"; the first answer after, "reconnected" (resumed: the 2025 session id still
+   * works, no new initialize). Nothing is ever re-sent here.
+   */
+  private async reach(what: string, request: string, init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal }): Promise<Response> {
+    let r: Response;
+    try {
+      r = await authorizedFetch(this.url, init, this.settings.auth);
+    } catch (e) {
+      // authorizedFetch names a network failure ChannelClosed; anything else (the auth hook's own) stands.
+      if (init.signal.aborted || (e instanceof LocalError && e.code !== LocalCode.ChannelClosed)) throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      if (this.down === undefined) {
+        this.down = reason;
+        this.settings.onLink?.({ type: "disconnected", reason });
+      }
+      throw new ConnectionLostError(request, reason);
+    }
+    if (this.down !== undefined) {
+      this.down = undefined;
+      const resumed = this.sessionId !== undefined && this.facts?.era === "session" && r.status !== 404;
+      this.settings.onLink?.({ type: "reconnected", attempt: Math.max(1, this.attempts), resumed });
+      this.attempts = 0;
+    }
+    return r;
   }
 
   private sessionHeaders(): Record<string, string> {
@@ -134,12 +173,11 @@ export class StreamableHttpConnection extends FramedConnection implements Client
       if (signal.aborted) throw signal.reason;
       if (state.delivered > before) attempts = 0;
       // 2026-07-28 streams are not resumable: the request is lost and the caller may re-issue it.
-      if (this.facts?.era === "stateless" || state.lastEventId === undefined || attempts >= this.settings.maxReconnects)
-        throw new LocalError(
-          LocalCode.ChannelClosed,
-          `the server closed the stream of ${describe(request)} before answering` +
-            (state.lastEventId === undefined ? " (it sent no event id to resume from)" : ` and ${attempts} resumption(s) brought no answer`),
-        );
+      if (this.facts?.era === "stateless" || state.lastEventId === undefined)
+        throw new ConnectionLostError(describe(request), `the server closed its stream before answering${state.lastEventId === undefined ? " (it sent no event id to resume from)" : ""}`);
+      // The server answers resumptions but never the request: not a lost connection.
+      if (attempts >= this.settings.maxReconnects)
+        throw new LocalError(LocalCode.ChannelClosed, `the server closed the stream of ${describe(request)} before answering and ${attempts} resumption(s) brought no answer`);
       attempts++;
       await sleep(state.retryMs ?? this.settings.defaultRetryMs, signal);
       response = await this.resume(state.lastEventId, signal, describe(request));
@@ -150,7 +188,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
   private async resume(lastEventId: string | undefined, signal: AbortSignal, what: string): Promise<Response> {
     const headers: Record<string, string> = { accept: "text/event-stream", ...this.sessionHeaders() };
     if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
-    const r = await authorizedFetch(this.url, { method: "GET", headers, signal }, this.settings.auth);
+    const r = await this.reach(`GET resuming ${what}`, what, { method: "GET", headers, signal });
     if (r.status === 404 && headers[SESSION_HEADER] !== undefined) throw await this.expired(r, `GET resuming ${what}`, headers[SESSION_HEADER]);
     if (!r.ok) throw await statusError(r, `GET resuming ${what}`);
     if (mediaType(r) !== "text/event-stream") {
@@ -181,6 +219,20 @@ export class StreamableHttpConnection extends FramedConnection implements Client
         if (status >= 400 && status < 500) return;
         if (e instanceof LocalError && e.code === LocalCode.PeerProtocolViolation) this.report(e);
         failures++;
+        // The server is unreachable (down or restarting): come back with the client's backoff,
+        // resuming the stream with Last-Event-ID once it answers.
+        const policy = this.settings.reconnect;
+        if (e instanceof ConnectionLostError && policy && policy.maxAttempts > 0) {
+          if (failures > policy.maxAttempts) {
+            this.settings.onLink?.({ type: "failed", attempts: policy.maxAttempts, error: e });
+            return this.report(new LocalError(LocalCode.ChannelClosed, `the server at ${this.url.href} stayed unreachable after ${policy.maxAttempts} attempts; the standalone stream is closed`));
+          }
+          const delayMs = backoffMs(policy, failures);
+          this.attempts = failures;
+          this.settings.onLink?.({ type: "reconnecting", attempt: failures, delayMs, reason: e.reason });
+          if (!(await sleep(delayMs, signal).then(() => true, () => false))) return;
+          continue;
+        }
       }
       if (failures > this.settings.maxReconnects) {
         this.report(new LocalError(LocalCode.ChannelClosed, `the standalone stream of ${this.url.href} failed ${failures} times in a row; server-initiated messages now arrive only on request streams`));

@@ -61,6 +61,8 @@ export const LocalCode = {
   HttpStatus: "http_status",
   /** Client: the operation does not exist in the era the connection negotiated. */
   EraMismatch: "era_mismatch",
+  /** Client: the connection dropped while a request was in flight; the request may be sent again. */
+  ConnectionLost: "connection_lost",
 } as const;
 
 export type LocalCode = (typeof LocalCode)[keyof typeof LocalCode];

@@ -98,9 +98,9 @@ describe("the end of a listen stream", () => {
     }
   });
 
-  test("a stream cut off without its final result throws from the iteration", async () => {
+  test("a stream cut off without its final result throws ConnectionLostError from the iteration (reconnect off: not listened again)", async () => {
     const proxy = startProxy(net.httpFor("auto").url);
-    const client = createClient(OPTIONS);
+    const client = createClient({ ...OPTIONS, reconnect: false });
     try {
       await client.connect({ url: proxy.url });
       const sub = client.listen({ toolsListChanged: true });
@@ -109,8 +109,8 @@ describe("the end of a listen stream", () => {
         for await (const _ of sub);
       })();
       expect(proxy.dropStreams("POST")).toBe(1);
-      await expect(iteration).rejects.toMatchObject({ code: "channel_closed", message: expect.stringContaining("request subscriptions/listen") });
-      await expect(sub.ended).rejects.toMatchObject({ code: "channel_closed" });
+      await expect(iteration).rejects.toMatchObject({ code: "connection_lost", retryable: true, message: expect.stringContaining("request subscriptions/listen") });
+      await expect(sub.ended).rejects.toMatchObject({ code: "connection_lost" });
     } finally {
       await client.close();
       proxy.stop();

@@ -116,8 +116,8 @@ describe("streams that cannot be resumed", () => {
     try {
       await client.connect({ url: s.url });
       await expect(client.callTool("t")).rejects.toMatchObject({
-        code: "channel_closed",
-        message: "the server closed the stream of request tools/call (id 2) before answering (it sent no event id to resume from)",
+        code: "connection_lost",
+        message: "request tools/call (id 2) got no answer: the server closed its stream before answering (it sent no event id to resume from); it may be sent again",
       });
       expect(s.gets).toEqual([]);
     } finally {
