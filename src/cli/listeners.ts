@@ -69,7 +69,7 @@ const httpListener: Listener = {
     const h = config.http;
     const address = ctx.shard?.listen.http ?? h.listen;
     const { hostname, port } = parseHostPort(address)!;
-    const store = eventStore(config, ctx);
+    const store = eventStore(config, ctx, runtimeOf(server));
     const revocations = revocationStore(config, runtimeOf(server).metrics);
     const listener = await bound("http.listen", address, () => listenHttp(server, {
       hostname,

@@ -1,5 +1,7 @@
 import type { Config } from "../config/schema.ts";
 import type { EventStore } from "../store/event-store.ts";
+import { guardEventStore, REPORT_EVERY_MS, type StoreFailureReport } from "../store/guarded-event-store.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { MemoryEventStore } from "../store/memory-event-store.ts";
 import { MemoryRevocations } from "../store/memory-revocations.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -12,15 +14,39 @@ import type { TaskStore } from "../store/task-store.ts";
 import { openStore } from "./preflight.ts";
 import type { ServeContext } from "./serve-context.ts";
 
-/** The SSE event store the config asks for (events.store); each shard keeps its own sqlite file. */
-export function eventStore(config: Config, ctx: ServeContext): EventStore | undefined {
+/**
+ * The SSE event store the config asks for (events.store); each shard keeps its own sqlite file.
+ * The sqlite store is guarded: a failure (disk full) degrades streams instead of failing requests.
+ */
+export function eventStore(config: Config, ctx: ServeContext, rt: Pick<Runtime, "metrics" | "logger">): EventStore | undefined {
   const e = config.events;
   if (e.store === "none") return undefined;
   if (e.store === "sqlite") {
     const path = ctx.shard ? `${e.path}.shard${ctx.identity.index}` : e.path;
-    return openStore("events.path", path, () => new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream }));
+    const store = openStore("events.path", path, () => new SqliteEventStore(path, { maxEventsPerStream: e.maxEventsPerStream, maxBytes: e.maxMb * 1024 * 1024 }));
+    return guardEventStore(store, failureReport("events", path, rt));
   }
   return new MemoryEventStore({ maxEventsPerStream: e.maxEventsPerStream, maxStreams: e.maxStreams });
+}
+
+/**
+ * Counts every failure of a store and logs one line per REPORT_EVERY_MS at most, with how
+ * many failed since the last line: a full disk fails every write, and a log line per write
+ * (with a stack each) would bury everything else and fill the disk further.
+ */
+function failureReport(store: string, path: string, rt: Pick<Runtime, "metrics" | "logger">): StoreFailureReport {
+  let lastLine = -Infinity;
+  let unreported = 0;
+  return (operation, error) => {
+    rt.metrics.storeFailed(store, operation);
+    unreported++;
+    const now = performance.now();
+    if (now - lastLine < REPORT_EVERY_MS) return;
+    lastLine = now;
+    const why = error instanceof Error ? error.message : String(error);
+    rt.logger.warn(`${store} store failing: ${why}; events go out live without ids (not resumable) and resumptions are refused with 503 until it recovers`, { store, path, operation, failures: unreported });
+    unreported = 0;
+  };
 }
 
 /** The task store the config asks for (stores.tasks); every shard opens the same sqlite file. */

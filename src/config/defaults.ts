@@ -194,6 +194,8 @@ export function defaultConfig(): Config {
       maxEventsPerStream: DEFAULT_EVENT_LOG.maxEventsPerStream,
       // Streams kept in the memory store, oldest dropped first; bounds its memory.
       maxStreams: DEFAULT_EVENT_LOG.maxStreams,
+      // MiB the sqlite file may grow to (per shard); past it events go out live, not resumable, until pages free up.
+      maxMb: 1024,
     },
     stores: {
       // Where 2025 task records live: "memory", or "sqlite" (survive a crash: a finished task's result stays

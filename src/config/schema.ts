@@ -220,6 +220,7 @@ export const SECTIONS = {
     path: text(1, 4096),
     maxEventsPerStream: integer(1, 1_000_000),
     maxStreams: integer(1, 100_000_000),
+    maxMb: integer(1, 1_048_576),
   }),
   stores: table({
     tasks: oneOf(STATE_STORES),

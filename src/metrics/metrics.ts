@@ -26,6 +26,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly refusals: Counter<"limit">;
   private readonly forged: Counter;
+  private readonly storeFailures: Counter<"store" | "operation">;
   private readonly stats = new Map<string, MethodStats>();
 
   /** `shard` labels this process's own series (process.ts); 0 for a single process. */
@@ -41,6 +42,12 @@ export class Metrics {
     this.forged = new Counter({
       name: `${prefix}forged_forwards_total`,
       help: "Requests refused because their sibling-shard seal (x-erlmcp-forwarded) did not open: forged, altered, replayed or expired",
+      registers: [this.registry],
+    });
+    this.storeFailures = new Counter({
+      name: `${prefix}store_failures_total`,
+      help: "Store operations that failed (disk full, locked or corrupt database), by store and operation; the work went on degraded",
+      labelNames: ["store", "operation"],
       registers: [this.registry],
     });
     // Requests are counted in plain numbers on the hot path (no label hashing, no allocation)
@@ -91,6 +98,11 @@ export class Metrics {
   /** Counts a refusal by the limit named by its config key. */
   refused(limit: LimitName): void {
     this.refusals.labels(limit).inc();
+  }
+
+  /** Counts a store operation that failed (the store's name as in config: "events", …). */
+  storeFailed(store: string, operation: string): void {
+    this.storeFailures.labels(store, operation).inc();
   }
 
   /** Counts a request refused for a forward seal that did not open. */

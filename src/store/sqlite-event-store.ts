@@ -4,7 +4,9 @@ import type { EventStore, StoredEvent } from "./event-store.ts";
 /**
  * A durable event store on bun:sqlite (WAL mode): the log survives a restart, so a client
  * can resume a stream from a restarted appliance or shard. Each stream keeps its last
- * `maxEventsPerStream` events.
+ * `maxEventsPerStream` events; the file grows to at most `maxBytes` (SQLite's max_page_count),
+ * past which an append fails as on a full disk ("database or disk is full") and the guard
+ * (guarded-event-store.ts) sends events live until pruning or ended sessions free pages.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database;
@@ -17,8 +19,12 @@ export class SqliteEventStore implements EventStore {
   private readonly deletePrefix: Statement;
   private readonly deleteFrom: Statement;
 
-  constructor(path: string, private readonly opts: { maxEventsPerStream: number }) {
+  constructor(path: string, private readonly opts: { maxEventsPerStream: number; maxBytes?: number }) {
     this.db = new Database(path, { create: true });
+    if (opts.maxBytes !== undefined) {
+      const pageSize = this.db.query<{ page_size: number }, []>("PRAGMA page_size").get()!.page_size;
+      this.db.run(`PRAGMA max_page_count = ${Math.max(1, Math.floor(opts.maxBytes / pageSize))}`);
+    }
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run("CREATE TABLE IF NOT EXISTS sse_events (stream TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (stream, seq)) WITHOUT ROWID");

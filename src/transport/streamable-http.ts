@@ -224,11 +224,13 @@ export interface StreamHubOptions {
   streamPrefix?: string;
 }
 
-/** Why a GET cannot open a stream: 400 (no such point to resume from) or 409 (already carried). */
+/** Why a GET cannot open a stream: 400 (no such point to resume from), 409 (already carried), 503 (the store cannot replay now). */
 export interface GetRefusal {
-  status: 400 | 409;
+  status: 400 | 409 | 503;
   reason: string;
 }
+
+const STORE_UNAVAILABLE: GetRefusal = { status: 503, reason: "Service Unavailable: the event store cannot replay this stream now; retry later" };
 
 /**
  * A store that failed to forget a stream leaves rows behind that its own bounds (retention
@@ -316,7 +318,8 @@ export class StreamHub {
     const afterSeq = Number(seqText);
     const stream = this.stream(streamId);
     const replayed = this.store.replay(stream ? stream.key : `${this.sessionKey}/${streamId}`, afterSeq);
-    return whenDone(replayed, (events) => this.resume(headers, streamId, afterSeq, stream, events, bad));
+    if (!(replayed instanceof Promise)) return this.resume(headers, streamId, afterSeq, stream, replayed, bad);
+    return replayed.then((events) => this.resume(headers, streamId, afterSeq, stream, events, bad), () => STORE_UNAVAILABLE);
   }
 
   /** Answers a GET with Last-Event-ID once the store has replayed what the stream missed. */

@@ -9,7 +9,7 @@ import { StatelessHttp } from "./stateless.ts";
 import { NO_HEADERS, type HttpSession } from "./session.ts";
 import type { EdgeRequest } from "./edge-request.ts";
 import { checkVersionHeader, classify, isInitialize, isStatelessHeader } from "./era.ts";
-import { rejectRequest } from "./rejection.ts";
+import { rejectRequest, type Rejection } from "./rejection.ts";
 import { HttpSessions, type HttpSessionsOptions } from "./sessions.ts";
 import { ShardRouting } from "./shard-routing.ts";
 
@@ -20,6 +20,9 @@ export interface StreamableHttpOptions extends Omit<HttpSessionsOptions, "sharde
 }
 
 const SESSION_HEADER = "mcp-session-id";
+/** How a GET the stream hub refused is answered. */
+const GET_REFUSALS = { 400: "badRequest", 409: "conflict", 503: "storeUnavailable" } as const satisfies Record<GetRefusal["status"], Rejection>;
+const RETRY_SOON: Record<string, string> = Object.freeze({ "retry-after": "1" }) as Record<string, string>;
 
 /**
  * The Streamable HTTP MCP endpoint (2025-11-25 basic/transports §Streamable HTTP): POST for
@@ -145,7 +148,7 @@ function openGet(found: HttpSession | Response, x: EdgeRequest): Response | Prom
 
 /** A GET's answer once its stream is open (or refused). */
 function answerGet(opened: SseConnection | GetRefusal, x: EdgeRequest): Response {
-  if ("status" in opened) return rejectRequest(opened.status === 409 ? "conflict" : "badRequest", opened.reason);
+  if ("status" in opened) return rejectRequest(GET_REFUSALS[opened.status], opened.reason, opened.status === 503 ? RETRY_SOON : undefined);
   x.keepOpen();
   return opened.response;
 }

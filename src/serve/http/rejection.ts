@@ -35,6 +35,8 @@ const REJECTIONS = {
   tooLarge: { status: 413, error: invalidRequest },
   unsupportedMediaType: { status: 415, error: httpRejected },
   upgradeRequired: { status: 426, error: invalidRequest },
+  /** A store the request needs failed (the event log cannot replay: disk or database trouble); retry later. */
+  storeUnavailable: { status: 503, error: (m: string) => new McpError(WireCode.ServerError, m) },
 } as const satisfies Record<string, { status: number; error: ErrorOf }>;
 
 /** A reason the HTTP edge turns a request away (a key of the rejection table). */
