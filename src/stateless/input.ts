@@ -41,3 +41,12 @@ export function readInputResponses(value: unknown): Record<string, unknown> {
   if (!isPlainObject(value)) throw invalidParams('Invalid params: "inputResponses" must be an object of answers by input key');
   return value;
 }
+
+/**
+ * The key one sugar call (ctx.sample, ctx.elicit, ctx.listRoots) asks under, inside a
+ * request's input round: its kind and the request's own sequence number, so a retried
+ * request asks the same questions under the same keys.
+ */
+export function sugarKey(method: InputRequest["method"], seq: number): string {
+  return `${method === "elicitation/create" ? "elicit" : method === "sampling/createMessage" ? "sample" : "roots"}-${seq}`;
+}

@@ -19,7 +19,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { StatelessRuntime } from "./dispatch.ts";
 import type { ExtensionTaskHost } from "../server/extension-tasks.ts";
 import type { Envelope } from "./envelope.ts";
-import { checkAnswer, InputRequiredSignal } from "./input.ts";
+import { checkAnswer, InputRequiredSignal, sugarKey } from "./input.ts";
 
 /**
  * Where a 2026-07-28 request's related notifications (progress, logs) go: its own response
@@ -162,7 +162,7 @@ export class StatelessScope implements InFlight {
   }
 
   private async one<T>(method: InputRequest["method"], params: unknown): Promise<T> {
-    const key = `${method === "elicitation/create" ? "elicit" : method === "sampling/createMessage" ? "sample" : "roots"}-${++this.sugarSeq}`;
+    const key = sugarKey(method, ++this.sugarSeq);
     const answers = await this.input({ [key]: { method, params } as InputRequest });
     return answers[key] as T;
   }

@@ -14,6 +14,7 @@ import { checkInput } from "../server/client-gates.ts";
 import type { ClientView } from "../server/context.ts";
 import type { Scope } from "../server/scope.ts";
 import type { TaskInbox } from "./task-inbox.ts";
+import { sugarKey } from "./input.ts";
 
 /**
  * The context of a tasks-extension task's work (SEP-2663): what the request that created it
@@ -70,7 +71,7 @@ export class ExtensionTaskScope implements Scope {
   }
 
   private async one<T>(method: InputRequest["method"], params: unknown): Promise<T> {
-    const key = `${method === "elicitation/create" ? "elicit" : method === "sampling/createMessage" ? "sample" : "roots"}-${++this.sugarSeq}`;
+    const key = sugarKey(method, ++this.sugarSeq);
     const answers = await this.input({ [key]: { method, params } as InputRequest });
     return answers[key] as T;
   }
