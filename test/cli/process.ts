@@ -1,4 +1,5 @@
 import type { Subprocess } from "bun";
+import { join } from "node:path";
 
 /** Output and exit code of a finished CLI run. */
 export interface Finished {
@@ -129,4 +130,23 @@ export async function runWithin(cmd: string[], ms: number, opts: { env?: Record<
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(timer);
   return { code, stdout, stderr, timedOut };
+}
+
+/**
+ * Spawns `erlmcp serve ARGS` (stdout ignored) and reads its stderr until the banner matches
+ * `ready`; the rest of stderr is drained so the child never blocks on it. The caller stops it.
+ */
+export async function spawnServing(args: string[], ready: RegExp): Promise<{ proc: Subprocess<"ignore", "ignore", "pipe">; banner: string }> {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/cli/main.ts"), "serve", ...args], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  let banner = "";
+  const reader = proc.stderr.getReader();
+  while (!ready.test(banner)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`appliance exited before it was ready: ${banner}`);
+    banner += new TextDecoder().decode(value);
+  }
+  void (async () => {
+    while (!(await reader.read()).done);
+  })();
+  return { proc, banner };
 }

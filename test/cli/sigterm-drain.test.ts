@@ -7,9 +7,8 @@
  */
 import { expect, test } from "bun:test";
 import type { Socket } from "bun";
-import { join } from "node:path";
+import { spawnServing } from "./process.ts";
 
-const CLI = join(import.meta.dir, "../../src/cli/main.ts");
 const CLIENTS_PER_TRANSPORT = 3;
 
 type Msg = { id?: number | string; method?: string; result?: unknown; error?: { code: number; message: string } };
@@ -101,23 +100,9 @@ async function runClient(name: string, wire: Wire): Promise<Tally> {
 }
 
 async function drainScenario(extraArgs: string[]): Promise<void> {
-  const proc = Bun.spawn([process.execPath, CLI, "serve", "--http", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--log-level", "warn", ...extraArgs], {
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-  });
+  const { proc, banner } = await spawnServing(["--http", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--log-level", "warn", ...extraArgs], /tcp:\/\/\S+/);
   const killer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
   try {
-    let banner = "";
-    const reader = proc.stderr.getReader();
-    while (!/tcp:\/\/\S+/.test(banner)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`appliance exited: ${banner}`);
-      banner += new TextDecoder().decode(value);
-    }
-    void (async () => {
-      while (!(await reader.read()).done);
-    })();
     const http = /(http:\/\/[^\s,]+)/.exec(banner)![1]!;
     const [, host, port] = /tcp:\/\/([\d.]+):(\d+)/.exec(banner)!;
     const wsUrl = http.replace(/^http/, "ws").replace(/\/mcp$/, "/ws");

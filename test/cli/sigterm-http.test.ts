@@ -8,9 +8,7 @@
  */
 import { expect, test } from "bun:test";
 import type { Socket } from "bun";
-import { join } from "node:path";
-
-const CLI = join(import.meta.dir, "../../src/cli/main.ts");
+import { spawnServing } from "./process.ts";
 
 /** One HTTP/1.1 keep-alive connection driven by hand: one request, then its whole answer. */
 async function keepAlive(host: string, port: number) {
@@ -50,23 +48,9 @@ async function keepAlive(host: string, port: number) {
 }
 
 test("SIGTERM: an idle keep-alive connection gets 503 shutting down with Connection: close, /healthz says draining, exit 0", async () => {
-  const proc = Bun.spawn([process.execPath, CLI, "serve", "--http", "127.0.0.1:0", "--shards", "1", "--log-level", "warn", "--set", "server.stopTimeoutMs=8000"], {
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-  });
+  const { proc, banner } = await spawnServing(["--http", "127.0.0.1:0", "--shards", "1", "--log-level", "warn", "--set", "server.stopTimeoutMs=8000"], /http:\/\/\S+/);
   const killer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
   try {
-    let banner = "";
-    const reader = proc.stderr.getReader();
-    while (!/http:\/\/\S+/.test(banner)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`appliance exited: ${banner}`);
-      banner += new TextDecoder().decode(value);
-    }
-    void (async () => {
-      while (!(await reader.read()).done);
-    })();
     const url = /(http:\/\/[^\s,]+)/.exec(banner)![1]!;
     const { hostname, port } = new URL(url);
 
