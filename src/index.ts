@@ -21,6 +21,7 @@ export type {
   PromptReturn,
   Completer,
 } from "./server/definitions.ts";
+export type { SkillDefinition, SkillFile } from "./server/skills.ts";
 export { LocalError, McpError, PeerError } from "./jsonrpc/errors.ts";
 export { urlElicitationRequired } from "./server/client-gates.ts";
 export { LocalCode, WireCode } from "./jsonrpc/codes.ts";

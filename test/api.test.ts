@@ -126,6 +126,8 @@ const TYPE_EXPORTS = [
   "ServerDescription",
   "ServerOptions",
   "Session",
+  "SkillDefinition",
+  "SkillFile",
   "StdioTarget",
   "StoredEvent",
   "StoredTask",

@@ -2,6 +2,7 @@ import { completionMethods } from "./completion.ts";
 import { loggingMethods } from "./logging.ts";
 import { promptMethods } from "./prompts.ts";
 import { resourceMethods } from "./resources.ts";
+import { skillMethods } from "./skills.ts";
 import { taskMethods } from "./tasks.ts";
 import { toolMethods } from "./tools.ts";
 import type { McpServer } from "../server/server.ts";
@@ -16,6 +17,7 @@ export function buildMethodTable(server: McpServer): MethodTable {
   const all: Record<string, MethodEntry> = {
     ...toolMethods(server),
     ...resourceMethods(server),
+    ...skillMethods(server),
     ...promptMethods(server),
     ...completionMethods(server),
     ...loggingMethods(),

@@ -68,4 +68,7 @@ export const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
   "resources/list",
   "resources/templates/list",
   "resources/read",
+  // SEP-2640 §Enumeration via skills/list (2026-07-28 and later) and §Retrieval via skills/get.
+  "skills/list",
+  "skills/get",
 ]);

@@ -23,6 +23,7 @@ import type {
 } from "./definitions.ts";
 import { type CompiledSchema } from "./schema.ts";
 import type { HeaderParam } from "../protocol/header-params.ts";
+import { SkillCatalog } from "./skill-catalog.ts";
 
 /** A registered tool, compiled once. */
 export interface ToolEntry {
@@ -77,6 +78,8 @@ export class Registry {
   private readonly resources = new Map<string, ResourceEntry>();
   private readonly templates = new Map<string, TemplateEntry>();
   private readonly prompts = new Map<string, PromptEntry>();
+  /** Skills (SEP-2640); their files are also registered here as fixed resources. */
+  readonly skills = new SkillCatalog();
   private cache: Partial<Record<"tools" | "modernTools" | "resources" | "templates" | "prompts", readonly unknown[]>> = {};
   private readonly listeners: ((kind: ListKind) => void)[] = [];
   private pending = new Set<ListKind>();

@@ -32,6 +32,8 @@ import { promptArgumentsFromZod, Registry, type ToolEntry } from "./registry.ts"
 import { compileSchema, NO_ARGUMENTS } from "./schema.ts";
 import type { MethodTable } from "./scope.ts";
 import { headerParams } from "../protocol/header-params.ts";
+import { SKILLS_EXTENSION } from "../protocol/skills-extension.ts";
+import { compileSkill, type SkillDefinition } from "./skills.ts";
 
 /**
  * An MCP server: the registrations (tools, resources, templates, prompts) and the method
@@ -52,6 +54,7 @@ export class McpServer {
   readonly methods: MethodTable;
   readonly capabilities: Readonly<ServerCapabilities>;
   readonly onRootsListChanged: ServerOptions["onRootsListChanged"];
+  private withSkills: Readonly<ServerCapabilities> | undefined;
 
   /** Use createServer; `buildMethods` is how the composition root hands in every feature's methods. */
   constructor(options: ServerOptions, buildMethods: (server: McpServer) => MethodTable) {
@@ -137,6 +140,44 @@ export class McpServer {
     const required = (argumentList ?? []).filter((a) => a.required).map((a) => a.name);
     this.registry.addPrompt({ descriptor, args, required, handler: handler as PromptHandler<unknown>, complete: definition.complete });
     return this;
+  }
+
+  /**
+   * Registers a skill (SEP-2640): serves skill://[prefix/]name/SKILL.md, rendered from the
+   * description, frontmatter and instructions, and each supporting file as a resource; lists
+   * it in skills/list with the digest and size of every file. While any skill is registered
+   * the server declares the io.modelcontextprotocol/skills extension.
+   */
+  skill(name: string, definition: SkillDefinition): this {
+    if (!this.capabilities.resources)
+      throw new LocalError(LocalCode.UsageInvalid, `skill ${JSON.stringify(name)}: skills are served as resources; features.resources is off`);
+    const skill = compileSkill(name, definition);
+    const taken = skill.files.find((f) => this.registry.resource(f.descriptor.uri));
+    if (taken) throw new LocalError(LocalCode.RegistrationInvalid, `skill ${JSON.stringify(name)}: resource ${taken.descriptor.uri} is already registered`);
+    this.registry.skills.add(skill);
+    for (const file of skill.files) {
+      const content = file.text !== undefined ? { text: file.text } : { blob: file.bytes };
+      this.registry.addResource({ descriptor: file.descriptor, handler: () => content });
+    }
+    return this;
+  }
+
+  /** Removes the skill whose SKILL.md is `uri`, and its files. */
+  removeSkill(uri: string): boolean {
+    const skill = this.registry.skills.remove(uri);
+    for (const file of skill?.files ?? []) this.registry.removeResource(file.descriptor.uri);
+    return skill !== undefined;
+  }
+
+  /**
+   * The capabilities initialize and server/discover declare: the fixed ones, plus the skills
+   * extension while a skill is registered (SEP-2640 §Capability Declaration: declaring it
+   * commits the server to skills/list and skills/get; directoryRead: resources/directory/read).
+   */
+  advertisedCapabilities(): Readonly<ServerCapabilities> {
+    if (this.registry.skills.size === 0) return this.capabilities;
+    const extensions = { ...(this.capabilities.extensions as Record<string, object> | undefined), [SKILLS_EXTENSION]: { directoryRead: true } };
+    return (this.withSkills ??= Object.freeze({ ...this.capabilities, extensions }));
   }
 
   removeTool(name: string): boolean {

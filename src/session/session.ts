@@ -232,7 +232,7 @@ export class Session implements SessionHooks, Answerer<RequestScope> {
     this.transition("initializing");
     const result: Params = {
       protocolVersion: this.protocolVersion,
-      capabilities: this.server.capabilities,
+      capabilities: this.server.advertisedCapabilities(),
       serverInfo: this.server.info,
     };
     if (this.server.instructions) result.instructions = this.server.instructions;

@@ -135,7 +135,7 @@ export function decorate(server: McpServer, method: string, result: Params): Par
  * Negotiation: advertised under capabilities.extensions, never as capabilities.tasks).
  */
 function discover(server: McpServer): Params {
-  const { tasks, ...rest } = server.capabilities;
+  const { tasks, ...rest } = server.advertisedCapabilities();
   const capabilities: Params = tasks ? { ...rest, extensions: { ...(rest.extensions as Params | undefined), [TASKS_EXTENSION]: {} } } : rest;
   const result: Params = { supportedVersions: ["2026-07-28"], capabilities };
   if (server.instructions) result.instructions = server.instructions;

@@ -27,7 +27,12 @@ describe("install", () => {
     try {
       const { registry } = server;
       expect(registry.listTools().map((t) => t.name)).toEqual([...CONFORMANCE_TOOLS, ...CONFORMANCE_TOOLS_2026_07_28, ...CONFORMANCE_TASK_TOOLS]);
-      expect(registry.listResources().map((r) => r.uri)).toEqual(["test://stateless-static-text", "test://static-text", "test://static-binary", "test://watched-resource"]);
+      const uris = registry.listResources().map((r) => r.uri);
+      expect(uris.filter((u) => u.startsWith("test://"))).toEqual(["test://stateless-static-text", "test://static-text", "test://static-binary", "test://watched-resource"]);
+      // The sep-2640-* scenarios' skills: every file of each is a resource, and nothing else is.
+      const skills = registry.skills.list();
+      expect(skills.map((s) => s.uri)).toEqual(["skill://pdf-processing/SKILL.md", "skill://acme/billing/refunds/SKILL.md"]);
+      expect(uris.filter((u) => !u.startsWith("test://")).sort()).toEqual(skills.flatMap((s) => (s.resources as { uri: string }[]).map((f) => f.uri)).sort());
       expect(registry.listTemplates().map((t) => t.uriTemplate)).toEqual(["test://template/{id}/data"]);
       expect(registry.listPrompts().map((p) => p.name)).toEqual([
         "test_input_required_result_prompt",

@@ -122,7 +122,7 @@ describe("what every 2026-07-28 result carries", () => {
   });
 
   test("discover declares exactly the capabilities whose methods this era serves", async () => {
-    expect((await result("server/discover")).capabilities).toEqual({ completions: {}, logging: {}, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, tools: { listChanged: true }, extensions: { "io.modelcontextprotocol/tasks": {} } });
+    expect((await result("server/discover")).capabilities).toEqual({ completions: {}, logging: {}, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, tools: { listChanged: true }, extensions: { "io.modelcontextprotocol/tasks": {}, "io.modelcontextprotocol/skills": { directoryRead: true } } });
     const bare = startModern({ everything: false, server: { features: { tools: false, prompts: false, logging: false } } });
     try {
       const d = await mcall(bare.url, "b-0", "server/discover");

@@ -44,7 +44,7 @@ const terminal = (id: string) => waitFor(id, (t) => ["completed", "failed", "can
 describe("tasks extension (SEP-2663)", () => {
   test("server/discover advertises the extension under capabilities.extensions, not capabilities.tasks", async () => {
     const r = await ok("server/discover", {});
-    expect(r.capabilities.extensions).toEqual({ [TASKS]: {} });
+    expect(r.capabilities.extensions[TASKS]).toEqual({});
     expect(r.capabilities.tasks).toBeUndefined();
   });
 

@@ -5,6 +5,7 @@ import type { Profile } from "../index.ts";
 import { registerDynamicPrompt, registerPrompts } from "./prompts.ts";
 import { registerDynamicResource, registerResources } from "./resources.ts";
 import { registerDynamicTool, registerTools } from "./tools.ts";
+import { registerSkills } from "./skills.ts";
 import { registerStatelessFixtures } from "./stateless.ts";
 import { registerTaskFixtures } from "./tasks.ts";
 
@@ -47,6 +48,7 @@ export const everythingProfile: Profile = {
     registerTaskFixtures(server);
     registerPrompts(server);
     const watched = registerResources(server);
+    registerSkills(server);
 
     const watch = setInterval(() => watched.touch(), watchMs);
     watch.unref();
