@@ -40,6 +40,10 @@ export function defaultConfig(): Config {
       maxSubscriptionsPerSession: DEFAULT_LIMITS.maxSubscriptionsPerSession,
       // Live tasks per session; each holds its result in memory until its TTL expires.
       maxTasksPerSession: DEFAULT_LIMITS.maxTasksPerSession,
+      // 2026-07-28 tasks one caller (subject, else client address) may have running at once, per shard.
+      maxTasksPerCaller: DEFAULT_LIMITS.maxTasksPerCaller,
+      // 2026-07-28 task records per shard, finished ones included until their TTL: bounds their memory.
+      maxTasks: DEFAULT_LIMITS.maxTasks,
       // 2026-07-28 subscriptions/listen streams open at once in this process; each holds a connection.
       maxListenStreams: DEFAULT_LIMITS.maxListenStreams,
       // Resource URIs one subscriptions/listen may ask for; each costs a registry entry and a

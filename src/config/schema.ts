@@ -139,6 +139,8 @@ export const SECTIONS = {
     maxInflightPerSession: integer(1, 100_000),
     maxSubscriptionsPerSession: integer(1, 1_000_000),
     maxTasksPerSession: integer(1, 100_000),
+    maxTasksPerCaller: integer(1, 100_000),
+    maxTasks: integer(1, 10_000_000),
     maxListenStreams: integer(1, 10_000_000),
     maxSubscriptionsPerListen: integer(0, 1_000_000),
     maxListensPerConnection: integer(1, 100_000),

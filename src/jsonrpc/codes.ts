@@ -81,6 +81,8 @@ export const LIMITS = {
   "limits.maxInflightPerSession": "capacity",
   "limits.maxSubscriptionsPerSession": "capacity",
   "limits.maxTasksPerSession": "capacity",
+  "limits.maxTasksPerCaller": "capacity",
+  "limits.maxTasks": "capacity",
   "limits.maxListenStreams": "capacity",
   "limits.maxSubscriptionsPerListen": "input",
   "limits.maxListensPerConnection": "capacity",

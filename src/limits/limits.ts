@@ -14,6 +14,13 @@ export interface Limits {
   maxSubscriptionsPerSession: number;
   /** Live tasks per session (default 100). */
   maxTasksPerSession: number;
+  /**
+   * 2026-07-28 tasks one caller may have running at once, per shard (default 100): the
+   * subject when authenticated, else the client's address (HTTP) or its connection.
+   */
+  maxTasksPerCaller: number;
+  /** 2026-07-28 task records (running or finished, kept until their ttl) per shard (default 10000). */
+  maxTasks: number;
   /** Open 2026-07-28 subscriptions/listen streams per process (default 10000). */
   maxListenStreams: number;
   /** Resource URIs one subscriptions/listen may ask for (default 1000). */
@@ -49,6 +56,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxInflightPerSession: 256,
   maxSubscriptionsPerSession: 1000,
   maxTasksPerSession: 100,
+  maxTasksPerCaller: 100,
+  maxTasks: 10_000,
   maxListenStreams: 10_000,
   maxSubscriptionsPerListen: 1000,
   maxListensPerConnection: 16,

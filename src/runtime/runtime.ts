@@ -99,7 +99,8 @@ export class Runtime {
     this.tasks = new ExtensionTasks({
       ...server.taskOptions,
       store: this.stores.tasks,
-      maxTasks: limits.maxTasksPerSession,
+      maxTasks: limits.maxTasks,
+      maxTasksPerCaller: limits.maxTasksPerCaller,
       newTaskId: () => taskIdOn(this.shard),
       report: (id, cause) => logger.error("task work failed", { task: id, error: String(cause) }),
       refused: (limit) => this.metrics.refused(limit),

@@ -18,6 +18,12 @@ export interface Scope extends HandlerContext {
   readonly session: SessionHooks | undefined;
   /** The tasks extension's tasks (SEP-2663); present only on 2026-07-28 requests. */
   readonly tasks?: ExtensionTaskHost;
+  /**
+   * Whom per-caller limits count this request against (2026-07-28): the subject when
+   * authenticated, else the client's address (HTTP) or its connection, so anonymous clients
+   * do not share one allowance.
+   */
+  readonly caller?: string;
   /** Admits one call of tool `name` (its rate and concurrency limits): the release, or the refusal to throw. */
   enterTool(name: string): (() => void) | McpError;
 }

@@ -46,6 +46,10 @@ export interface SessionTasksOptions extends TaskOptions {
    * `completed` with the result (SEP-2663 §Task Status: failed is for JSON-RPC errors only).
    */
   toolErrorsFail?: boolean;
+  /** The limit `maxTasks` is, named in refusals (default limits.maxTasksPerSession). */
+  limitName?: LimitName;
+  /** Called when a task this process created is forgotten (its ttl elapsed). */
+  onForget?(taskId: string): void;
 }
 
 /**
@@ -81,8 +85,9 @@ export class SessionTasks implements TaskHost {
   /** Runs a stored task's work here (or refuses, past the limit). */
   private start(created: boolean, record: StoredTask, run: TaskRun): Params {
     if (!created) {
-      this.opts.refused?.("limits.maxTasksPerSession");
-      throw new McpError(WireCode.InvalidRequest, `Task limit reached: limits.maxTasksPerSession is ${this.opts.maxTasks}`);
+      const limit = this.opts.limitName ?? "limits.maxTasksPerSession";
+      this.opts.refused?.(limit);
+      throw new McpError(WireCode.InvalidRequest, `Task limit reached: ${limit} is ${this.opts.maxTasks}`);
     }
     const taskId = record.task.taskId;
     const live: LiveTask = { controller: new AbortController(), waiters: new Set(), expiry: undefined, stopped: false, final: undefined };
@@ -255,7 +260,7 @@ export class SessionTasks implements TaskHost {
     const expired = whenDone(this.move(taskId, "cancelled", "Task ttl elapsed"), (moved) => {
       if (moved) this.stop(taskId, new Error("task ttl elapsed"));
       const live = this.live.get(taskId);
-      this.live.delete(taskId);
+      if (this.live.delete(taskId)) this.opts.onForget?.(taskId);
       for (const w of live?.waiters ?? []) w.settle(undefined);
       return this.store.delete(this.session, taskId);
     });

@@ -46,6 +46,11 @@ export class StatelessConnection implements Answerer<StatelessScope>, RequestSin
     readonly transport: string = "channel",
   ) {}
 
+  /** Whom per-caller limits count: the subject, else whom rate limits count (the address or the connection). */
+  get caller(): string {
+    return this.principal;
+  }
+
   get inflightCount(): number {
     return this.inflight.size;
   }

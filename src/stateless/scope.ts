@@ -31,6 +31,8 @@ export interface RequestSink {
   readonly signal?: AbortSignal;
   /** Who is asking: the principal the edge authenticated for this request or connection. */
   readonly auth: Principal;
+  /** Whom per-caller limits count (Scope.caller); read only when such a limit applies. */
+  readonly caller: string;
   /** The transport's name in access log lines. */
   readonly transport: string;
 }
@@ -82,6 +84,10 @@ export class StatelessScope implements InFlight {
 
   get auth(): Principal {
     return this.sink.auth;
+  }
+
+  get caller(): string {
+    return this.sink.caller;
   }
 
   /** The tasks extension's tasks (SEP-2663), bound per call to this request's principal. */

@@ -1,4 +1,5 @@
-import { invalidParams } from "../jsonrpc/errors.ts";
+import { invalidParams, limitRefused } from "../jsonrpc/errors.ts";
+import { rateKey } from "../auth/principal.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import type { Task } from "../protocol/types.ts";
 import { TASK_RESULT_TYPE } from "../protocol/tasks-extension.ts";
@@ -17,8 +18,10 @@ import { TaskInbox } from "./task-inbox.ts";
 /** What the tasks extension needs to run tasks here (the Runtime has it all). */
 export interface ExtensionTasksOptions extends TaskOptions {
   store: TaskStore;
-  /** Live tasks one principal may hold (limits.maxTasksPerSession: a principal is the 2026 scope). */
+  /** Task records, running or finished, this process keeps until their ttl (limits.maxTasks). */
   maxTasks: number;
+  /** Tasks one caller may have running here at once (limits.maxTasksPerCaller). */
+  maxTasksPerCaller: number;
   /** Mints a task id naming this shard (cluster/addresses.ts taskIdOn). */
   newTaskId(): string;
   report(id: string, cause: unknown): void;
@@ -43,24 +46,68 @@ export class ExtensionTasks implements ExtensionTaskHost {
   private readonly hosts = new Map<string, SessionTasks>();
   /** The open questions of tasks running here, by task id. */
   private readonly inboxes = new Map<string, TaskInbox>();
+  /** Tasks whose work runs here, by caller (Scope.caller); a caller leaves the map at 0. */
+  private readonly running = new Map<string, number>();
+  /** Records created here and not yet forgotten (their ttl elapses): what limits.maxTasks bounds. */
+  private records = 0;
 
   constructor(private readonly opts: ExtensionTasksOptions) {}
 
+  /**
+   * Running tasks are bounded per caller, since they are what costs (work, memory, a slot
+   * each); finished ones only by their ttl and limits.maxTasks, so a client that polls its
+   * results is never refused for tasks that already ended.
+   */
   create(origin: Scope, work: (scope: Scope) => Promise<Params>): MaybePromise<Params> {
-    const created = this.host(origin).create({
-      ttl: undefined,
-      progressToken: undefined,
-      run: async (binding) => {
-        const inbox = new TaskInbox((yes) => binding.setInputRequired(yes), binding.signal);
-        this.inboxes.set(binding.taskId, inbox);
-        try {
-          return await work(new ExtensionTaskScope(origin, binding.signal, inbox));
-        } finally {
-          this.inboxes.delete(binding.taskId);
-        }
-      },
+    const o = this.opts;
+    if (this.records >= o.maxTasks) {
+      o.refused("limits.maxTasks");
+      throw limitRefused("limits.maxTasks", `Task limit reached: limits.maxTasks is ${o.maxTasks} (tasks kept until their ttl); retry later`);
+    }
+    const caller = origin.caller ?? rateKey(origin.auth, "anonymous");
+    const running = this.running.get(caller) ?? 0;
+    if (running >= o.maxTasksPerCaller) {
+      o.refused("limits.maxTasksPerCaller");
+      throw limitRefused("limits.maxTasksPerCaller", `Task limit reached: limits.maxTasksPerCaller is ${o.maxTasksPerCaller} running tasks; retry when one ends`);
+    }
+    // Counted before the store answers, so concurrent creates cannot pass the check together.
+    this.running.set(caller, running + 1);
+    let started = false;
+    const done = () => {
+      const n = (this.running.get(caller) ?? 1) - 1;
+      if (n > 0) this.running.set(caller, n);
+      else this.running.delete(caller);
+    };
+    let created: MaybePromise<Params>;
+    try {
+      created = this.host(origin).create({
+        ttl: undefined,
+        progressToken: undefined,
+        run: async (binding) => {
+          const inbox = new TaskInbox((yes) => binding.setInputRequired(yes), binding.signal);
+          this.inboxes.set(binding.taskId, inbox);
+          try {
+            return await work(new ExtensionTaskScope(origin, binding.signal, inbox));
+          } finally {
+            this.inboxes.delete(binding.taskId);
+            done();
+          }
+        },
+      });
+    } catch (e) {
+      done();
+      throw e;
+    }
+    const answer = (r: Params) => {
+      started = true;
+      this.records++;
+      return { resultType: TASK_RESULT_TYPE, ...wireTask(r.task as Task) };
+    };
+    if (!(created instanceof Promise)) return answer(created);
+    return created.then(answer, (e: unknown) => {
+      if (!started) done();
+      throw e;
     });
-    return whenDone(created, (r) => ({ resultType: TASK_RESULT_TYPE, ...wireTask(r.task as Task) }));
   }
 
   get(taskId: unknown, origin: Scope): MaybePromise<Params> {
@@ -107,6 +154,8 @@ export class ExtensionTasks implements ExtensionTaskHost {
     const o = this.opts;
     host = new SessionTasks(o.store, key, {
       ...o,
+      limitName: "limits.maxTasks",
+      onForget: () => this.records--,
       pageSize: 0,
       toolErrorsFail: false,
       // §Task Status Notifications are optional and ride subscriptions/listen; not sent yet.

@@ -168,6 +168,11 @@ class StatelessExchange implements Answerer<StatelessScope>, RequestSink {
     return this.x.principal;
   }
 
+  /** The subject, else the client's address: each POST is a new connection, so the address is what persists. */
+  get caller(): string {
+    return rateKey(this.x.principal, `ip:${this.x.clientAddress()}`);
+  }
+
   /** The answer still to come, as a promise (made only for handlers that did not finish at once). */
   later(): Promise<Response> {
     return new Promise<Response>((resolve) => (this.resolve = resolve));
