@@ -14,8 +14,9 @@ import { ModernSession } from "./modern.ts";
 import { negotiate } from "./negotiate.ts";
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.ts";
 import { collectPages, ToolCatalog, type Page } from "./catalog.ts";
-import { backoffMs, reconnectLoop, type ReconnectEvent } from "./reconnect.ts";
-import { RpcPeer, type CancelStyle, type RequestOptions } from "./rpc.ts";
+import { awaitReconnection, backoffMs, reconnectLoop, type ReconnectEvent } from "./reconnect.ts";
+import { RpcPeer, type CancelStyle, type RequestOptions, type WireRequestOptions } from "./rpc.ts";
+import { SessionState } from "./session-state.ts";
 import type { EraSession, ServerDescription, Wire } from "./session.ts";
 import type { HttpSettings } from "./streamable-http.ts";
 import { openTarget, type ConnectTarget } from "./targets.ts";
@@ -39,6 +40,8 @@ export class McpClient {
   private readonly events = new ClientEvents();
   private readonly tools = new ToolCatalog();
   private level: LoggingLevel | undefined;
+  /** 2025 era: the subscriptions and log level set again when the session starts again. */
+  private readonly state = new SessionState();
   private closing = false;
   /** What connect opened and how, kept to open it again after a drop. */
   private target: ConnectTarget | undefined;
@@ -97,7 +100,12 @@ export class McpClient {
       });
     } else {
       const settings = { clientInfo, capabilities: capabilities("session"), version: description.protocolVersion, timeoutMs: o.requestTimeoutMs };
-      this.session = new LegacySession(wire, description, o.reinitializeOnSessionExpiry ? () => handshake(wire, settings) : undefined);
+      const renew = async () => {
+        const renewed = await handshake(wire, settings);
+        await this.state.restore(wire, o.requestTimeoutMs, (e) => this.emitError(e));
+        return renewed;
+      };
+      this.session = new LegacySession(wire, description, o.reinitializeOnSessionExpiry ? renew : undefined);
     }
     return description;
   }
@@ -124,12 +132,12 @@ export class McpClient {
     const needsHeaders = session.description.era === "stateless" && this.wire!.conn.kind === "streamable-http";
     if (needsHeaders && !this.tools.listed && session.description.capabilities.tools) await this.listAllTools({ signal: options.signal });
     try {
-      return (await session.request(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
+      return (await this.send(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
     } catch (e) {
       // A header mismatch can mean the tool changed since we listed it: learn it again, once.
       if (!needsHeaders || !(e instanceof McpError) || e.code !== WireCode.HeaderMismatch) throw e;
       await this.listAllTools({ signal: options.signal });
-      return (await session.request(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
+      return (await this.send(Method.ToolsCall, { name, arguments: args }, options)) as CallToolResult;
     }
   }
 
@@ -153,16 +161,20 @@ export class McpClient {
   }
   /** Reads a resource (2026-07-28: through input_required rounds if the server asks). */
   async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
-    return (await this.current().request(Method.ResourcesRead, { uri }, options)) as ReadResourceResult;
+    return (await this.send(Method.ResourcesRead, { uri }, options)) as ReadResourceResult;
   }
 
   /** 2025 era: resources/subscribe; updates arrive as notifications/resources/updated (onNotification). */
   async subscribe(uri: string, options: RequestOptions = {}): Promise<void> {
-    await this.legacyOnly("subscribe", "listen({ resourceSubscriptions: [uri] })").request(Method.ResourcesSubscribe, { uri }, options);
+    this.legacyOnly("subscribe", "listen({ resourceSubscriptions: [uri] })");
+    await this.send(Method.ResourcesSubscribe, { uri }, options);
+    this.state.subscribed(uri);
   }
   /** 2025 era: resources/unsubscribe. */
   async unsubscribe(uri: string, options: RequestOptions = {}): Promise<void> {
-    await this.legacyOnly("unsubscribe", "close() on the Subscription").request(Method.ResourcesUnsubscribe, { uri }, options);
+    this.legacyOnly("unsubscribe", "close() on the Subscription");
+    this.state.unsubscribed(uri);
+    await this.send(Method.ResourcesUnsubscribe, { uri }, options);
   }
 
   /**
@@ -218,13 +230,13 @@ export class McpClient {
   }
   /** Gets a prompt (2026-07-28: through input_required rounds if the server asks). */
   async getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
-    return (await this.current().request(Method.PromptsGet, { name, arguments: args }, options)) as GetPromptResult;
+    return (await this.send(Method.PromptsGet, { name, arguments: args }, options)) as GetPromptResult;
   }
   /** completion/complete for an argument of a prompt or a resource template. */
   async complete(ref: CompletionRef, argument: { name: string; value: string }, context?: { arguments?: Record<string, string> }, options: RequestOptions = {}): Promise<CompleteResult> {
     const params: Params = { ref, argument };
     if (context) params.context = context;
-    return (await this.current().request(Method.CompletionComplete, params, options)) as CompleteResult;
+    return (await this.send(Method.CompletionComplete, params, options)) as CompleteResult;
   }
 
   // ---- logging, liveness, roots
@@ -233,13 +245,16 @@ export class McpClient {
   async setLogLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
     const session = this.current();
     if (session.description.era === "stateless") this.level = level;
-    else await session.request(Method.LoggingSetLevel, { level }, options);
+    else {
+      await this.send(Method.LoggingSetLevel, { level }, options);
+      this.state.leveled(level);
+    }
   }
 
   /** 2025 era: ping. 2026-07-28 has no ping: a server/discover round trip stands in. */
   async ping(options: RequestOptions = {}): Promise<void> {
     const session = this.current();
-    await session.request(session.description.era === "stateless" ? StatelessMethod.Discover : Method.Ping, undefined, options);
+    await this.send(session.description.era === "stateless" ? StatelessMethod.Discover : Method.Ping, undefined, options);
   }
 
   /** Tells a 2025-era server the roots changed (2026-07-28 has no such notification: a no-op). */
@@ -250,7 +265,7 @@ export class McpClient {
 
   /** Any request, with the era's envelope and headers (an escape hatch for extensions). */
   request(method: string, params?: Params, options: RequestOptions = {}): Promise<Params> {
-    return this.current().request(method, params, options);
+    return this.send(method, params, options);
   }
 
   // ---- events and lifetime
@@ -297,6 +312,20 @@ export class McpClient {
     return this.session;
   }
 
+  /**
+   * Every request of the API goes out here. While a WebSocket or TCP reconnection is under
+   * way it waits for it (within its own timeout, which the wait counts against) and then goes
+   * out on the new connection, after the session's subscriptions and level were restored;
+   * it fails with ConnectionLostError only if the reconnection gives up.
+   */
+  private async send(method: string, params: Params | undefined, options: WireRequestOptions = {}): Promise<Params> {
+    const session = this.current();
+    if (!this.reconnecting) return session.request(method, params, options);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const waited = await awaitReconnection(() => this.reconnecting, method, timeoutMs, options.signal);
+    return session.request(method, params, timeoutMs > 0 ? { ...options, timeoutMs: Math.max(1, timeoutMs - waited) } : options);
+  }
+
   private legacyOnly(what: string, instead: string): EraSession {
     const session = this.current();
     if (session.description.era === "stateless")
@@ -306,7 +335,7 @@ export class McpClient {
 
   private async page<K extends "tools" | "resources" | "resourceTemplates" | "prompts">(method: string, key: K, options: RequestOptions & { cursor?: string }): Promise<Page<K>> {
     const { cursor, ...rest } = options;
-    const result = await this.current().request(method, cursor === undefined ? {} : { cursor }, rest);
+    const result = await this.send(method, cursor === undefined ? {} : { cursor }, rest);
     if (!Array.isArray(result[key])) throw protocolViolation(`the server's ${method} result has no ${key} array`);
     return result as unknown as Page<K>;
   }
@@ -323,10 +352,16 @@ export class McpClient {
     if (!this.reconnects(wire.conn.kind)) return;
     wire.conn.onClose((reason) => {
       if (this.closing || wire !== this.wire) return;
+      // Under way before any event goes out: a call made from an onReconnect handler must wait too.
+      const done = Promise.withResolvers<boolean>();
+      this.reconnecting = done.promise;
       this.emitReconnect({ type: "disconnected", reason });
-      this.reconnecting = reconnectLoop(this.options.reconnect, reason, () => this.reopen(), (e) => this.emitReconnect(e), () => this.closing).finally(
-        () => (this.reconnecting = undefined),
-      );
+      void reconnectLoop(this.options.reconnect, reason, () => this.reopen(), (e) => this.emitReconnect(e), () => this.closing)
+        .catch(() => false)
+        .then((connected) => {
+          this.reconnecting = undefined;
+          done.resolve(connected);
+        });
     });
   }
 
@@ -334,7 +369,7 @@ export class McpClient {
    * One reconnection attempt: the same target again, then the era's part. 2026-07-28 has no
    * session: the new connection simply carries on. A 2025 session on a stream transport lived
    * in its connection (its id is sealed only on HTTP), so it starts again with initialize at the
-   * version negotiated before.
+   * version negotiated before, and its subscriptions and log level are set again.
    */
   private async reopen(): Promise<{ resumed: boolean }> {
     const conn = await openTarget(this.target!, this.http!);
@@ -347,6 +382,8 @@ export class McpClient {
       } else {
         const o = this.options;
         const description = await handshake(wire, { clientInfo: this.clientInfo(), capabilities: declaredCapabilities(o.handlers, "session", o.capabilities), version: session.description.protocolVersion, timeoutMs: o.requestTimeoutMs });
+        // Before any waiting request goes out: it must find the session as the caller left it.
+        await this.state.restore(wire, o.requestTimeoutMs, (e) => this.emitError(e));
         (session as LegacySession).rewire(wire, description);
       }
     } catch (e) {

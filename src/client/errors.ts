@@ -36,8 +36,9 @@ export class HttpStatusError extends LocalError {
  * The connection dropped while this request was in flight, so its answer will never come.
  * The server may or may not have run it (it could have been answered on the wire that
  * broke): retrying is safe for reads and idempotent calls, and the caller's decision for the
- * rest. The client reconnects by itself (ClientOptions.reconnect); a retry made after the
- * `reconnected` event goes out on the new connection.
+ * rest. The client reconnects by itself (ClientOptions.reconnect); a retry made at once waits
+ * for the reconnection (WebSocket, TCP) and goes out on the new connection. Also raised for a
+ * request that waited for a reconnection that gave up: then it was never sent.
  */
 export class ConnectionLostError extends LocalError {
   /** Always true: sending the request again is meaningful (unlike a protocol violation). */

@@ -3,6 +3,9 @@
  * with jitter), the events a caller can watch, and the loop that runs the attempts. The
  * transport-specific part (open, handshake, rebind) is the caller's `attempt`.
  */
+import { LocalCode } from "../jsonrpc/codes.ts";
+import { LocalError } from "../jsonrpc/errors.ts";
+import { ConnectionLostError } from "./errors.ts";
 
 /** Reconnection settings (ClientOptions.reconnect). */
 export interface ReconnectPolicy {
@@ -74,4 +77,40 @@ export async function reconnectLoop(
   }
   emit({ type: "failed", attempts: p.maxAttempts, error: last });
   return false;
+}
+
+/**
+ * Holds a request back while a reconnection is under way (`pending()` returns its promise),
+ * for at most `timeoutMs` (0: as long as it takes) and until `signal` aborts. Resolves with
+ * the milliseconds waited, so the request's own timeout counts them; rejects with
+ * ConnectionLostError when the reconnection gives up (the request was never sent, so sending
+ * it again later is safe), RequestTimeout when the wait outlasts the timeout, RequestCancelled
+ * on abort.
+ */
+export async function awaitReconnection(pending: () => Promise<boolean> | undefined, what: string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  const started = performance.now();
+  for (let reconnection = pending(); reconnection; reconnection = pending()) {
+    const left = timeoutMs > 0 ? timeoutMs - (performance.now() - started) : Infinity;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const outcome = await Promise.race([
+      reconnection,
+      new Promise<"timeout">((resolve) => {
+        if (left !== Infinity) timer = setTimeout(() => resolve("timeout"), Math.max(0, left));
+      }),
+      new Promise<"aborted">((resolve) => {
+        if (!signal) return;
+        onAbort = () => resolve("aborted");
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    });
+    if (outcome === "timeout") throw new LocalError(LocalCode.RequestTimeout, `${what} was not sent: the client was still reconnecting after ${timeoutMs} ms (the request's timeout)`);
+    if (outcome === "aborted") throw new LocalError(LocalCode.RequestCancelled, `${what} was cancelled while the client was reconnecting (it was never sent)`);
+    if (!outcome) throw new ConnectionLostError(`${what} (not sent)`, "the connection dropped and every reconnection attempt failed");
+  }
+  return performance.now() - started;
 }

@@ -11,14 +11,9 @@
  * - --shards 2: each shard killed in turn; the client rides through.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { createClient, ConnectionLostError, type ConnectTarget, type McpClient, type ReconnectEvent } from "../../src/index.ts";
+import { ConnectionLostError, type ConnectTarget, type McpClient } from "../../src/index.ts";
 import { RestartableAppliance } from "../fixtures/restartable-appliance.ts";
-
-/** A test that starts an appliance twice and waits through backoffs gets this long. */
-const SLOW_TEST_MS = 90_000;
-/** How long any awaited step may take on a loaded 2-core machine. */
-const PATIENCE_MS = 20_000;
-const RECONNECT = { maxAttempts: 60, initialDelayMs: 50, maxDelayMs: 500 };
+import { echo, PATIENCE_MS, recordingClient as recording, rejection, SLOW_TEST_MS, types, until } from "./reconnect-helpers.ts";
 
 const appliances: RestartableAppliance[] = [];
 const clients: McpClient[] = [];
@@ -33,47 +28,7 @@ function appliance(args: string[] = ["--shards", "1"]): RestartableAppliance {
   return a;
 }
 
-/** Resolves once `check` holds; fails naming `what` after PATIENCE_MS. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + PATIENCE_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${PATIENCE_MS} ms waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
-
-/** `p`'s rejection, failing the test if it resolves or takes longer than PATIENCE_MS. */
-async function rejection(p: Promise<unknown>, what: string): Promise<unknown> {
-  const outcome = await Promise.race([p.then(() => "resolved", (e: unknown) => ({ error: e })), Bun.sleep(PATIENCE_MS).then(() => "timed out")]);
-  if (typeof outcome === "string") throw new Error(`${what} ${outcome} instead of failing`);
-  return outcome.error;
-}
-
-/** A client that records its reconnection events; its elicitation handler holds calls in flight until released. */
-function recordingClient(era: "session" | "stateless") {
-  let release: (() => void) | undefined;
-  const asked = { count: 0 };
-  const client = createClient({
-    name: "reconnect-test",
-    version: "1.0.0",
-    era,
-    reconnect: RECONNECT,
-    requestTimeoutMs: 0,
-    handlers: {
-      elicitation: () => {
-        asked.count++;
-        return new Promise((resolve) => (release = () => resolve({ action: "decline" })));
-      },
-    },
-  });
-  clients.push(client);
-  const events: ReconnectEvent[] = [];
-  client.onReconnect((e) => events.push(e));
-  return { client, events, asked, release: () => release?.() };
-}
-
-const types = (events: ReconnectEvent[]) => events.map((e) => e.type);
-const echo = async (client: McpClient) => (await client.callTool("test_simple_text")).content;
+const recordingClient = (era: "session" | "stateless") => recording(era, clients);
 
 describe.each([
   ["WebSocket", (a: RestartableAppliance): ConnectTarget => ({ ws: a.wsUrl })],
