@@ -70,7 +70,10 @@ export class McpClient {
       maxReconnects: o.maxReconnects,
       defaultRetryMs: o.defaultRetryMs,
       reconnect: o.reconnect,
-      onLink: (e) => this.emitReconnect(e),
+      onLink: (e) => {
+        this.emitReconnect(e);
+        if (e.type === "reconnected") this.restoreResumed();
+      },
     };
     const clientInfo = this.clientInfo();
     const capabilities = (era: "session" | "stateless") => declaredCapabilities(o.handlers, era, o.capabilities);
@@ -397,6 +400,17 @@ export class McpClient {
     this.wire = wire;
     this.watch(wire);
     return { resumed: false };
+  }
+
+  /**
+   * Streamable HTTP, 2025: the server answers again and still opens the sealed session id, but
+   * a restarted process kept only what the id seals, not the subscriptions and level (both
+   * idempotent to set again): set them again, in the background.
+   */
+  private restoreResumed(): void {
+    const wire = this.wire;
+    if (!wire || this.session?.description.era !== "session") return;
+    this.state.restore(wire, this.options.requestTimeoutMs, (e) => this.emitError(e)).catch((e: Error) => this.emitError(new Error(`restoring the session's subscriptions and log level after the server came back failed: ${e.message}`)));
   }
 
   private emitReconnect(e: ReconnectEvent): void {

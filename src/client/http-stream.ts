@@ -5,8 +5,8 @@ import { isResponse, type JsonRpcMessage, type RequestId } from "../jsonrpc/mess
 import { excerpt, protocolViolation } from "./errors.ts";
 import { SseReader } from "./sse-reader.ts";
 
-/** What one read of an SSE body came to. */
-export type StreamOutcome = "answered" | "ended";
+/** What one read of an SSE body came to: "dropped" when the connection broke off mid-body rather than ending it. */
+export type StreamOutcome = "answered" | "ended" | "dropped";
 
 /** Where a stream's events go, and what it remembers for a reconnection. */
 export interface StreamState {
@@ -21,7 +21,7 @@ export interface StreamState {
 /**
  * Reads one SSE body (a POST's answer, a GET resumption or the standalone stream), delivering
  * each JSON-RPC message as it comes. Resolves "answered" right after delivering the response
- * to `awaiting`, "ended" when the body ends or the connection drops first. A data event that
+ * to `awaiting`, "ended" when the body ends, "dropped" when the connection breaks first. A data event that
  * is not JSON-RPC rejects: a request cannot be answered on a corrupt stream.
  */
 export async function readEvents(
@@ -38,9 +38,10 @@ export async function readEvents(
       try {
         event = await reader.next();
       } catch (e) {
-        // A dropped connection ends the stream like a graceful close: both may be resumed.
+        // A dropped connection ends the stream like a graceful close (both may be resumed), but
+        // it also says the server may have restarted, which the standalone stream reports.
         if (e instanceof LocalError && e.code === LocalCode.PeerProtocolViolation) throw e;
-        return "ended";
+        return "dropped";
       }
       if (event === null) return "ended";
       if (event.id !== undefined) state.lastEventId = event.id;

@@ -104,10 +104,7 @@ export class StreamableHttpConnection extends FramedConnection implements Client
       // authorizedFetch names a network failure ChannelClosed; anything else (the auth hook's own) stands.
       if (init.signal.aborted || (e instanceof LocalError && e.code !== LocalCode.ChannelClosed)) throw e;
       const reason = e instanceof Error ? e.message : String(e);
-      if (this.down === undefined) {
-        this.down = reason;
-        this.settings.onLink?.({ type: "disconnected", reason });
-      }
+      this.linkDown(reason);
       throw new ConnectionLostError(request, reason);
     }
     if (this.down !== undefined) {
@@ -117,6 +114,13 @@ export class StreamableHttpConnection extends FramedConnection implements Client
       this.attempts = 0;
     }
     return r;
+  }
+
+  /** The server became unreachable (or may have restarted): "disconnected", once, until an answer comes. */
+  private linkDown(reason: string): void {
+    if (this.down !== undefined) return;
+    this.down = reason;
+    this.settings.onLink?.({ type: "disconnected", reason });
   }
 
   private sessionHeaders(): Record<string, string> {
@@ -211,7 +215,9 @@ export class StreamableHttpConnection extends FramedConnection implements Client
         const r = await this.resume(state.lastEventId, signal, "the standalone stream");
         // A stream that opened, however soon it ended, is SEP-1699 polling: reconnect for as long as it lasts.
         failures = 0;
-        await readEvents(r.body!, this.settings.maxMessageBytes, state, (m) => this.deliver(m));
+        const outcome = await readEvents(r.body!, this.settings.maxMessageBytes, state, (m) => this.deliver(m));
+        // Broken off (the server died or restarted): a link loss even if the next GET finds it back already.
+        if (outcome === "dropped" && !signal.aborted) this.linkDown("the standalone stream broke off");
       } catch (e) {
         if (signal.aborted) return;
         const status = e instanceof LocalError && e.code === LocalCode.SessionExpired ? 404 : (httpStatusOf(e) ?? 0);

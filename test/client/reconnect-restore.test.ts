@@ -4,7 +4,9 @@
  * the connection and so starts again with initialize):
  *
  * - the session's resource subscriptions and log level are set again: a subscribed resource's
- *   update and a debug log line arrive after the restart without the caller asking again;
+ *   update and a debug log line arrive after the restart without the caller asking again
+ *   (also on Streamable HTTP, where the sealed session id is resumed but a restarted process
+ *   kept only what the id seals);
  * - a call made while the reconnection is under way waits for it and is then sent; it fails
  *   with ConnectionLostError only when the reconnection gives up, and with a timeout when
  *   its own timeout runs out first.
@@ -132,6 +134,36 @@ describe("WebSocket, a call made while reconnecting", () => {
       expect(error).toMatchObject({ code: "request_timeout" });
       expect((error as Error).message).toContain("still reconnecting");
       expect(types(events)).not.toContain("failed");
+    },
+    SLOW_TEST_MS,
+  );
+});
+
+describe("Streamable HTTP, 2025", () => {
+  test(
+    "the resumed session gets its subscriptions and log level again from the client: a restarted process kept only the sealed id",
+    async () => {
+      const a = appliance();
+      const first = await a.start();
+      const { client, events } = recordingClient("session", clients);
+      await client.connect({ url: a.mcpUrl });
+      const log: (JsonRpcNotification | "reconnected")[] = [];
+      client.onNotification("*", (n) => log.push(n));
+      client.onReconnect((e) => e.type === "reconnected" && log.push("reconnected"));
+      await client.subscribe(WATCHED);
+      await client.setLogLevel("debug");
+
+      // Started again at once: the broken-off standalone stream is what tells the client the server went away.
+      await a.kill(first);
+      const second = await a.start();
+      // The standalone stream comes back by itself; its first answer is the reconnection.
+      await until(() => types(events).includes("reconnected"), "the reconnection");
+      expect(events.find((e) => e.type === "reconnected")).toMatchObject({ resumed: true });
+      const after = () => log.slice(log.indexOf("reconnected") + 1).filter((n): n is JsonRpcNotification => n !== "reconnected");
+      await until(() => after().some((n) => n.method === "notifications/resources/updated" && n.params?.uri === WATCHED), "an update of the subscribed resource after the restart");
+      await client.callTool("test_logging_tool");
+      expect(after().filter((n) => n.method === "notifications/message").map((n) => n.params?.level)).toContain("debug");
+      expect(second.stderr()).not.toContain('"method":"initialize"');
     },
     SLOW_TEST_MS,
   );
