@@ -22,6 +22,8 @@ const CAPABILITIES = {
   resources: { subscribe: true, listChanged: true },
   tools: { listChanged: true },
   tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+  // The everything profile registers skills, so the skills extension (SEP-2640) is declared.
+  extensions: { "io.modelcontextprotocol/skills": { directoryRead: true } },
 };
 
 /** The interop extras and network tools, registered after the profile, in order. */

@@ -40,6 +40,7 @@ describe("initialize", () => {
       resources: { subscribe: true, listChanged: true },
       tools: { listChanged: true },
       tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      extensions: { "io.modelcontextprotocol/skills": { directoryRead: true } },
     });
   });
 
