@@ -108,6 +108,8 @@ export type { RequestOptions as ClientRequestOptions, Progress } from "./client/
 export type { EraChoice } from "./client/negotiate.ts";
 export type { ClientConnection } from "./client/connection.ts";
 export { Subscription, type SubscriptionFilter } from "./client/listen.ts";
-export { McpHttpError, HttpStatusError, ConnectionLostError } from "./client/errors.ts";
+export { McpHttpError, HttpStatusError, ConnectionLostError, SkillVerificationError, type SkillRefusal } from "./client/errors.ts";
+export { LoadedSkill, type LoadSkillOptions, type SkillFileContent } from "./client/skills.ts";
+export type { SkillEntry } from "./client/skill-verify.ts";
 export type { ReconnectEvent, ReconnectPolicy } from "./client/reconnect.ts";
 export { applyElicitationDefaults } from "./client/elicitation-defaults.ts";

@@ -14,6 +14,7 @@ const VALUE_EXPORTS = [
   "DEFAULT_HTTP_OPTIONS",
   "HttpStatusError",
   "LATEST_SESSION_VERSION",
+  "LoadedSkill",
   "LocalCode",
   "LocalError",
   "McpClient",
@@ -27,6 +28,7 @@ const VALUE_EXPORTS = [
   "PeerError",
   "Runtime",
   "SESSION_VERSIONS",
+  "SkillVerificationError",
   "SqliteEventStore",
   "SqliteRevocations",
   "SqliteTaskStore",
@@ -92,6 +94,7 @@ const TYPE_EXPORTS = [
   "JsonSchemaObject",
   "Limits",
   "ListRootsResult",
+  "LoadSkillOptions",
   "Logger",
   "LoggingLevel",
   "MaybePromise",
@@ -127,7 +130,10 @@ const TYPE_EXPORTS = [
   "ServerOptions",
   "Session",
   "SkillDefinition",
+  "SkillEntry",
   "SkillFile",
+  "SkillFileContent",
+  "SkillRefusal",
   "StdioTarget",
   "StoredEvent",
   "StoredTask",
@@ -205,4 +211,6 @@ test("the kinds of the exports", () => {
   expect(new api.PeerError(-32001, "x")).toBeInstanceOf(api.McpError);
   expect(api.LocalCode.RequestTimeout).toBe("request_timeout");
   expect(new api.LocalError(api.LocalCode.RequestTimeout, "x").code).toBe("request_timeout");
+  const refused = new api.SkillVerificationError("digest", "skill://a/SKILL.md", "content hashes to sha256:1");
+  expect([refused instanceof api.LocalError, refused.code, refused.reason]).toEqual([true, "skill_verification_failed", "digest"]);
 });

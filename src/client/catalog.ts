@@ -1,5 +1,6 @@
 import type { ToolDescriptor, PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor } from "../protocol/types.ts";
 import { protocolViolation } from "./errors.ts";
+import type { SkillEntry } from "./skill-verify.ts";
 import { toolHeaderParams, type HeaderParam } from "./modern-headers.ts";
 
 interface Items {
@@ -7,6 +8,7 @@ interface Items {
   resources: ResourceDescriptor;
   resourceTemplates: ResourceTemplateDescriptor;
   prompts: PromptDescriptor;
+  skills: SkillEntry;
 }
 
 /** One page of a list method: its items under `K`, and the cursor of the next page if any. */

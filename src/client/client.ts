@@ -20,6 +20,8 @@ import { SessionState } from "./session-state.ts";
 import type { EraSession, ServerDescription, Wire } from "./session.ts";
 import type { HttpSettings } from "./streamable-http.ts";
 import { openTarget, type ConnectTarget } from "./targets.ts";
+import { getSkill, listSkillsPage, loadSkill, readDirectoryPage, type LoadedSkill, type LoadSkillOptions, type SkillPeer } from "./skills.ts";
+import type { SkillEntry } from "./skill-verify.ts";
 
 /** A completion reference (completion/complete). */
 export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
@@ -221,6 +223,37 @@ export class McpClient {
     }
   }
 
+  // ---- skills (SEP-2640; each throws ExtensionNotDeclared when the server does not declare the extension)
+
+  /** One page of skills/list. Entries a host must not load (no resources…) are dropped and reported. */
+  listSkills(options: RequestOptions & { cursor?: string } = {}): Promise<Page<"skills">> {
+    return listSkillsPage(this.skillPeer, options, (e) => this.emitError(e));
+  }
+  /** Every skill entry, following nextCursor to the end. Reads no skill file. */
+  listAllSkills(options: RequestOptions = {}): Promise<SkillEntry[]> {
+    return collectPages((cursor) => this.listSkills({ ...options, cursor }), "skills");
+  }
+  /** skills/get: the entry of the skill whose SKILL.md is `uri`, listed or not. */
+  getSkill(uri: string, options: RequestOptions = {}): Promise<SkillEntry> {
+    return getSkill(this.skillPeer, uri, options);
+  }
+  /**
+   * Loads a skill from its entry (or its SKILL.md URI, through skills/get): reads SKILL.md only,
+   * verifies its size, digest and frontmatter (SkillVerificationError otherwise); its other
+   * files are read, and verified, when `read` asks for them.
+   */
+  loadSkill(target: SkillEntry | string, options: LoadSkillOptions = {}): Promise<LoadedSkill> {
+    return loadSkill(this.skillPeer, target, options);
+  }
+  /** One page of resources/directory/read (the server must declare directoryRead). */
+  readDirectory(uri: string, options: RequestOptions & { cursor?: string } = {}): Promise<Page<"resources">> {
+    return readDirectoryPage(this.skillPeer, uri, options);
+  }
+  /** Every direct child of a directory resource, following nextCursor to the end. */
+  readAllDirectory(uri: string, options: RequestOptions = {}): Promise<Page<"resources">["resources"]> {
+    return collectPages((cursor) => this.readDirectory(uri, { ...options, cursor }), "resources");
+  }
+
   // ---- prompts and completion
 
   /** One page of prompts/list. */
@@ -309,6 +342,12 @@ export class McpClient {
     if (this.options.title) info.title = this.options.title;
     return info;
   }
+
+  /** What the skill calls use of this client: requests, and the capabilities the server declared. */
+  private readonly skillPeer: SkillPeer = {
+    request: (method, params, options) => this.current().request(method, params, options),
+    capabilities: () => this.current().description.capabilities,
+  };
 
   private current(): EraSession {
     if (!this.session) throw new LocalError(LocalCode.UsageInvalid, "the client is not connected: call connect(target) first");

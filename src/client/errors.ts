@@ -74,3 +74,40 @@ export function describe(message: JsonRpcMessage): string {
   if ("method" in message) return "id" in message ? `request ${message.method} (id ${JSON.stringify(message.id)})` : `notification ${message.method}`;
   return `response (id ${JSON.stringify(message.id)})`;
 }
+
+/** Why a skill was refused (SEP-2640 §Integrity and verification, §Resources). */
+export type SkillRefusal =
+  /** The bytes read hash to another digest than the entry declares. */
+  | "digest"
+  /** The bytes read are not as many as the entry's size. */
+  | "size"
+  /** SKILL.md's YAML frontmatter differs from the entry's frontmatter (or is missing). */
+  | "frontmatter"
+  /** A read of a file of the skill that its entry's resources do not list. */
+  | "unlisted"
+  /** The entry itself breaks the rules (no resources, files outside the skill, name ≠ path). */
+  | "invalid-entry"
+  /** The entry's resources is "dynamic" and the caller did not allow unverifiable skills. */
+  | "unverifiable"
+  /** A dynamic skill read past the 16 MiB per-skill limit (§Limits). */
+  | "limit";
+
+/**
+ * Skill content or its entry failed verification (SEP-2640): the host MUST NOT use it. The
+ * content was not returned; `uri` says which file, `expected`/`actual` what differed. To
+ * recover from a skill that changed since it was listed, get its entry again (getSkill) and
+ * load it anew.
+ */
+export class SkillVerificationError extends LocalError {
+  constructor(
+    readonly reason: SkillRefusal,
+    /** The file (or, for the entry, the SKILL.md) that failed. */
+    readonly uri: string,
+    message: string,
+    readonly expected?: unknown,
+    readonly actual?: unknown,
+  ) {
+    super(LocalCode.SkillVerificationFailed, `${uri}: ${message}; the content was not used`);
+    this.name = "SkillVerificationError";
+  }
+}

@@ -63,6 +63,10 @@ export const LocalCode = {
   EraMismatch: "era_mismatch",
   /** Client: the connection dropped while a request was in flight; the request may be sent again. */
   ConnectionLost: "connection_lost",
+  /** Client: the server did not declare the extension (or its setting) a call needs (SEP-2133). */
+  ExtensionNotDeclared: "extension_not_declared",
+  /** Client: skill content or its entry failed SEP-2640 verification; the content was not used. */
+  SkillVerificationFailed: "skill_verification_failed",
 } as const;
 
 export type LocalCode = (typeof LocalCode)[keyof typeof LocalCode];
