@@ -67,6 +67,19 @@ const callFromContext: Scenario = async (c, context) => {
   for (const call of context.toolCalls ?? []) await c.callTool(call.name, call.arguments ?? {});
 };
 
+/**
+ * What a host does with a server's skills when its model uses them (SEP-2640 §Hosts): list
+ * them, load each (SKILL.md only, verified against its entry), then read each listed file as
+ * the model would follow the skill's references, each verified as it is read. A skill that
+ * fails verification throws SkillVerificationError, so nothing of it is read further.
+ */
+const useEverySkill: Scenario = async (c) => {
+  for (const entry of await c.listAllSkills()) {
+    const skill = await c.loadSkill(entry);
+    for (const uri of skill.files) await skill.read(uri);
+  }
+};
+
 const SCENARIOS: Record<string, Scenario> = {
   initialize: async (c) => void (await c.listTools()),
   tools_call: async (c, context) => {
@@ -96,6 +109,12 @@ const SCENARIOS: Record<string, Scenario> = {
     const focal = others.find((t) => "$schema" in t.inputSchema) ?? others[0];
     if (echo && focal) await c.callTool(echo.name, { schema: focal.inputSchema });
   },
+  // SEP-2640: a host builds its skill registry from the listing alone and reads no file yet.
+  "sep-2640-client-no-prefetch": async (c) => void (await c.listAllSkills()),
+  // SEP-2640: the served SKILL.md differs from its entry (digest, size, frontmatter): refused.
+  "sep-2640-client-verify-digest": useEverySkill,
+  "sep-2640-client-verify-size": useEverySkill,
+  "sep-2640-client-verify-frontmatter": useEverySkill,
 };
 
 /**
