@@ -12,6 +12,7 @@ import { principal } from "../../src/auth/principal.ts";
 import { createServer } from "../../src/create-server.ts";
 import { listenHttp } from "../../src/serve/http/listener.ts";
 import { createLogger } from "../../src/util/log.ts";
+import { hostPolicy } from "../../src/transport/http-guards.ts";
 import { ACCEPT_BOTH, errorOf, initializeRequest, jsonBody, LATEST, startHttp, type Harness } from "../fixtures/http-harness.ts";
 import { RawHttp, StreamText, waitUntil } from "../fixtures/limits-wire.ts";
 import { mpost, mreq } from "../fixtures/modern-client.ts";
@@ -230,6 +231,18 @@ describe("an unexpected throw", () => {
       expect(logged[0]!.error).toContain("the token store is down");
     } finally {
       await listener.stop();
+    }
+  });
+});
+
+describe("the HTTP API under a short Host", () => {
+  test.each(["a", "ab", "abc", "ab:9"])("with http.allowedHosts [\"*\"], /healthz answers for Host %p (Elysia's path search skips 11 characters)", async (host) => {
+    const h = startHttp({ everything: false, listen: { hosts: hostPolicy(["*"]) } });
+    try {
+      const r = await fetch(new URL("/healthz", h.url), { headers: { host } });
+      expect([r.status, ((await r.json()) as { status: string }).status]).toEqual([200, "ok"]);
+    } finally {
+      await h.stop();
     }
   });
 });

@@ -87,7 +87,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     maxRequestBodySize,
     development: false,
     routes: opts.websocket ? { ...mcpRoutes(edge, targets, "public"), "/ws": webSocketRoute(edge) } : mcpRoutes(edge, targets, "public"),
-    fetch: (request) => api.fetch(request),
+    fetch: (request) => api.fetch(forElysia(request)),
     error: failed,
     websocket: websocketHandlers({
       maxMessageBytes: server.limits.maxMessageBytes,
@@ -124,7 +124,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       maxRequestBodySize,
       development: false,
       routes: mcpRoutes(siblings, targets, "private"),
-      fetch: (request) => api.fetch(request),
+      fetch: (request) => api.fetch(forElysia(request)),
       error: failed,
     });
     siblings.bun = privateServer;
@@ -162,4 +162,16 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
       ungauge();
     },
   };
+}
+
+/**
+ * Elysia finds a request's path by searching for "/" from index 11 of its URL (past
+ * "https://" and a host of at least three characters), so a Host of one to three characters
+ * ("a", "ab:9") would lose the path and answer 404. Such a request reaches it under a longer
+ * placeholder host; its headers, Host included (the Host check reads the header), are unchanged.
+ */
+function forElysia(request: Request): Request {
+  const url = request.url;
+  const pathAt = url.indexOf("/", url.indexOf("//") + 2);
+  return pathAt >= 11 || pathAt < 0 ? request : new Request(`http://localhost${url.slice(pathAt)}`, request);
 }
