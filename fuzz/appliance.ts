@@ -18,6 +18,8 @@ const CLI = join(import.meta.dir, "../src/cli/main.ts");
  */
 const FUZZ_SETTINGS = ["--set", "limits.clientRequestTimeoutMs=2000", "--set", "limits.requestTimeoutMs=10000"];
 
+const TREE_REFRESH_MS = 5000;
+
 /** A running appliance. */
 export interface Appliance {
   readonly proc: Subprocess<"pipe" | "ignore", "pipe" | "ignore", "pipe">;
@@ -83,6 +85,14 @@ export async function startAppliance(opts: ApplianceOptions = {}): Promise<Appli
     const t = /tcp:\/\/([\d.]+):(\d+)/.exec(text);
     if (t) tcp = { hostname: t[1]!, port: Number(t[2]) };
   }
+  // The process tree (the primary and its shards) is looked up at most every TREE_REFRESH_MS: a
+  // scan of /proc per reading was a fifth of the harness's CPU with small batches.
+  let tree: number[] = [];
+  let treeAt = -Infinity;
+  const treeNow = () => {
+    if (performance.now() - treeAt > TREE_REFRESH_MS) (tree = descendants(proc.pid)), (treeAt = performance.now());
+    return tree;
+  };
   return {
     proc: proc as Appliance["proc"],
     httpUrl,
@@ -90,7 +100,7 @@ export async function startAppliance(opts: ApplianceOptions = {}): Promise<Appli
     dir,
     stderr: () => text,
     alive: () => proc.exitCode === null && proc.signalCode === null,
-    rss: () => [proc.pid, ...descendants(proc.pid)].reduce((sum, pid) => sum + rssOf(pid), 0),
+    rss: () => [proc.pid, ...treeNow()].reduce((sum, pid) => sum + rssOf(pid), 0),
     async stop() {
       const tree = descendants(proc.pid);
       proc.kill("SIGTERM");

@@ -66,12 +66,12 @@ export function jsonDepth(text: string): number {
  * The id a well-formed request expects an answer to, or undefined when none is owed: the
  * message is a single request object with a string or safe-integer id, within the size and depth limits.
  */
-export function owedId(message: unknown, text: string): string | number | undefined {
+export function owedId(message: unknown, text: string, byteLength = Buffer.byteLength(text)): string | number | undefined {
   if (typeof message !== "object" || message === null || Array.isArray(message)) return undefined;
   const m = message as { jsonrpc?: unknown; id?: unknown; method?: unknown };
   if (m.jsonrpc !== "2.0" || typeof m.method !== "string") return undefined;
   if (!(typeof m.id === "string" || (typeof m.id === "number" && Number.isSafeInteger(m.id)))) return undefined;
   // Past the size or depth limit the server cannot read the id (it answers with id null, or drops an oversize line).
-  if (jsonDepth(text) > 60 || Buffer.byteLength(text) > MAX_MESSAGE_BYTES) return undefined;
+  if (byteLength > MAX_MESSAGE_BYTES || jsonDepth(text) > 60) return undefined;
   return m.id;
 }

@@ -24,10 +24,8 @@ const encoder = new TextEncoder();
 export function messageInput(rng: Rng, counter: number, era: Era, ctx: StatelessContext = {}): MessageInput {
   const one = (r: Rng, c: number) => ((era === "session") !== r.chance(0.1) ? sessionMessage(r, c) : statelessMessage(r, c, ctx));
   const message = rng.chance(0.08) ? batch(rng, counter, one) : one(rng, counter);
-  const bytes = encodeInput(rng, message);
-  const intact = JSON.stringify(message) ?? "";
-  const owed = bytes.length === intact.length && new TextDecoder().decode(bytes) === intact ? owedId(message, intact) : undefined;
-  return { message, bytes, owed };
+  const { bytes, intact, text } = encodeInput(rng, message);
+  return { message, bytes, owed: intact ? owedId(message, text, bytes.length) : undefined };
 }
 
 /** The same bytes as one line for a newline-delimited stream (embedded newlines split it, as they would for a real client). */

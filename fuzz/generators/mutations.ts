@@ -76,16 +76,29 @@ export function mutateJson(rng: Rng, text: string): string {
   }
 }
 
+/** One input's bytes, and whether they are the message's own JSON text unmutated. */
+export interface Encoded {
+  bytes: Uint8Array;
+  intact: boolean;
+  /** The JSON text of the message (as is, before any mutation). */
+  text: string;
+}
+
 /**
  * The bytes of one fuzz input from a message: usually the message as is, else a structural
- * mutation, a byte-level one, or both.
+ * mutation, a byte-level one, or both. The message is stringified once (huge inputs made
+ * that the generator's main cost).
  */
-export function encodeInput(rng: Rng, message: unknown): Uint8Array {
-  let text = JSON.stringify(message) ?? "null";
+export function encodeInput(rng: Rng, message: unknown): Encoded {
+  const text = JSON.stringify(message) ?? "null";
   const r = rng.float();
-  if (r < 0.55) return encoder.encode(text);
-  if (r < 0.8) return encoder.encode(mutateJson(rng, text));
-  if (r < 0.95) return mutateBytes(rng, encoder.encode(text));
-  text = mutateJson(rng, text);
-  return mutateBytes(rng, encoder.encode(text));
+  if (r < 0.55) return { bytes: encoder.encode(text), intact: true, text };
+  if (r < 0.8) {
+    const mutated = mutateJson(rng, text);
+    return { bytes: encoder.encode(mutated), intact: mutated === text, text };
+  }
+  const plain = encoder.encode(text);
+  // Some byte mutations leave the bytes as they were (an empty splice at the end): still owed an answer.
+  const bytes = r < 0.95 ? mutateBytes(rng, plain) : mutateBytes(rng, encoder.encode(mutateJson(rng, text)));
+  return { bytes, intact: bytes.length === plain.length && Buffer.compare(bytes, plain) === 0, text };
 }

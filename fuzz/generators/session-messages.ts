@@ -5,7 +5,7 @@
  */
 import type { Rng } from "../prng.ts";
 import { METHOD_NAMES, METHODS, NOTIFICATION_NAMES, NOTIFICATIONS } from "./methods.ts";
-import { anyId, anyValue, nastyString, nested, wrongTyped } from "./values.ts";
+import { anyId, anyValue, nastyString, nested, wideObject, wrongTyped } from "./values.ts";
 
 type Msg = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ export function metaAbuse(rng: Rng): unknown {
     () => ({ progressToken: anyValue(rng) }),
     () => ({ "io.modelcontextprotocol/related-task": anyValue(rng) }),
     () => nested(rng.pick([30, 64, 200]), "object"),
-    () => Object.fromEntries(Array.from({ length: rng.pick([100, 5000]) }, (_, i) => [`k${i}`, i])),
+    () => wideObject("k", rng.pick([100, 5000]), (i) => i),
     // JSON.parse makes "__proto__" an own member, as a hostile peer's body would.
     () => JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}'),
   ])();

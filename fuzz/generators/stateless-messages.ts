@@ -6,7 +6,7 @@
 import type { Rng } from "../prng.ts";
 import { METHOD_NAMES, METHODS, NOTIFICATION_NAMES, NOTIFICATIONS } from "./methods.ts";
 import { breakParams, metaAbuse } from "./session-messages.ts";
-import { anyId, anyValue, hugeString, nastyString } from "./values.ts";
+import { anyId, anyValue, hugeString, nastyString, wideObject } from "./values.ts";
 
 /** The 2026-07-28 `_meta` keys (basic/index §_meta). */
 export const K = {
@@ -37,7 +37,7 @@ function abusedEnvelope(rng: Rng): unknown {
       return e;
     case 3:
       // Huge client capabilities: every request carries them, nothing may keep them.
-      e[K.caps] = Object.fromEntries(Array.from({ length: rng.pick([10, 1000, 20_000]) }, (_, i) => [`cap${i}`, { x: i }]));
+      e[K.caps] = wideObject("cap", rng.pick([10, 1000, 20_000]), (i) => ({ x: i }));
       return e;
     case 4:
       return { ...e, ...(metaAbuse(rng) as object) };
@@ -101,6 +101,15 @@ export function statelessMessage(rng: Rng, counter: number, ctx: StatelessContex
     return { jsonrpc: "2.0", method, params: { ...NOTIFICATIONS[method]!(rng), _meta: rng.chance(0.5) ? envelope() : abusedEnvelope(rng) } };
   }
   // subscriptions/listen with filters from empty to huge.
-  const uris = Array.from({ length: rng.pick([0, 1, 50, 5000]) }, (_, i) => `test://template/${i}/data`);
+  const uris = filterUris(rng.pick([0, 1, 50, 5000]));
   return { jsonrpc: "2.0", id: anyId(rng, counter), method: "subscriptions/listen", params: { filter: rng.chance(0.8) ? { resourceSubscriptions: uris, toolsListChanged: true } : anyValue(rng), _meta: envelope() } };
+}
+
+const uriLists = new Map<number, string[]>();
+
+/** `n` resource URIs for a listen filter, built once per size and shared. */
+function filterUris(n: number): string[] {
+  let list = uriLists.get(n);
+  if (list === undefined) uriLists.set(n, (list = Array.from({ length: n }, (_, i) => `test://template/${i}/data`)));
+  return list;
 }
