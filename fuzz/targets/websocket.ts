@@ -1,6 +1,6 @@
 /**
- * WebSocket (/ws, subprotocol mcp): each batch upgrades a raw TCP connection by hand and
- * writes hand-built frames (generators/ws-frames.ts), so frames a WebSocket library would
+ * WebSocket (/ws, subprotocol mcp): connections in parallel lanes, each upgraded by hand on a raw TCP socket, with
+ * hand-built frames (generators/ws-frames.ts) pipelined down it, so frames a WebSocket library would
  * refuse to send reach the server too. Text frames from the server are read back (unmasked,
  * as RFC 6455 §5.1 has servers send them) into the answer book.
  */
@@ -8,7 +8,8 @@ import type { Socket } from "bun";
 import { encoder, type Era } from "../inputs.ts";
 import { Op, frame, wsInput } from "../generators/ws-frames.ts";
 import { preamble, queuedWriter } from "./lines.ts";
-import { AnswerBook, streamBatch, type StreamConn } from "./stream-batch.ts";
+import { Lanes, type LaneRun } from "./lanes.ts";
+import { AnswerBook, finish, pump, type StreamConn } from "./stream-batch.ts";
 import type { Target, TargetEnv } from "./target.ts";
 
 /** Parses server frames out of a byte stream; text payloads go to `onText`. */
@@ -54,87 +55,101 @@ function frameReader(onText: (text: string) => void, onClose: () => void): (chun
   };
 }
 
+/** Connections at once, and inputs per connection (a protocol violation, about one frame in 40, ends one sooner). */
+const WIDTH = 6;
+const PER_CONNECTION = 500;
+
 export function websocketTarget(): Target {
   let env!: TargetEnv;
   let counter = 0;
+  const lanes = new Lanes(WIDTH, PER_CONNECTION, connect);
+
+  async function connect(budget: number): Promise<LaneRun> {
+    const url = new URL(env.app.httpUrl!);
+    const book = new AnswerBook(env, "ws frame");
+    let closed = false;
+    let upgraded = false;
+    let head = "";
+    const read = frameReader(
+      (text) => book.onText(text),
+      () => ((closed = true), book.wake()),
+    );
+    const ready = Promise.withResolvers<void>();
+    let writer: ReturnType<typeof queuedWriter> | undefined;
+    const socket: Socket = await Bun.connect({
+      hostname: url.hostname,
+      port: Number(url.port),
+      socket: {
+        data(_s, chunk) {
+          if (upgraded) return read(chunk);
+          head += new TextDecoder("latin1").decode(chunk);
+          const end = head.indexOf("\r\n\r\n");
+          if (end < 0) return;
+          upgraded = true;
+          ready.resolve();
+          const rest = chunk.subarray(chunk.length - (head.length - end - 4));
+          if (rest.length) read(rest);
+        },
+        drain: () => writer?.drain(),
+        close: () => ((closed = true), ready.resolve(), book.wake()),
+        error: () => ((closed = true), ready.resolve(), book.wake()),
+      },
+    });
+    writer = queuedWriter((bytes) => socket.write(bytes));
+    const key = btoa(String.fromCharCode(...env.rng.bytes(16)));
+    writer.send(encoder.encode(`GET /ws HTTP/1.1\r\nhost: ${url.host}\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: ${key}\r\nsec-websocket-version: 13\r\nsec-websocket-protocol: mcp\r\n\r\n`));
+    await ready.promise;
+    if (!/^HTTP\/1\.1 101/.test(head)) {
+      socket.end();
+      env.report({ kind: "oracle", detail: `WebSocket upgrade refused: ${head.slice(0, 200)}`, via: "GET /ws" });
+      return { sent: 0, finished: Promise.resolve() };
+    }
+    const era: Era = env.rng.chance(0.5) ? "session" : "stateless";
+    // The preamble, the sentinel and replies go as plain text frames; fuzz inputs as fuzzed frames.
+    let fuzzing = false;
+    // After a protocol violation the server fails the connection; this connection's inputs end there.
+    let violated = false;
+    const conn: StreamConn = {
+      send(bytes, plain) {
+        if (violated) return;
+        if (!fuzzing || plain) return writer!.send(frame({ opcode: Op.Text, payload: bytes }, env.rng));
+        const input = wsInput(env.rng, bytes);
+        writer!.send(input.bytes);
+        if (input.ends) {
+          violated = true;
+          env.count("ws protocol violation");
+        }
+      },
+      get closed() {
+        return closed || violated;
+      },
+      backlog: () => writer!.pending(),
+    };
+    for (const line of preamble(env.rng, era)) conn.send(line);
+    fuzzing = true;
+    let sent = 0;
+    try {
+      sent = await pump(env, conn, book, budget, era, () => ++counter);
+    } catch (e) {
+      socket.end();
+      throw e;
+    }
+    const finished = (async () => {
+      await finish(env, conn, book, "ws frame");
+      if (violated && !closed) await waitClosed(() => closed, 2000);
+      if (violated && !closed) env.count("ws violation left open");
+    })().finally(() => socket.end());
+    return { sent, finished };
+  }
+
   return {
     name: "websocket",
     needs: "network",
     async open(e) {
       env = e;
     },
-    async batch(n) {
-      const url = new URL(env.app.httpUrl!);
-      const book = new AnswerBook(env, "ws frame");
-      let closed = false;
-      let upgraded = false;
-      let head = "";
-      const read = frameReader(
-        (text) => book.onText(text),
-        () => ((closed = true), book.wake()),
-      );
-      const ready = Promise.withResolvers<void>();
-      let writer: ReturnType<typeof queuedWriter> | undefined;
-      const socket: Socket = await Bun.connect({
-        hostname: url.hostname,
-        port: Number(url.port),
-        socket: {
-          data(_s, chunk) {
-            if (upgraded) return read(chunk);
-            head += new TextDecoder("latin1").decode(chunk);
-            const end = head.indexOf("\r\n\r\n");
-            if (end < 0) return;
-            upgraded = true;
-            ready.resolve();
-            const rest = chunk.subarray(chunk.length - (head.length - end - 4));
-            if (rest.length) read(rest);
-          },
-          drain: () => writer?.drain(),
-          close: () => ((closed = true), ready.resolve(), book.wake()),
-          error: () => ((closed = true), ready.resolve(), book.wake()),
-        },
-      });
-      writer = queuedWriter((bytes) => socket.write(bytes));
-      const key = btoa(String.fromCharCode(...env.rng.bytes(16)));
-      writer.send(encoder.encode(`GET /ws HTTP/1.1\r\nhost: ${url.host}\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: ${key}\r\nsec-websocket-version: 13\r\nsec-websocket-protocol: mcp\r\n\r\n`));
-      await ready.promise;
-      if (!/^HTTP\/1\.1 101/.test(head)) {
-        socket.end();
-        env.report({ kind: "oracle", detail: `WebSocket upgrade refused: ${head.slice(0, 200)}`, via: "GET /ws" });
-        return 0;
-      }
-      const era: Era = env.rng.chance(0.5) ? "session" : "stateless";
-      // The preamble and the sentinel go as plain text frames; fuzz inputs as fuzzed frames.
-      let fuzzing = false;
-      // After a protocol violation the server fails the connection; the batch ends there.
-      let violated = false;
-      const conn: StreamConn = {
-        send(bytes, plain) {
-          if (violated) return;
-          if (!fuzzing || plain) return writer!.send(frame({ opcode: Op.Text, payload: bytes }, env.rng));
-          const input = wsInput(env.rng, bytes);
-          writer!.send(input.bytes);
-          if (input.ends) {
-            violated = true;
-            env.count("ws protocol violation");
-          }
-        },
-        get closed() {
-          return closed || violated;
-        },
-      };
-      for (const line of preamble(env.rng, era)) conn.send(line);
-      fuzzing = true;
-      try {
-        const sent = await streamBatch(env, conn, book, n, era, "ws frame", (counter += n));
-        if (violated && !closed) await waitClosed(() => closed, 2000);
-        if (violated && !closed) env.count("ws violation left open");
-        return sent;
-      } finally {
-        socket.end();
-      }
-    },
-    async close() {},
+    batch: (n) => lanes.batch(n),
+    close: () => lanes.drain(),
   };
 }
 
