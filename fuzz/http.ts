@@ -28,20 +28,25 @@ export function ssePayloads(text: string): string[] {
   return out;
 }
 
-/** Sends a request and reads its whole body, giving up after `timeoutMs`. */
-export async function exchange(url: string, init: { method: string; headers: [string, string][]; body?: Uint8Array }, timeoutMs: number): Promise<HttpAnswer> {
+/**
+ * Sends a request and reads its whole body, giving up after `timeoutMs`. With `onEvent`, an
+ * SSE body is read as it comes and each data payload is handed over on arrival (so a server
+ * request on the stream can be answered while the POST waits for its result).
+ */
+export async function exchange(url: string, init: { method: string; headers: [string, string][]; body?: Uint8Array }, timeoutMs: number, onEvent?: (payload: string) => void): Promise<HttpAnswer> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
     const r = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: abort.signal });
+    const sse = (r.headers.get("content-type") ?? "").includes("text/event-stream");
     let text = "";
     let timedOut = false;
     try {
+      if (sse && onEvent && r.body) return { status: r.status, headers: r.headers, payloads: await readEvents(r.body, onEvent), timedOut };
       text = await r.text();
     } catch {
       timedOut = abort.signal.aborted;
     }
-    const sse = (r.headers.get("content-type") ?? "").includes("text/event-stream");
     return { status: r.status, headers: r.headers, payloads: sse ? ssePayloads(text) : text ? [text] : [], timedOut };
   } catch (e) {
     if (abort.signal.aborted) return { status: 0, headers: new Headers(), payloads: [], timedOut: true };
@@ -49,6 +54,25 @@ export async function exchange(url: string, init: { method: string; headers: [st
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Reads an SSE body to its end, handing each data payload to `onEvent` as it arrives; resolves with all of them. */
+async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (payload: string) => void): Promise<string[]> {
+  const decoder = new TextDecoder();
+  const payloads: string[] = [];
+  let text = "";
+  const take = (blocks: string) => {
+    for (const p of ssePayloads(blocks)) payloads.push(p), onEvent(p);
+  };
+  for await (const chunk of body) {
+    text += decoder.decode(chunk, { stream: true });
+    const cut = Math.max(text.lastIndexOf("\n\n"), text.lastIndexOf("\r\n\r\n"));
+    if (cut < 0) continue;
+    take(text.slice(0, cut));
+    text = text.slice(cut);
+  }
+  take(text);
+  return payloads;
 }
 
 /**

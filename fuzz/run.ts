@@ -30,7 +30,7 @@ interface Options {
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { seed: randomSeed(), count: 1_000_000, seconds: 60, targets: DEFAULT_TARGETS, batch: 100, shards: 2, rssMb: 1024, findings: "fuzz-findings" };
+  const o: Options = { seed: randomSeed(), count: 1_000_000, seconds: 60, targets: DEFAULT_TARGETS, batch: 2000, shards: 2, rssMb: 1024, findings: "fuzz-findings" };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[++i];

@@ -7,13 +7,13 @@
 import { requestHeaders } from "../generators/headers.ts";
 import { messageInput } from "../inputs.ts";
 import { closeSession } from "../oracles.ts";
-import { fuzzPost, parallel } from "./http-post.ts";
+import { fuzzPost, Pool } from "./http-post.ts";
 import type { Target, TargetEnv } from "./target.ts";
 import { SESSION_VERSIONS } from "./lines.ts";
 import { exchange } from "../http.ts";
 
 /** POSTs in flight at once. */
-const WIDTH = 16;
+const WIDTH = 32;
 
 /** Opens a session at `version`; resolves with its id. */
 async function openAt(url: string, version: string): Promise<string> {
@@ -27,6 +27,7 @@ async function openAt(url: string, version: string): Promise<string> {
 
 export function httpSessionTarget(name = "http-session"): Target {
   let env!: TargetEnv;
+  const pool = new Pool(WIDTH);
   let sessions: { sid: string; version: string }[] = [];
   let counter = 0;
   return {
@@ -38,16 +39,16 @@ export function httpSessionTarget(name = "http-session"): Target {
     },
     async batch(n) {
       const url = env.app.httpUrl!;
-      await parallel(n, WIDTH, async () => {
+      return pool.run(n, async () => {
         const s = env.rng.chance(0.9) ? env.rng.pick(sessions) : undefined;
         const input = messageInput(env.rng, ++counter, "session");
         const headers = requestHeaders(env.rng, input.message, s?.sid).map(([k, v]): [string, string] => [k, k === "mcp-protocol-version" && s && v === "2025-11-25" ? s.version : v]);
         const sid = await fuzzPost(env, url, input, headers);
         if (sid && !sessions.some((x) => x.sid === sid)) await closeSession(url, sid);
       });
-      return n;
     },
     async close() {
+      await pool.drain();
       for (const s of sessions) await closeSession(env.app.httpUrl!, s.sid);
     },
   };

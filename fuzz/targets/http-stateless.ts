@@ -7,10 +7,10 @@ import { requestHeaders } from "../generators/headers.ts";
 import { envelope, type StatelessContext } from "../generators/stateless-messages.ts";
 import { exchange } from "../http.ts";
 import { messageInput } from "../inputs.ts";
-import { fuzzPost, parallel } from "./http-post.ts";
+import { fuzzPost, Pool } from "./http-post.ts";
 import type { Target, TargetEnv } from "./target.ts";
 
-const WIDTH = 16;
+const WIDTH = 32;
 
 /** Calls a tool that answers input_required, to learn what a genuine requestState looks like. */
 async function genuineRequestState(url: string): Promise<string | undefined> {
@@ -25,6 +25,7 @@ async function genuineRequestState(url: string): Promise<string | undefined> {
 
 export function httpStatelessTarget(name = "http-stateless"): Target {
   let env!: TargetEnv;
+  const pool = new Pool(WIDTH);
   let ctx: StatelessContext = {};
   let counter = 0;
   return {
@@ -36,12 +37,11 @@ export function httpStatelessTarget(name = "http-stateless"): Target {
       if (!ctx.requestState) e.count("no genuine requestState captured");
     },
     async batch(n) {
-      await parallel(n, WIDTH, async () => {
+      return pool.run(n, async () => {
         const input = messageInput(env.rng, ++counter, "stateless", ctx);
         await fuzzPost(env, env.app.httpUrl!, input, requestHeaders(env.rng, input.message, undefined));
       });
-      return n;
     },
-    async close() {},
+    close: () => pool.drain(),
   };
 }

@@ -8,15 +8,16 @@ import { checkMessageText, type Problem } from "../check.ts";
 import { lastEventId, sessionToken } from "../generators/tokens.ts";
 import { exchange } from "../http.ts";
 import { openSession } from "../oracles.ts";
-import { parallel } from "./http-post.ts";
+import { Pool } from "./http-post.ts";
 import type { Target, TargetEnv } from "./target.ts";
 
-const WIDTH = 8;
+const WIDTH = 16;
 /** A GET opens a stream that stays open: read it this long, then let it go. */
 const STREAM_PEEK_MS = 300;
 
 export function tokensTarget(name = "tokens"): Target {
   let env!: TargetEnv;
+  const pool = new Pool(WIDTH);
   let genuine = "";
   let seenEventId: string | undefined;
   return {
@@ -28,7 +29,7 @@ export function tokensTarget(name = "tokens"): Target {
     },
     async batch(n) {
       const url = env.app.httpUrl!;
-      await parallel(n, WIDTH, async () => {
+      return pool.run(n, async () => {
         const token = sessionToken(env.rng, genuine);
         const method = env.rng.pick(["POST", "POST", "GET", "DELETE"]);
         const headers: [string, string][] = [["accept", "application/json, text/event-stream"], ["mcp-protocol-version", "2025-11-25"]];
@@ -50,8 +51,7 @@ export function tokensTarget(name = "tokens"): Target {
         if (method === "POST" && a.status === 200 && token !== genuine && token.trim() !== genuine)
           report({ kind: "oracle", detail: `a session token that is not the genuine one was served (HTTP 200${id ? `, session ${id.slice(0, 40)}` : ""})` });
       });
-      return n;
     },
-    async close() {},
+    close: () => pool.drain(),
   };
 }
