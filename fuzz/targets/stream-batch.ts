@@ -89,7 +89,7 @@ export class AnswerBook {
       else if (!this.disputed.has(key)) this.owed.set(key, { input, seq: ++this.seq });
     }
     // A cancelled request is owed no answer (basic/utilities/cancellation).
-    for (const id of cancelledIds(input.message)) this.owed.delete(idKey(id));
+    for (const id of sentCancellations(input)) this.owed.delete(idKey(id));
   }
 
   /** Requests still owed an answer. */
@@ -192,6 +192,26 @@ export async function pump(env: TargetEnv, conn: StreamConn, book: AnswerBook, n
     if (sent % 32 === 0) await Bun.sleep(0);
   }
   return sent;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The requestIds an input cancels, as the server reads them: the generated message's, and,
+ * when the bytes were mutated, those of each line of the bytes that parses (a mutation can turn
+ * `"requestId":5` into `-0.0e-0`, which cancels request 0, or `1E+2`, which cancels 100).
+ */
+function sentCancellations(input: MessageInput): unknown[] {
+  const ids = cancelledIds(input.message);
+  if (ids.length === 0 || input.owed !== undefined) return ids;
+  for (const line of decoder.decode(input.bytes).split(/\r?\n/)) {
+    try {
+      ids.push(...cancelledIds(JSON.parse(line)));
+    } catch {
+      /* unparseable: the server cancels nothing with it either */
+    }
+  }
+  return ids;
 }
 
 /** The requestIds that notifications/cancelled messages in `message` (or its batch) name. */
