@@ -4,6 +4,7 @@
  * reserved bits and opcodes, oversize control frames, lying lengths, close codes out of range.
  * Each input is the bytes of one or more frames.
  */
+import { isUtf8 } from "node:buffer";
 import type { Rng } from "../prng.ts";
 
 /** Frame opcodes (RFC 6455 §5.2). */
@@ -50,6 +51,8 @@ export interface WsInput {
   bytes: Uint8Array;
   /** A protocol violation (RFC 6455 §5.1-5.5): the server fails the connection; nothing after it is read as frames. */
   ends: boolean;
+  /** The message reaches the server as a message (a control frame sent in its place does not carry it: no answer is owed). */
+  carries: boolean;
 }
 
 /**
@@ -59,8 +62,9 @@ export interface WsInput {
 export function wsInput(rng: Rng, message: Uint8Array): WsInput {
   // A violation ends the connection (and the batch): they are 1 in 40, so a batch runs on.
   const r = rng.chance(0.85) ? 0 : rng.chance(0.5) ? 5 : rng.chance(0.8) ? 10 : rng.int(6, 13);
-  const ok = (bytes: Uint8Array) => ({ bytes, ends: false });
-  const bad = (bytes: Uint8Array) => ({ bytes, ends: true });
+  // A text message that is not UTF-8 fails the connection (RFC 6455 §8.1, close 1007).
+  const ok = (bytes: Uint8Array) => ({ bytes, ends: !isUtf8(message), carries: true });
+  const bad = (bytes: Uint8Array) => ({ bytes, ends: true, carries: false });
   if (r === 0) return ok(frame({ opcode: Op.Text, payload: message }, rng));
   switch (r) {
     case 5: {
@@ -79,7 +83,7 @@ export function wsInput(rng: Rng, message: Uint8Array): WsInput {
       const opcode = rng.pick([Op.Ping, Op.Pong]);
       const size = rng.pick([0, 1, 125, 126, 200]);
       const fin = rng.chance(0.8);
-      return { bytes: frame({ opcode, payload: rng.bytes(size), fin }, rng), ends: size > 125 || !fin };
+      return { bytes: frame({ opcode, payload: rng.bytes(size), fin }, rng), ends: size > 125 || !fin, carries: false };
     }
     case 11: {
       const code = rng.pick([0, 999, 1000, 1004, 1005, 1006, 1015, 2999, 4999, 65535]);

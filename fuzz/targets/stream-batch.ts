@@ -15,9 +15,14 @@ import type { TargetEnv } from "./target.ts";
 
 /** A connection as the pipeline sees it. */
 export interface StreamConn {
-  /** Sends one input's bytes, framed for the transport (`plain`: unfuzzed framing, for the sentinel). */
-  send(bytes: Uint8Array, plain?: boolean): void;
+  /**
+   * Sends one input's bytes, framed for the transport (`plain`: unfuzzed framing, for the
+   * sentinel); false when the framing did not deliver the message as one (no answer is owed).
+   */
+  send(bytes: Uint8Array, plain?: boolean): boolean | void;
   readonly closed: boolean;
+  /** True once the connection takes no more inputs (WebSocket: a violation is waiting to be sent last). */
+  readonly spent?: boolean;
   /** What is queued and not yet taken by the transport (bytes, or POSTs in flight); sending pauses past BACKLOG_LIMIT. */
   backlog(): number;
 }
@@ -90,6 +95,13 @@ export class AnswerBook {
     }
     // A cancelled request is owed no answer (basic/utilities/cancellation).
     for (const id of sentCancellations(input)) this.owed.delete(idKey(id));
+  }
+
+  /** Takes back an input the transport did not deliver as a message. */
+  withdraw(input: MessageInput): void {
+    if (input.owed === undefined) return;
+    const key = idKey(input.owed);
+    if (this.owed.get(key)?.input === input) this.owed.delete(key);
   }
 
   /** Requests still owed an answer. */
@@ -179,14 +191,14 @@ export function serverRequestAnswer(text: string, rng: Rng): Uint8Array | undefi
 export async function pump(env: TargetEnv, conn: StreamConn, book: AnswerBook, n: number, era: Era, nextCounter: () => number): Promise<number> {
   book.reply = (bytes) => conn.send(bytes, true);
   let sent = 0;
-  while (sent < n && !conn.closed) {
+  while (sent < n && !conn.closed && !conn.spent) {
     if (book.unanswered >= WINDOW || conn.backlog() > BACKLOG_LIMIT) {
       await book.changed(20);
       continue;
     }
     const input = messageInput(env.rng, nextCounter(), era);
     book.sending(input);
-    conn.send(input.bytes);
+    if (conn.send(input.bytes) === false) book.withdraw(input);
     sent++;
     // Let the loop turn now and then, so answers are read while inputs go out.
     if (sent % 32 === 0) await Bun.sleep(0);

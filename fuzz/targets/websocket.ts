@@ -55,8 +55,8 @@ function frameReader(onText: (text: string) => void, onClose: () => void): (chun
   };
 }
 
-/** Connections at once, and inputs per connection (a protocol violation, about one frame in 40, ends one sooner). */
-const WIDTH = 6;
+/** Connections at once, and inputs per connection (a protocol violation, about one frame in 40, ends one sooner: it is sent last). */
+const WIDTH = 8;
 const PER_CONNECTION = 500;
 
 export function websocketTarget(): Target {
@@ -107,21 +107,28 @@ export function websocketTarget(): Target {
     const era: Era = env.rng.chance(0.5) ? "session" : "stateless";
     // The preamble, the sentinel and replies go as plain text frames; fuzz inputs as fuzzed frames.
     let fuzzing = false;
-    // After a protocol violation the server fails the connection; this connection's inputs end there.
-    let violated = false;
+    // A protocol violation makes the server fail the connection, so it is held back and sent
+    // last, after the sentinel has vouched for every answer owed before it.
+    let violation: Uint8Array | undefined;
+    let violationSent = false;
     const conn: StreamConn = {
       send(bytes, plain) {
-        if (violated) return;
-        if (!fuzzing || plain) return writer!.send(frame({ opcode: Op.Text, payload: bytes }, env.rng));
+        if (violationSent) return false;
+        if (!fuzzing || plain) return writer!.send(frame({ opcode: Op.Text, payload: bytes }, env.rng)), true;
         const input = wsInput(env.rng, bytes);
-        writer!.send(input.bytes);
         if (input.ends) {
-          violated = true;
+          violation = input.bytes;
           env.count("ws protocol violation");
+          return false;
         }
+        writer!.send(input.bytes);
+        return input.carries;
       },
       get closed() {
-        return closed || violated;
+        return closed || violationSent;
+      },
+      get spent() {
+        return violation !== undefined;
       },
       backlog: () => writer!.pending(),
     };
@@ -136,8 +143,11 @@ export function websocketTarget(): Target {
     }
     const finished = (async () => {
       await finish(env, conn, book, "ws frame");
-      if (violated && !closed) await waitClosed(() => closed, 2000);
-      if (violated && !closed) env.count("ws violation left open");
+      if (!violation || closed) return;
+      writer!.send(violation);
+      violationSent = true;
+      await waitClosed(() => closed, 2000);
+      if (!closed) env.count("ws violation left open");
     })().finally(() => socket.end());
     return { sent, finished };
   }
