@@ -14,8 +14,12 @@ import type { TargetEnv } from "./target.ts";
 /** How long one POST may take (a tool waiting on the client gives up after 2 s). */
 export const POST_TIMEOUT_MS = 6000;
 
-/** Sends one input to `url` and reports what is wrong with the answer; resolves with its session id header. */
-export async function fuzzPost(env: TargetEnv, url: string, input: MessageInput, headers: HeaderList, via = "POST /mcp"): Promise<string | null> {
+/**
+ * Sends one input to `url` and reports what is wrong with the answer; resolves with its session
+ * id header. `cancelled(key)` says whether the request was cancelled while in flight (then the
+ * stream ends with no answer, basic/utilities/cancellation).
+ */
+export async function fuzzPost(env: TargetEnv, url: string, input: MessageInput, headers: HeaderList, cancelled: (key: string) => boolean = () => false, via = "POST /mcp"): Promise<string | null> {
   const report = (p: Problem) => env.report({ ...p, input: input.bytes, headers, via });
   if (!fetchable(headers)) {
     const u = new URL(url);
@@ -34,7 +38,7 @@ export async function fuzzPost(env: TargetEnv, url: string, input: MessageInput,
   const answered = new Set<string>();
   for (const text of a.payloads) for (const id of checkMessageText(text, problems)) answered.add(idKey(id));
   for (const p of problems) report(p);
-  if (input.owed !== undefined && a.status === 200 && !a.timedOut && !answered.has(idKey(input.owed)))
+  if (input.owed !== undefined && a.status === 200 && !a.timedOut && !answered.has(idKey(input.owed)) && !cancelled(idKey(input.owed)))
     report({ kind: "no-answer", detail: `HTTP 200 without an answer to request id ${idKey(input.owed)}` });
   return a.headers.get("mcp-session-id");
 }

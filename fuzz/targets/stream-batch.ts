@@ -9,7 +9,7 @@
  */
 import { checkMessageText, type Problem } from "../check.ts";
 import { envelope } from "../generators/stateless-messages.ts";
-import { encoder, idKey, messageInput, type Era, type MessageInput } from "../inputs.ts";
+import { encoder, idKey, messageInput, sentCancellations, type Era, type MessageInput } from "../inputs.ts";
 import type { Rng } from "../prng.ts";
 import type { TargetEnv } from "./target.ts";
 
@@ -204,35 +204,6 @@ export async function pump(env: TargetEnv, conn: StreamConn, book: AnswerBook, n
     if (sent % 32 === 0) await Bun.sleep(0);
   }
   return sent;
-}
-
-const decoder = new TextDecoder();
-
-/**
- * The requestIds an input cancels, as the server reads them: the generated message's, and,
- * when the bytes were mutated, those of each line of the bytes that parses (a mutation can turn
- * `"requestId":5` into `-0.0e-0`, which cancels request 0, or `1E+2`, which cancels 100).
- */
-function sentCancellations(input: MessageInput): unknown[] {
-  const ids = cancelledIds(input.message);
-  if (ids.length === 0 || input.owed !== undefined) return ids;
-  for (const line of decoder.decode(input.bytes).split(/\r?\n/)) {
-    try {
-      ids.push(...cancelledIds(JSON.parse(line)));
-    } catch {
-      /* unparseable: the server cancels nothing with it either */
-    }
-  }
-  return ids;
-}
-
-/** The requestIds that notifications/cancelled messages in `message` (or its batch) name. */
-function cancelledIds(message: unknown): unknown[] {
-  const list = Array.isArray(message) ? message : [message];
-  return list.flatMap((m) => {
-    const msg = m as { method?: unknown; params?: { requestId?: unknown } } | null;
-    return msg?.method === "notifications/cancelled" && typeof msg.params === "object" && msg.params !== null ? [msg.params.requestId] : [];
-  });
 }
 
 /**
