@@ -30,6 +30,8 @@ export interface StreamConn {
 const SENTINEL_TIMEOUT_MS = 15_000;
 /** How long owed answers may trail the sentinel (tools waiting on a client time out in 2 s). */
 const OWED_GRACE_MS = 5000;
+/** How long before a request a cancel naming its id may still catch it (inputs sent as concurrent POSTs). */
+const REORDER_MS = 1000;
 /** Unanswered requests in flight on one connection before sending pauses (below limits.maxInflightPerSession). */
 const WINDOW = 48;
 /** Queued bytes (or POSTs) before sending pauses: keeps the harness's memory bounded when the server reads slowly. */
@@ -51,6 +53,8 @@ export class AnswerBook {
   /** Ids sent twice while the first was pending: owed one answer and an "id in use" error at most, so not checked. */
   private readonly disputed = new Set<string>();
   private readonly sentinelsPending = new Map<string, () => void>();
+  /** When each id was last named by a cancel (few keys: cancels name ids 0-100 and a few mutated ones). */
+  private readonly cancelledAt = new Map<string, number>();
   private waiters: (() => void)[] = [];
   private seq = 0;
   last: MessageInput | undefined;
@@ -88,13 +92,15 @@ export class AnswerBook {
   /** Records an input about to be sent (its owed id, the requests it cancels). */
   sending(input: MessageInput): void {
     this.last = input;
+    const now = performance.now();
     if (input.owed !== undefined) {
       const key = idKey(input.owed);
       if (this.owed.has(key)) this.owed.delete(key), this.disputed.add(key);
-      else if (!this.disputed.has(key)) this.owed.set(key, { input, seq: ++this.seq });
+      // Legacy SSE's POSTs race: a cancel sent just before may reach the server just after.
+      else if (!this.disputed.has(key) && !((this.cancelledAt.get(key) ?? -Infinity) > now - REORDER_MS)) this.owed.set(key, { input, seq: ++this.seq });
     }
     // A cancelled request is owed no answer (basic/utilities/cancellation).
-    for (const id of sentCancellations(input)) this.owed.delete(idKey(id));
+    for (const id of sentCancellations(input)) this.owed.delete(idKey(id)), this.cancelledAt.set(idKey(id), now);
   }
 
   /** Takes back an input the transport did not deliver as a message. */
