@@ -45,6 +45,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "--http", arity: 1, metavar: "HOST:PORT", key: "http.listen", transport: "http", help: "serve Streamable HTTP (/mcp), legacy SSE (/sse) and WebSocket (/ws) on HOST:PORT" },
   { name: "--tcp", arity: 1, metavar: "HOST:PORT", key: "tcp.listen", transport: "tcp", help: "serve MCP over TCP (newline-delimited JSON) on HOST:PORT" },
   { name: "--shards", arity: 1, metavar: "N", key: "cluster.shards", json: true, help: "shard processes for the network transports (0: one per CPU core, the default; 1: one process)" },
+  { name: "--auth", arity: 1, metavar: "MODE", key: "auth.mode", help: "authenticate HTTP requests: none (default; loopback only) or jwt (bearer tokens; set auth.issuer, auth.jwksFile or auth.jwksUri)" },
   { name: "--profile", arity: 1, metavar: "NAME", key: "server.profile", help: "the built-in registrations to serve (see Profiles below)" },
   { name: "--config", arity: 1, metavar: "FILE", action: "config-file", help: "read a TOML config file; flags override it" },
   { name: "--log-level", arity: 1, metavar: "LEVEL", key: "logging.level", help: `process log level on stderr: ${LOG_LEVELS.join("|")}` },

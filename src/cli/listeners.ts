@@ -7,8 +7,9 @@ import { hostPolicy } from "../transport/http-guards.ts";
 import type { ServeContext } from "./serve-context.ts";
 import { eventStore, revocationStore } from "./stores.ts";
 import { ConfigError } from "../config/errors.ts";
-import { bindProblem } from "./preflight.ts";
+import { bindProblem, concreteAddress } from "./preflight.ts";
 import { runtimeOf } from "../runtime/runtime.ts";
+import { resourceServerFor } from "./auth.ts";
 
 /**
  * How long a stopping listener lets requests in flight finish (ms): 3 s less than the whole
@@ -67,8 +68,11 @@ const httpListener: Listener = {
   enabled: (config) => config.http.enabled,
   async start(server, config, ctx) {
     const h = config.http;
-    const address = ctx.shard?.listen.http ?? h.listen;
+    let address = ctx.shard?.listen.http ?? h.listen;
+    // A derived audience names the port clients use, so a port 0 is chosen before binding.
+    if (config.auth.mode !== "none" && config.auth.audience === "" && parseHostPort(address)!.port === 0) address = concreteAddress(address);
     const { hostname, port } = parseHostPort(address)!;
+    const auth = resourceServerFor(config, { hostname, port, path: h.path }, runtimeOf(server));
     const store = eventStore(config, ctx, runtimeOf(server));
     const revocations = revocationStore(config, runtimeOf(server).metrics);
     const listener = await bound("http.listen", address, () => listenHttp(server, {
@@ -95,6 +99,7 @@ const httpListener: Listener = {
       revocations: revocations.store,
       reusePort: ctx.shard !== undefined,
       tokens: ctx.tokens,
+      ...auth,
       sessionMaxAgeMs: h.sessionMaxAgeMs,
       shard: ctx.shard && { socketPath: ctx.shard.socketPath, forwarder: ctx.shard.forwarder, queries: ctx.shard.queries },
     }), async () => {

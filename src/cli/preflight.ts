@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../config/errors.ts";
-import { parseHostPort, type Config } from "../config/schema.ts";
+import { isLoopback, parseHostPort, type Config } from "../config/schema.ts";
 
 /** A network listen address the config enables, with the key it came from. */
 export interface ListenAddress {
@@ -37,7 +37,7 @@ export async function preflight(config: Config): Promise<{ http?: string; tcp?: 
   const concrete: { http?: string; tcp?: string } = {};
   for (const { key, address } of listenAddresses(config)) {
     try {
-      concrete[key === "http.listen" ? "http" : "tcp"] = probe(address);
+      concrete[key === "http.listen" ? "http" : "tcp"] = concreteAddress(address);
     } catch (e) {
       problems.push(await bindProblem(key, address, e));
     }
@@ -51,7 +51,7 @@ export async function preflight(config: Config): Promise<{ http?: string; tcp?: 
 }
 
 /** Binds `address` without reusePort and releases it; returns it with a port 0 made concrete. */
-function probe(address: string): string {
+export function concreteAddress(address: string): string {
   const { hostname, port } = parseHostPort(address)!;
   const socket = Bun.listen({ hostname, port, socket: { data() {} } });
   const bound = socket.port;
@@ -118,20 +118,18 @@ export function openStore<T>(key: string, path: string, open: () => T): T {
   }
 }
 
-/** True when `hostname` is reachable only from this machine. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
 /**
- * One warning line per address other machines can reach: the appliance has neither
- * authentication nor TLS of its own, so such a bind serves anyone on the network in clear.
+ * One warning line per address other machines can reach (config has already required
+ * auth.allowAnonymous where such an address serves anyone): the appliance has no TLS of its
+ * own, so tokens and results cross the network in clear, and without authentication it
+ * serves anyone who reaches it.
  */
 export function exposureWarnings(config: Config): string[] {
   return listenAddresses(config)
     .filter(({ address }) => !isLoopback(parseHostPort(address)!.hostname))
-    .map(
-      ({ key, address }) =>
-        `warning: ${key} = ${JSON.stringify(address)} is reachable from other machines with no authentication and no TLS; bind 127.0.0.1 and put a reverse proxy that terminates TLS and authenticates in front`,
+    .map(({ key, address }) =>
+      key === "http.listen" && config.auth.mode !== "none"
+        ? `warning: ${key} = ${JSON.stringify(address)} is reachable from other machines with no TLS: bearer tokens cross the network in clear; put a reverse proxy that terminates TLS in front`
+        : `warning: ${key} = ${JSON.stringify(address)} is reachable from other machines with no authentication and no TLS; bind 127.0.0.1 and put a reverse proxy that terminates TLS and authenticates in front`,
     );
 }

@@ -215,5 +215,36 @@ export function defaultConfig(): Config {
       // File of the sqlite stores (relative to the working directory); every shard opens the same one.
       path: "erlmcp-state.sqlite",
     },
+    auth: {
+      // "none": every HTTP caller is anonymous (loopback only unless allowAnonymous); "jwt": OAuth 2.1
+      // bearer tokens (JWT) from your identity provider. "introspection" and "builtin" are not implemented yet.
+      mode: "none",
+      // Allow serving unauthenticated on an address other machines reach (HTTP in mode "none"; TCP always).
+      allowAnonymous: false,
+      // The "iss" tokens must carry (your identity provider's issuer URL); required in mode "jwt".
+      issuer: "",
+      // This server's canonical URI (RFC 8707), the "aud" tokens must carry. "": http://<http.listen><http.path>,
+      // right only for direct local use; behind a proxy or on 0.0.0.0 set the URL clients use.
+      audience: "",
+      // A local JWKS file with the issuer's public keys (air-gapped installs); read once at start.
+      jwksFile: "",
+      // The issuer's jwks_uri, fetched and cached; refetched for an unknown kid at most once per jwksCooldownSec.
+      jwksUri: "",
+      // JWS algorithms a token may be signed with (asymmetric only); a token with any other is rejected.
+      algorithms: ["RS256", "ES256", "EdDSA"],
+      // Seconds of clock difference tolerated on exp and nbf; more forgives skewed clocks, extends stolen tokens.
+      clockSkewSec: 30,
+      // Seconds between refetches of jwksUri for an unknown kid: bounds what a flood of forged kids costs the issuer.
+      jwksCooldownSec: 30,
+      // scopes_supported in the Protected Resource Metadata (RFC 9728), for clients choosing what to ask for.
+      scopes: [],
+      // Scopes every request must carry (403 insufficient_scope without them); [] requires none.
+      requiredScopes: [],
+      // tools/list (resources/list, prompts/list) shows a caller only what its scopes let it use.
+      hideForbiddenTools: true,
+      // Verified tokens remembered (by SHA-256) until their exp, so a repeated token costs a hash, not a
+      // signature check; ~1 KB each. 0 verifies every request.
+      tokenCacheSize: 10_000,
+    },
   };
 }

@@ -122,6 +122,51 @@ export const STATE_STORES = ["memory", "sqlite"] as const;
 
 const MS_PER_DAY = 86_400_000;
 
+/** How HTTP requests are authenticated (docs/security.md); only "none" and "jwt" are implemented yet. */
+export const AUTH_MODES = ["none", "jwt", "introspection", "builtin"] as const;
+/**
+ * JWS algorithms auth.algorithms may allow: asymmetric ones only (RFC 7518 §3.1, RFC 8037),
+ * since the keys come from a public JWKS; "none" and the HMAC family never verify here.
+ */
+export const JWS_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const;
+
+/** An absolute http(s) URL without a fragment (RFC 8707 §2 resource indicators), or "" for unset. */
+export function urlOrEmpty() {
+  const error = 'expected "" or an absolute http(s) URL without a fragment, e.g. "https://mcp.example.com/mcp"';
+  return z.string({ error }).refine((v) => v === "" || isHttpUrl(v), { error });
+}
+
+function isHttpUrl(v: string): boolean {
+  if (!URL.canParse(v)) return false;
+  const u = new URL(v);
+  return (u.protocol === "https:" || u.protocol === "http:") && u.hash === "" && !v.includes("#");
+}
+
+/** The [auth] table: the mode, and what jwt mode verifies tokens against (checked together). */
+function authTable() {
+  const implemented = 'not implemented yet (this release serves "none" and "jwt")';
+  return table({
+    mode: oneOf(AUTH_MODES).refine((m) => m === "none" || m === "jwt", { error: implemented }),
+    allowAnonymous: boolean(),
+    issuer: text(0, 2048),
+    audience: urlOrEmpty(),
+    jwksFile: text(0, 4096),
+    jwksUri: urlOrEmpty(),
+    algorithms: z.array(oneOf(JWS_ALGORITHMS), { error: `expected a list of ${JWS_ALGORITHMS.join(", ")}` }).min(1, { error: "expected at least one algorithm" }),
+    clockSkewSec: integer(0, 3600),
+    jwksCooldownSec: integer(0, 3600),
+    scopes: strings(200),
+    requiredScopes: strings(200),
+    hideForbiddenTools: boolean(),
+    tokenCacheSize: integer(0, 10_000_000),
+  }).superRefine((a, ctx) => {
+    if (a.mode !== "jwt") return;
+    if (a.issuer === "") ctx.addIssue({ code: "custom", path: ["issuer"], message: 'required when auth.mode = "jwt": the "iss" your identity provider writes into tokens' });
+    if ((a.jwksFile === "") === (a.jwksUri === ""))
+      ctx.addIssue({ code: "custom", path: [a.jwksFile ? "jwksUri" : "jwksFile"], message: 'expected exactly one of auth.jwksFile and auth.jwksUri when auth.mode = "jwt"' });
+  });
+}
+
 /** Every [section] of the config, each a strict table. */
 export const SECTIONS = {
   server: table({
@@ -230,10 +275,32 @@ export const SECTIONS = {
     maxRevocations: integer(10, 100_000_000),
     path: text(1, 4096),
   }),
+  auth: authTable(),
 };
 
-/** The whole config: a strict table of SECTIONS. */
-export const configSchema = table(SECTIONS);
+/** Hosts that bind every interface: clients reach them by a name this server cannot know. */
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
+
+/** True when `hostname` is reachable only from this machine. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * The whole config: a strict table of SECTIONS, and the checks across sections. A listener
+ * other machines can reach serves anyone unless it authenticates: HTTP with auth.mode "none",
+ * and TCP always (it has no authentication in this release), so such a bind needs an explicit
+ * auth.allowAnonymous. A wildcard HTTP bind in jwt mode needs auth.audience: the audience is
+ * the URL clients use (RFC 8707), which cannot be derived from "0.0.0.0".
+ */
+export const configSchema = table(SECTIONS).superRefine((c, ctx) => {
+  const exposed = (enabled: boolean, listen: string) => enabled && !isLoopback(parseHostPort(listen)?.hostname ?? "localhost");
+  const anonymous = [c.http.enabled && c.auth.mode === "none" && exposed(true, c.http.listen) ? `http.listen = ${JSON.stringify(c.http.listen)}` : "", exposed(c.tcp.enabled, c.tcp.listen) ? `tcp.listen = ${JSON.stringify(c.tcp.listen)} (TCP is never authenticated)` : ""].filter(Boolean);
+  if (anonymous.length && !c.auth.allowAnonymous)
+    ctx.addIssue({ code: "custom", path: ["auth", "allowAnonymous"], message: `${anonymous.join(" and ")} would serve anyone on the network unauthenticated: set auth.mode = "jwt", bind 127.0.0.1, or set auth.allowAnonymous = true` });
+  if (c.http.enabled && c.auth.mode === "jwt" && c.auth.audience === "" && WILDCARD_HOSTS.has(parseHostPort(c.http.listen)?.hostname ?? ""))
+    ctx.addIssue({ code: "custom", path: ["auth", "audience"], message: `required when http.listen = ${JSON.stringify(c.http.listen)} binds every interface: the URL clients use, e.g. "https://mcp.example.com/mcp"` });
+});
 
 /** A validated config (loadConfig returns it deeply frozen). */
 export type Config = z.output<typeof configSchema>;

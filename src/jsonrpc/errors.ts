@@ -124,6 +124,20 @@ export const sessionNotFound = (why: string) => new McpError(WireCode.SessionNot
 export const httpRejected = (message: string) => new McpError(WireCode.ServerError, message);
 
 /**
+ * -32000 for a request without valid credentials (HTTP 401, RFC 6750 §3.1); the
+ * WWW-Authenticate header says why and where the Protected Resource Metadata is (RFC 9728 §5.1).
+ */
+export const unauthorized = (message: string) => new McpError(WireCode.ServerError, `Unauthorized: ${message}`);
+
+/**
+ * -32000 for a caller whose token lacks scopes the request needs (HTTP 403 insufficient_scope,
+ * RFC 6750 §3.1; or a JSON-RPC error on stream transports); `data.requiredScopes` lists them
+ * so a client can step up (MCP 2025-11-25 authorization §scope challenge handling).
+ */
+export const insufficientScope = (requiredScopes: readonly string[]) =>
+  new McpError(WireCode.ServerError, `Forbidden: insufficient_scope: this request needs the scopes ${requiredScopes.join(" ")}`, { requiredScopes });
+
+/**
  * -32000: a request that came while the server drains (SIGTERM) and was not accepted. The
  * client should send nothing more on this connection and retry on a new one (elsewhere).
  */

@@ -22,12 +22,18 @@ interface MethodStats {
 
 type Json = MetricObjectWithValues<MetricValue<string>>;
 
+/** What the authenticate phase decided about a request (erlmcp_auth_decisions_total{outcome}). */
+export const AUTH_OUTCOMES = ["ok", "missing", "invalid", "expired", "forbidden", "unavailable"] as const;
+export type AuthOutcome = (typeof AUTH_OUTCOMES)[number];
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly refusals: Counter<"limit">;
   private readonly forged: Counter;
   private readonly storeFailures: Counter<"store" | "operation">;
   private readonly stats = new Map<string, MethodStats>();
+  /** Auth decisions by outcome, plain numbers on the hot path (index of AUTH_OUTCOMES). */
+  private readonly authCounts = new Float64Array(AUTH_OUTCOMES.length);
 
   /** `shard` labels this process's own series (process.ts); 0 for a single process. */
   constructor(opts: { shard?: number; prefix?: string } = {}) {
@@ -60,6 +66,10 @@ export class Metrics {
         { value: s.ok, labels: { method: s.method, era: s.era, outcome: "ok" } },
         { value: s.error, labels: { method: s.method, era: s.era, outcome: "error" } },
       ]),
+    );
+    const authCounts = this.authCounts;
+    metric(`${prefix}auth_decisions_total`, "HTTP requests the authenticate phase decided, by outcome (ok | missing | invalid | expired | forbidden | unavailable)", "counter", () =>
+      AUTH_OUTCOMES.map((outcome, i) => ({ value: authCounts[i]!, labels: { outcome } })),
     );
     metric(`${prefix}request_duration_seconds`, "Time to answer an MCP request, by method and era", "histogram", () =>
       [...stats.values()].flatMap((s) => {
@@ -95,6 +105,11 @@ export class Metrics {
     while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
     s.buckets[i]!++;
   }
+  /** Counts one decision of the authenticate phase. */
+  authDecided(outcome: AuthOutcome): void {
+    this.authCounts[AUTH_OUTCOMES.indexOf(outcome)]!++;
+  }
+
   /** Counts a refusal by the limit named by its config key. */
   refused(limit: LimitName): void {
     this.refusals.labels(limit).inc();

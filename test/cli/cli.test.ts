@@ -98,7 +98,7 @@ describe("erlmcp check-config FILE", () => {
 
   test("the summary follows the file and --set", async () => {
     const file = join(dir, "check.toml");
-    writeFileSync(file, '[http]\nenabled = false\n[tcp]\nenabled = true\nlisten = "0.0.0.0:7000"\n[cluster]\nshards = 3\n');
+    writeFileSync(file, '[http]\nenabled = false\n[tcp]\nenabled = true\nlisten = "0.0.0.0:7000"\n[auth]\nallowAnonymous = true\n[cluster]\nshards = 3\n');
     const r = await runToEnd(cli("check-config", file, "--set", "events.store=sqlite"));
     expect({ code: r.code, stdout: lines(r.stdout) }).toEqual({
       code: 0,

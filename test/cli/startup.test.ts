@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAppliance, type Appliance } from "../fixtures/cluster-appliance.ts";
-import { lines, runWithin } from "./process.ts";
+import { lines, runToEnd, runWithin } from "./process.ts";
 
 const MAIN = join(import.meta.dir, "../../src/cli/main.ts");
 const cli = (...args: string[]) => [process.execPath, MAIN, ...args];
@@ -63,7 +63,7 @@ describe("a listen address another process holds", () => {
   }, 60_000);
 
   test("a host name that does not resolve is named as such, not as a port in use", async () => {
-    await failsWith(["serve", "--http", "nosuchhost.invalid:30010", "--shards", "1"], 'erlmcp: config: http.listen = "nosuchhost.invalid:30010": cannot resolve host "nosuchhost.invalid"');
+    await failsWith(["serve", "--http", "nosuchhost.invalid:30010", "--shards", "1", "--set", "auth.allowAnonymous=true"], 'erlmcp: config: http.listen = "nosuchhost.invalid:30010": cannot resolve host "nosuchhost.invalid"');
   }, 60_000);
 });
 
@@ -130,8 +130,16 @@ describe("a session key of the wrong length", () => {
 });
 
 describe("a non-loopback bind without authentication or TLS", () => {
+  test("without auth.allowAnonymous it is refused: one line naming the key, exit 2", async () => {
+    const r = await runToEnd([process.execPath, MAIN, "serve", "--http", `0.0.0.0:${freePort()}`, "--shards", "1"]);
+    expect({ code: r.code, stderr: lines(r.stderr) }).toEqual({
+      code: 2,
+      stderr: [expect.stringMatching(/^erlmcp: config: auth\.allowAnonymous = false: http\.listen = "0\.0\.0\.0:\d+" would serve anyone on the network unauthenticated/)],
+    });
+  }, 30_000);
+
   test("prints one warning line naming the address and what to do, and still serves", async () => {
-    const a = await startAppliance(["--http", `0.0.0.0:${freePort()}`, "--shards", "1"]);
+    const a = await startAppliance(["--http", `0.0.0.0:${freePort()}`, "--shards", "1", "--set", "auth.allowAnonymous=true"]);
     started.push(a);
     const address = /serving MCP on http:\/\/([^/]+)\//.exec(a.stderr())?.[1];
     const warnings = lines(a.stderr()).filter((l) => l.includes("warning"));

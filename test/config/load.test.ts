@@ -100,7 +100,37 @@ const OVERRIDE_CASES: [string, Record<string, unknown>, string[]][] = [
   ["an unknown revocation store", { "stores.revocations": "none" }, ['config: stores.revocations = "none": expected one of "memory", "sqlite"']],
   ["an empty sqlite path for the stores", { "stores.path": "" }, ['config: stores.path = "": expected a string of 1 to 4096 characters']],
   ["a default TTL above the maximum TTL", { "tasks.defaultTtlMs": 90_000_000 }, ["config: tasks.defaultTtlMs = 90000000: expected at most tasks.maxTtlMs (86400000)"]],
-  ["a __proto__ key, which is data and never a prototype", { "__proto__.pageSize": 0 }, ["config: __proto__: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events, stores)"]],
+  ["a __proto__ key, which is data and never a prototype", { "__proto__.pageSize": 0 }, ["config: __proto__: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events, stores, auth)"]],
+  ["an auth mode not implemented yet", { "auth.mode": "builtin" }, ['config: auth.mode = "builtin": not implemented yet (this release serves "none" and "jwt")']],
+  ["introspection, not implemented yet", { "auth.mode": "introspection" }, ['config: auth.mode = "introspection": not implemented yet (this release serves "none" and "jwt")']],
+  ["an unknown auth mode", { "auth.mode": "oauth" }, ['config: auth.mode = "oauth": expected one of "none", "jwt", "introspection", "builtin"']],
+  [
+    "jwt mode without an issuer or keys",
+    { "auth.mode": "jwt" },
+    ['config: auth.issuer = "": required when auth.mode = "jwt": the "iss" your identity provider writes into tokens', 'config: auth.jwksFile = "": expected exactly one of auth.jwksFile and auth.jwksUri when auth.mode = "jwt"'],
+  ],
+  [
+    "jwt mode with both a JWKS file and a JWKS URI",
+    { "auth.mode": "jwt", "auth.issuer": "https://idp.example", "auth.jwksFile": "/k.json", "auth.jwksUri": "https://idp.example/jwks" },
+    ['config: auth.jwksUri = "https://idp.example/jwks": expected exactly one of auth.jwksFile and auth.jwksUri when auth.mode = "jwt"'],
+  ],
+  ["an audience that is not a URL", { "auth.audience": "my-server" }, ['config: auth.audience = "my-server": expected "" or an absolute http(s) URL without a fragment, e.g. "https://mcp.example.com/mcp"']],
+  ["a symmetric algorithm", { "auth.algorithms": ["HS256"] }, ['config: auth.algorithms.0 = "HS256": expected one of "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"']],
+  [
+    "an HTTP bind other machines reach, unauthenticated, without allowAnonymous",
+    { "http.listen": "0.0.0.0:4370" },
+    ['config: auth.allowAnonymous = false: http.listen = "0.0.0.0:4370" would serve anyone on the network unauthenticated: set auth.mode = "jwt", bind 127.0.0.1, or set auth.allowAnonymous = true'],
+  ],
+  [
+    "a TCP bind other machines reach, even with jwt on HTTP",
+    { "tcp.enabled": true, "tcp.listen": "10.0.0.5:4371", "auth.mode": "jwt", "auth.issuer": "https://idp.example", "auth.jwksUri": "https://idp.example/jwks", "auth.audience": "https://mcp.example/mcp" },
+    ['config: auth.allowAnonymous = false: tcp.listen = "10.0.0.5:4371" (TCP is never authenticated) would serve anyone on the network unauthenticated: set auth.mode = "jwt", bind 127.0.0.1, or set auth.allowAnonymous = true'],
+  ],
+  [
+    "jwt on every interface without an audience",
+    { "http.listen": "0.0.0.0:4370", "auth.mode": "jwt", "auth.issuer": "https://idp.example", "auth.jwksUri": "https://idp.example/jwks" },
+    ['config: auth.audience = "": required when http.listen = "0.0.0.0:4370" binds every interface: the URL clients use, e.g. "https://mcp.example.com/mcp"'],
+  ],
   ["a key with an empty segment", { "limits..pageSize": 5 }, ["config: limits..pageSize: not a key (expected section.key, e.g. limits.pageSize)"]],
   [
     "several bad values, one line each",
@@ -113,6 +143,14 @@ const OVERRIDE_CASES: [string, Record<string, unknown>, string[]][] = [
   ],
 ];
 
+describe("[auth]", () => {
+  test("a non-loopback bind is allowed unauthenticated only with auth.allowAnonymous, and with jwt mode", () => {
+    expect(loadConfig({ overrides: { "http.listen": "0.0.0.0:4370", "auth.allowAnonymous": true } }).auth.mode).toBe("none");
+    const jwt = { "http.listen": "10.1.2.3:4370", "auth.mode": "jwt", "auth.issuer": "https://idp.example", "auth.jwksUri": "https://idp.example/jwks" };
+    expect(loadConfig({ overrides: jwt }).auth.audience).toBe("");
+  });
+});
+
 describe("a bad override is reported as exactly one line per problem", () => {
   test.each(OVERRIDE_CASES)("%s", (_name, overrides, expected) => {
     expect([...problemsOf(() => loadConfig({ overrides }))].sort()).toEqual([...expected].sort());
@@ -122,7 +160,7 @@ describe("a bad override is reported as exactly one line per problem", () => {
 const FILE_CASES: [string, string, (file: string) => string[]][] = [
   ["an out-of-range value", "[limits]\npageSize = 0\n", () => ["config: limits.pageSize = 0: expected an integer from 1 to 10000"]],
   ["TOML inf for an integer", "[limits]\npageSize = inf\n", () => ["config: limits.pageSize = inf: expected an integer from 1 to 10000"]],
-  ["an unknown table", "[network]\nport = 1\n", () => ["config: network: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events, stores)"]],
+  ["an unknown table", "[network]\nport = 1\n", () => ["config: network: unknown key (expected one of server, limits, features, tasks, logging, stdio, http, tcp, cluster, events, stores, auth)"]],
   ["a misspelt table", "[htpp]\nport = 1\n", () => ["config: htpp: unknown key (did you mean http?)"]],
   ["a malformed listen address", '[http]\nlisten = "localhost"\n', () => ['config: http.listen = "localhost": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")']],
   ["a port out of range", '[tcp]\nlisten = "127.0.0.1:70000"\n', () => ['config: tcp.listen = "127.0.0.1:70000": expected HOST:PORT, e.g. "127.0.0.1:4370" (port 0 to 65535; IPv6 as "[::1]:4370")']],

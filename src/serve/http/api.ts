@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { AggregatorRegistry } from "prom-client";
 import type { ShardQueries } from "../../cluster/ipc.ts";
+import { metadataPaths, type ProtectedResourceMetadata } from "../../auth/resource-metadata.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import type { HostPolicy } from "../../transport/http-guards.ts";
 import { hostOriginRejection } from "./pipeline.ts";
@@ -11,6 +12,14 @@ const ShardHealth = t.Object({ shard: t.Number(), pid: t.Number(), sessions: t.N
 
 /** GET /healthz: liveness and the 2025 session count (this process's, or every shard's summed, with each shard's view). */
 const Health = t.Object({ status: t.Union([t.Literal("ok"), t.Literal("draining")]), sessions: t.Number(), shards: t.Optional(t.Array(ShardHealth)) });
+
+/** GET /.well-known/oauth-protected-resource[/path]: the Protected Resource Metadata (RFC 9728 §2). */
+const ResourceMetadata = t.Object({
+  resource: t.String(),
+  authorization_servers: t.Array(t.String()),
+  scopes_supported: t.Optional(t.Array(t.String())),
+  bearer_methods_supported: t.Array(t.Literal("header")),
+});
 
 /** The body of GET /healthz. */
 export type Health = typeof Health.static;
@@ -29,6 +38,8 @@ export interface HttpApiOptions {
   ownedSessions(): number;
   /** In a sharded appliance: every shard's view of health and metrics. */
   queries?: ShardQueries;
+  /** Published without authentication at the RFC 9728 well-known paths when the listener authenticates. */
+  resourceMetadata?: ProtectedResourceMetadata;
 }
 
 /**
@@ -58,7 +69,7 @@ export function httpApi(rt: Runtime, opts: HttpApiOptions) {
   };
 
   // Hooks first: an Elysia hook applies to the routes registered after it.
-  return new Elysia({ name: "erlmcp-http-api" })
+  const app = new Elysia({ name: "erlmcp-http-api" })
     .onRequest(({ request }) => hostOriginRejection(request, opts.hosts))
     .onError(({ code, error, request }) => {
       const path = new URL(request.url).pathname;
@@ -82,4 +93,12 @@ export function httpApi(rt: Runtime, opts: HttpApiOptions) {
       },
       { response: t.String() },
     );
+  const prm = opts.resourceMetadata;
+  if (!prm) return app;
+  // RFC 9728 §3: the root form, and the one suffixed with the resource's path, which clients
+  // try first (MCP 2025-11-25 authorization §protected resource metadata discovery).
+  // Elysia registers on the instance; the chained type is not needed for these paths.
+  const body: typeof ResourceMetadata.static = JSON.parse(JSON.stringify(prm));
+  for (const path of metadataPaths(prm.resource, opts.mcpPath)) app.get(path, () => body, { response: ResourceMetadata });
+  return app;
 }

@@ -70,7 +70,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
     // tracing a session across shards; a forwarded answer keeps its server's name.
     shardName: shard ? String(rt.shard.index) : undefined,
   };
-  const api = httpApi(rt, { hosts: opts.hosts, mcpPath: opts.path, openSessions: () => streamable.sessionCount + legacy.sessionCount, ownedSessions, draining: () => edge.draining, queries: shard?.queries });
+  const api = httpApi(rt, { hosts: opts.hosts, mcpPath: opts.path, openSessions: () => streamable.sessionCount + legacy.sessionCount, ownedSessions, draining: () => edge.draining, queries: shard?.queries, resourceMetadata: opts.resourceMetadata });
   /** An unexpected throw in a route: 500 with a correlation id, logged under it. */
   const failed = (error: Error) => unexpectedError(error, rt.logger, "(MCP route)");
   // readBody answers an oversize body with a 413 naming limits.maxMessageBytes (a declared

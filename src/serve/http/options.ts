@@ -1,4 +1,5 @@
 import type { Authenticator } from "../../auth/authenticator.ts";
+import type { ProtectedResourceMetadata } from "../../auth/resource-metadata.ts";
 import type { Forwarder } from "../../cluster/forward.ts";
 import type { ShardQueries } from "../../cluster/ipc.ts";
 import type { SessionTokens } from "../../cluster/session-token.ts";
@@ -53,6 +54,11 @@ export interface HttpListenOptions {
    * default answers ANONYMOUS for everyone.
    */
   authenticate: Authenticator;
+  /**
+   * The Protected Resource Metadata (RFC 9728) of an authenticating listener, served at
+   * /.well-known/oauth-protected-resource and its path-suffixed forms; none when absent.
+   */
+  resourceMetadata?: ProtectedResourceMetadata;
   /** Seals session ids (see StreamableHttpOptions.tokens). */
   tokens?: SessionTokens;
   /** In a sharded appliance: this shard's private socket and the way to its siblings. */
@@ -64,7 +70,7 @@ export interface HttpListenOptions {
  * appliance's config (config/defaults.ts) is built from them. One comment per knob lives
  * there, with the unit and the trade-off.
  */
-export const DEFAULT_HTTP_OPTIONS: Readonly<Omit<HttpListenOptions, "store" | "hosts" | "authenticate" | "tokens" | "shard">> = Object.freeze({
+export const DEFAULT_HTTP_OPTIONS: Readonly<Omit<HttpListenOptions, "store" | "hosts" | "authenticate" | "resourceMetadata" | "tokens" | "shard">> = Object.freeze({
   hostname: "127.0.0.1",
   port: 0,
   path: "/mcp",

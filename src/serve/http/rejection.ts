@@ -1,5 +1,5 @@
 import { WireCode } from "../../jsonrpc/codes.ts";
-import { httpRejected, internalError, McpError, sessionNotFound, shuttingDown, type Refusal } from "../../jsonrpc/errors.ts";
+import { httpRejected, insufficientScope, internalError, unauthorized, McpError, sessionNotFound, shuttingDown, type Refusal } from "../../jsonrpc/errors.ts";
 import { refusalStatus } from "../../limits/guard.ts";
 import type { Logger } from "../../util/log.ts";
 
@@ -19,6 +19,10 @@ const REJECTIONS = {
   badRequest: { status: 400, error: invalidRequest },
   /** The body could not be read at all (the connection broke mid-body). */
   unreadableBody: { status: 400, error: (m: string) => new McpError(WireCode.ParseError, m) },
+  /** No valid bearer token (RFC 6750 §3.1); the answer carries WWW-Authenticate (src/auth/challenge.ts). */
+  unauthorized: { status: 401, error: unauthorized },
+  /** The token lacks a scope the request needs (RFC 6750 §3.1 insufficient_scope); the message is the scope list. */
+  insufficientScope: { status: 403, error: (m: string) => insufficientScope(m.split(" ")) },
   /** DNS-rebinding protection: Host or Origin not allowed (2025-11-25 transports §security). */
   forbidden: { status: 403, error: httpRejected },
   /** No such path. */
@@ -37,6 +41,8 @@ const REJECTIONS = {
   upgradeRequired: { status: 426, error: invalidRequest },
   /** A store the request needs failed (the event log cannot replay: disk or database trouble); retry later. */
   storeUnavailable: { status: 503, error: (m: string) => new McpError(WireCode.ServerError, m) },
+  /** The issuer's keys (auth.jwksUri) could not be fetched, so no token can be verified now; retry later. */
+  authUnavailable: { status: 503, error: (m: string) => new McpError(WireCode.ServerError, m) },
 } as const satisfies Record<string, { status: number; error: ErrorOf }>;
 
 /** A reason the HTTP edge turns a request away (a key of the rejection table). */
