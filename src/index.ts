@@ -80,6 +80,8 @@ export { listenHttp, type HttpListener } from "./serve/http/listener.ts";
 export { DEFAULT_HTTP_OPTIONS, type HttpListenOptions } from "./serve/http/options.ts";
 export type { Authenticator } from "./auth/authenticator.ts";
 export type { Principal } from "./auth/principal.ts";
+export { jwtAuthenticator, type JwtAuthOptions, type JwtKeys } from "./auth/jwt.ts";
+export { metadataUrl, protectedResourceMetadata, type ProtectedResourceMetadata } from "./auth/resource-metadata.ts";
 export { serveTcp, type TcpListenOptions, type TcpListener } from "./serve/tcp.ts";
 export { hostPolicy } from "./transport/http-guards.ts";
 export type { EventStore, StoredEvent } from "./store/event-store.ts";

@@ -28,6 +28,11 @@ export function principal(subject: string, scopes: readonly string[] = [], claim
   return Object.freeze({ subject, scopes: Object.freeze([...scopes]), claims: Object.freeze({ ...claims }), anonymous: false });
 }
 
+/** True when `granted` holds every scope of `needed` (nothing needed: true). */
+export function mayCall(needed: readonly string[] | undefined, granted: readonly string[]): boolean {
+  return needed === undefined || needed.every((s) => granted.includes(s));
+}
+
 /**
  * Whom rate limits count a request against: an authenticated subject across all its
  * connections, else `fallback` (the session, the connection, the client's address).

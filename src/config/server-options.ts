@@ -21,6 +21,7 @@ export function configToServerOptions(config: Config, logger: Logger = loggerFor
     features: { ...config.features },
     tasks: { ...config.tasks },
     defaultLogLevel: config.logging.clientLevel,
+    hideForbiddenTools: config.auth.hideForbiddenTools,
     logger,
   };
 }

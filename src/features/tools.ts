@@ -1,5 +1,5 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { invalidParams, McpError, PeerError } from "../jsonrpc/errors.ts";
+import { insufficientScope, invalidParams, McpError, PeerError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { Method } from "../protocol/methods.ts";
 import type { CallToolResult } from "../protocol/types.ts";
@@ -7,6 +7,7 @@ import type { ToolReturn } from "../server/definitions.ts";
 import type { ToolEntry } from "../server/registry.ts";
 import type { McpServer } from "../server/server.ts";
 import type { MethodEntry, Scope } from "../server/scope.ts";
+import { mayCall } from "../auth/principal.ts";
 import { optionalObject, requireString } from "../util/guards.ts";
 import { checkRequired } from "../server/client-gates.ts";
 import { paginate } from "../util/pagination.ts";
@@ -21,7 +22,9 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
     session: true,
     stateless: true,
     handle(params, scope) {
-      const { page, nextCursor } = paginate(scope.era === "stateless" ? registry.listToolsStateless() : registry.listTools(), params.cursor, limits.pageSize);
+      const all = scope.era === "stateless" ? registry.listToolsStateless() : registry.listTools();
+      const visible = registry.scopedTools > 0 && server.hideForbiddenTools ? all.filter((t) => mayCall(registry.tool(t.name)?.scopes, scope.auth.scopes)) : all;
+      const { page, nextCursor } = paginate(visible, params.cursor, limits.pageSize);
       return nextCursor ? { tools: page, nextCursor } : { tools: page };
     },
   };
@@ -34,6 +37,8 @@ export function toolMethods(server: McpServer): Record<string, MethodEntry> {
       const name = requireString(params, "name", Method.ToolsCall);
       const tool = registry.tool(name);
       if (!tool) throw invalidParams(`Unknown tool: ${name}`);
+      // Streams (stdio, TCP, WebSocket) and batches reach here; single HTTP calls were refused at the edge (403).
+      if (tool.scopes && !mayCall(tool.scopes, scope.auth.scopes)) throw insufficientScope(tool.scopes);
       const args = optionalObject(params, "arguments", Method.ToolsCall);
       // Only a tool that declares requirements reads the client view (made per request on 2026-07-28).
       if (tool.requires) checkRequired(scope.client.capabilities, tool.requires);

@@ -44,6 +44,12 @@ export interface ToolDefinition<I extends z.ZodType | JsonSchemaObject | undefin
    */
   requires?: ClientCapabilities;
   /**
+   * OAuth scopes a caller must hold to call the tool (all of them): without them a call is
+   * 403 insufficient_scope on HTTP, a JSON-RPC error elsewhere, and tools/list hides the tool
+   * (ServerOptions.hideForbiddenTools).
+   */
+  scopes?: readonly string[];
+  /**
    * Work that runs on the request itself before any task exists, such as asking the user
    * (SEP-2663 §Task Creation: input_required round trips resolve before the CreateTaskResult).
    * It returns the arguments the handler then runs with, as a task or not; like code before

@@ -51,6 +51,11 @@ export interface ServerOptions {
   defaultLogLevel?: LoggingLevel;
   /** Where the server logs its own events (default: silent). */
   logger?: Logger;
+  /**
+   * tools/list shows a caller only the tools its scopes let it call (default true); off, it
+   * lists every tool and a call without the scopes is still refused.
+   */
+  hideForbiddenTools?: boolean;
   /** Called when a 2025 client announces that its roots changed (notifications/roots/list_changed). */
   onRootsListChanged?: (client: { sessionId: string | undefined }) => void;
 }

@@ -32,6 +32,8 @@ export interface ToolEntry {
   readonly output?: CompiledSchema;
   readonly taskSupport: TaskSupport;
   readonly requires?: ClientCapabilities;
+  /** OAuth scopes a caller must hold (all of them); undefined: anyone may call. */
+  readonly scopes?: readonly string[];
   /** Runs on the request before a task is created; returns the handler's arguments. */
   readonly beforeTask?: (args: never, ctx: HandlerContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Arguments mirrored into Mcp-Param-* headers on 2026-07-28 HTTP (x-mcp-header). */
@@ -112,11 +114,17 @@ export class Registry {
       throw new LocalError(LocalCode.RegistrationInvalid, `tool ${JSON.stringify(name)}: names are 1-64 characters of A-Z a-z 0-9 _ . -`);
     if (this.tools.has(name)) throw new LocalError(LocalCode.RegistrationInvalid, `tool ${JSON.stringify(name)} is already registered`);
     this.tools.set(name, entry);
+    if (entry.scopes) this.scopedTools++;
     this.changed("tools", "tools");
   }
 
+  /** Registered tools that require scopes: while 0, no list is filtered and no call checked. */
+  scopedTools = 0;
+
   removeTool(name: string): boolean {
+    const entry = this.tools.get(name);
     const had = this.tools.delete(name);
+    if (entry?.scopes) this.scopedTools--;
     if (had) this.changed("tools", "tools");
     return had;
   }

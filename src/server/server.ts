@@ -54,6 +54,8 @@ export class McpServer {
   readonly methods: MethodTable;
   readonly capabilities: Readonly<ServerCapabilities>;
   readonly onRootsListChanged: ServerOptions["onRootsListChanged"];
+  /** tools/list hides tools whose scopes the caller lacks (ServerOptions.hideForbiddenTools). */
+  readonly hideForbiddenTools: boolean;
   private withSkills: Readonly<ServerCapabilities> | undefined;
 
   /** Use createServer; `buildMethods` is how the composition root hands in every feature's methods. */
@@ -76,6 +78,7 @@ export class McpServer {
     this.cacheHints = Object.freeze({ ...DEFAULT_CACHE_HINTS, ...options.cache });
     this.logger = options.logger ?? silentLogger;
     this.onRootsListChanged = options.onRootsListChanged;
+    this.hideForbiddenTools = options.hideForbiddenTools ?? true;
     this.capabilities = Object.freeze(capabilitiesFor(this.features));
     this.methods = buildMethods(this);
     this.registry.onChange((kind) => this.changes.publishList(kind));
@@ -105,7 +108,8 @@ export class McpServer {
     if (definition.beforeTask && taskSupport === "forbidden")
       throw new LocalError(LocalCode.UsageInvalid, `${where}: beforeTask needs taskSupport "optional" or "required"`);
     const beforeTask = definition.beforeTask as ToolEntry["beforeTask"];
-    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, beforeTask, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
+    const scopes = definition.scopes?.length ? Object.freeze([...definition.scopes]) : undefined;
+    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, scopes, beforeTask, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
     return this;
   }
 

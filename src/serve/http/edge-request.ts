@@ -20,6 +20,8 @@ export interface EdgeSettings {
   forwarder?: Forwarder;
   /** Only sibling shards' requests are served (the private shard socket). */
   siblingsOnly?: boolean;
+  /** The RFC 9728 metadata URL of an authenticating listener: named in its 403s, and it turns the authorize phase on. */
+  resourceMetadataUrl?: string;
   /** Add RateLimit-Policy and RateLimit to POST answers when a rate limit applies (http.rateLimitHeaders). */
   rateLimitHeaders?: boolean;
 }
@@ -34,6 +36,8 @@ export class Edge {
   readonly authenticate: Authenticator;
   readonly bodyTimeoutMs: number;
   readonly forwarder: Forwarder | undefined;
+  /** Set when the listener authenticates (EdgeSettings.resourceMetadataUrl). */
+  readonly resourceMetadataUrl: string | undefined;
   readonly siblingsOnly: boolean;
   /** The server's runtime: the Guard admits, the metrics count refusals. */
   readonly rt: Runtime;
@@ -57,6 +61,7 @@ export class Edge {
     this.authenticate = settings.authenticate ?? anonymousAuthenticator;
     this.bodyTimeoutMs = settings.bodyTimeoutMs ?? DEFAULT_HTTP_OPTIONS.bodyTimeoutMs;
     this.forwarder = settings.forwarder;
+    this.resourceMetadataUrl = settings.resourceMetadataUrl;
     this.siblingsOnly = settings.siblingsOnly ?? false;
     this.rt = runtimeOf(server);
     this.needIp = server.limits.maxConnectionsPerIp > 0 || server.limits.principalRatePerSec > 0;

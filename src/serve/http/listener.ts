@@ -8,6 +8,7 @@ import { websocketHandlers, type WsData } from "../../transport/websocket.ts";
 import { attachChannel, drainConnections, type Attached } from "../attach.ts";
 import { LegacySseEndpoint } from "./legacy-sse.ts";
 import { anonymousAuthenticator } from "../../auth/authenticator.ts";
+import { metadataUrl } from "../../auth/resource-metadata.ts";
 import { httpApi } from "./api.ts";
 import { Edge } from "./edge-request.ts";
 import { StreamableHttpEndpoint } from "./mcp-endpoint.ts";
@@ -78,7 +79,8 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   // own cap is only a backstop, and its 413 has no body.
   const maxRequestBodySize = Math.max(server.limits.maxMessageBytes * 2, 128 * 1024 * 1024);
 
-  const edge = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard?.forwarder, rateLimitHeaders: opts.rateLimitHeaders });
+  const resourceMetadataUrl = opts.resourceMetadata && metadataUrl(opts.resourceMetadata.resource);
+  const edge = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, resourceMetadataUrl, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard?.forwarder, rateLimitHeaders: opts.rateLimitHeaders });
   const bun: Server<WsData> = Bun.serve<WsData, string>({
     hostname: opts.hostname,
     port: opts.port,
@@ -118,7 +120,7 @@ export function listenHttp(server: McpServer, options: Partial<HttpListenOptions
   let siblings: Edge | undefined;
   if (shard) {
     rmSync(shard.socketPath, { force: true });
-    siblings = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard.forwarder, siblingsOnly: true, rateLimitHeaders: opts.rateLimitHeaders });
+    siblings = new Edge(server, { hosts: opts.hosts, authenticate: opts.authenticate, resourceMetadataUrl, bodyTimeoutMs: opts.bodyTimeoutMs, forwarder: shard.forwarder, siblingsOnly: true, rateLimitHeaders: opts.rateLimitHeaders });
     privateServer = Bun.serve<WsData, string>({
       unix: shard.socketPath,
       maxRequestBodySize,

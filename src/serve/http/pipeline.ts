@@ -1,7 +1,8 @@
-import type { Principal } from "../../auth/principal.ts";
+import { insufficientScopeAnswer } from "../../auth/challenge.ts";
+import { mayCall, type Principal } from "../../auth/principal.ts";
 import { forwardedPrincipal } from "../../cluster/forward.ts";
 import type { LimitName } from "../../jsonrpc/codes.ts";
-import { decodeFrame } from "../../jsonrpc/decode.ts";
+import { decodeFrame, type Decoded } from "../../jsonrpc/decode.ts";
 import { limitRefused, Refusal } from "../../jsonrpc/errors.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { accepts, checkHostAndOrigin, isJsonContent, readBody, type BodyFault, type HostPolicy } from "../../transport/http-guards.ts";
@@ -134,6 +135,32 @@ async function authenticateLater(x: EdgeRequest, pending: Promise<Principal | Re
   if (verdict instanceof Response) return verdict;
   x.principal = verdict;
   return undefined;
+}
+
+// ---- authorize: 403 insufficient_scope ----
+
+/**
+ * On an authenticating listener, after decode: a single tools/call naming a tool whose scopes
+ * the principal lacks is 403 insufficient_scope with the scopes to step up to (RFC 6750
+ * §3.1, MCP 2025-11-25 authorization §scope challenge handling), before any tool work. Only
+ * added to the POST route when the listener authenticates; a server with no scoped tool pays
+ * one comparison. Batches and stream transports get the tool handler's JSON-RPC error instead.
+ */
+export const authorize: Phase = (x) => {
+  const registry = x.edge.server.registry;
+  if (registry.scopedTools === 0) return undefined;
+  const name = calledTool(x.decoded);
+  const needed = name === undefined ? undefined : registry.tool(name)?.scopes;
+  if (mayCall(needed, x.principal.scopes)) return undefined;
+  x.edge.rt.metrics.authDecided("forbidden");
+  return insufficientScopeAnswer(x.edge.resourceMetadataUrl!, needed!);
+};
+
+/** The tool a single tools/call names, else undefined. */
+export function calledTool(decoded: Decoded | undefined): string | undefined {
+  if (decoded?.kind !== "message") return undefined;
+  const m = decoded.message as { method?: unknown; params?: { name?: unknown } };
+  return m.method === "tools/call" && typeof m.params?.name === "string" ? m.params.name : undefined;
 }
 
 // ---- admit: 503 + Retry-After ----

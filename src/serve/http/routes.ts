@@ -1,10 +1,9 @@
-import type { Decoded } from "../../jsonrpc/decode.ts";
 import type { RateLimitReporter } from "../../limits/ratelimit-headers.ts";
 import { negotiateSubprotocol } from "../../transport/websocket.ts";
 import type { LegacySseEndpoint } from "./legacy-sse.ts";
 import { Edge, EdgeRequest } from "./edge-request.ts";
 import type { StreamableHttpEndpoint } from "./mcp-endpoint.ts";
-import { admit, admitSession, authenticate, body, decode, hostOrigin, jsonMedia, pipeline, postMedia, serveRequest, sibling, streamMedia, type Phase, type Pipeline } from "./pipeline.ts";
+import { admit, admitSession, authenticate, authorize, body, calledTool, decode, hostOrigin, jsonMedia, pipeline, postMedia, serveRequest, sibling, streamMedia, type Phase, type Pipeline } from "./pipeline.ts";
 import { rejectRequest } from "./rejection.ts";
 
 /** What the routes serve. */
@@ -37,7 +36,8 @@ export function mcpRoutes(edge: Edge, targets: RouteTargets, socket: "public" | 
   const { streamable, legacy, shardName } = targets;
   const serve = (p: Pipeline): Handler => (shardName === undefined ? (request) => serveRequest(p, new EdgeRequest(request, edge)) : (request) => stamp(serveRequest(p, new EdgeRequest(request, edge)), shardName));
   const notAllowed = serve(pipeline(door, methodNotAllowed));
-  const post = pipeline([...door, postMedia, body, decode], (x) => streamable.post(x));
+  // The authorize phase only where the edge authenticates: the anonymous hot path stays as it was.
+  const post = pipeline(edge.resourceMetadataUrl === undefined ? [...door, postMedia, body, decode] : [...door, postMedia, body, decode, authorize], (x) => streamable.post(x));
   const rates = edge.rateLimits;
   const routes: Record<string, MethodHandlers> = {
     [targets.path]: {
@@ -107,13 +107,6 @@ function reportRates(r: Response, x: EdgeRequest, rates: RateLimitReporter): Res
     r.headers.set("ratelimit", fields.state);
   }
   return r;
-}
-
-/** The tool a single tools/call names, else undefined. */
-function calledTool(decoded: Decoded | undefined): string | undefined {
-  if (decoded?.kind !== "message") return undefined;
-  const m = decoded.message as { method?: unknown; params?: { name?: unknown } };
-  return m.method === "tools/call" && typeof m.params?.name === "string" ? m.params.name : undefined;
 }
 
 /** Adds x-erlmcp-shard to an answer unless a forwarded answer already carries it. */
