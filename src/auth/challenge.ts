@@ -1,4 +1,5 @@
-import { rejectRequest } from "../serve/http/rejection.ts";
+import { insufficientScope, McpError, unauthorized } from "../jsonrpc/errors.ts";
+import { WireCode } from "../jsonrpc/codes.ts";
 
 /**
  * The bearer challenges of a resource server (RFC 6750 §3, RFC 9728 §5.1): every 401 and 403
@@ -28,15 +29,29 @@ export function bearerChallenge(metadataUrl: string, scopes: readonly string[], 
   return value;
 }
 
+/**
+ * An answer of the resource server: `status` with a JSON-RPC error of the catalogue and no id
+ * (2025-11-25 transports: an HTTP error "MAY comprise a JSON-RPC error response that has no
+ * id"), as the edge's rejections (serve/http/rejection.ts) are made; auth sits below serve.
+ */
+function answer(status: number, error: McpError, headers: Record<string, string>): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: error.toWire() }), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
 /** 401 for missing or invalid credentials (RFC 6750 §3.1 invalid_token), with the challenge. */
 export function unauthorizedAnswer(metadataUrl: string, scopes: readonly string[], denial: Denial): Response {
-  return rejectRequest("unauthorized", denial.description ?? "a bearer token is required", { "www-authenticate": bearerChallenge(metadataUrl, scopes, denial) });
+  return answer(401, unauthorized(denial.description ?? "a bearer token is required"), { "www-authenticate": bearerChallenge(metadataUrl, scopes, denial) });
 }
 
 /** 403 insufficient_scope naming the scopes the request needs, so the client can step up (RFC 6750 §3.1). */
 export function insufficientScopeAnswer(metadataUrl: string, needed: readonly string[]): Response {
   const denial: Denial = { outcome: "forbidden", error: "insufficient_scope", description: "the token lacks a required scope" };
-  return rejectRequest("insufficientScope", needed.join(" "), { "www-authenticate": bearerChallenge(metadataUrl, needed, denial) });
+  return answer(403, insufficientScope(needed), { "www-authenticate": bearerChallenge(metadataUrl, needed, denial) });
+}
+
+/** 503 + Retry-After: the issuer's keys (auth.jwksUri) cannot be fetched, so no token can be judged now. */
+export function keysUnavailableAnswer(): Response {
+  return answer(503, new McpError(WireCode.ServerError, "Service Unavailable: the issuer's signing keys cannot be fetched now"), { "retry-after": "5" });
 }
 
 /** The scopes of `needed` the caller's `granted` lacks (empty: allowed). */

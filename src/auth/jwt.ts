@@ -1,9 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
 import type { Metrics } from "../metrics/metrics.ts";
-import { rejectRequest } from "../serve/http/rejection.ts";
 import type { Logger } from "../util/log.ts";
 import type { Authenticator } from "./authenticator.ts";
-import { insufficientScopeAnswer, missingScopes, unauthorizedAnswer, type Denial } from "./challenge.ts";
+import { insufficientScopeAnswer, keysUnavailableAnswer, missingScopes, unauthorizedAnswer, type Denial } from "./challenge.ts";
 import { principalOf } from "./jwt-claims.ts";
 import type { Principal } from "./principal.ts";
 import { metadataUrl } from "./resource-metadata.ts";
@@ -119,7 +118,7 @@ export function jwtAuthenticator(opts: JwtAuthOptions): Authenticator {
       // judged now, and calling it invalid would send clients to re-authenticate in vain.
       metrics?.authDecided("unavailable");
       logger?.warn("cannot fetch the issuer's keys (auth.jwksUri)", { error: e instanceof Error ? e.message : String(e) });
-      return rejectRequest("authUnavailable", "Service Unavailable: the issuer's signing keys cannot be fetched now", { "retry-after": "5" });
+      return keysUnavailableAnswer();
     }
     const who = principalOf(payload);
     cache.set(key, who, payload.exp! * 1000);

@@ -148,3 +148,18 @@ test("every decision is counted by outcome", async () => {
   const text = await metricsText();
   for (const outcome of ["ok", "missing", "invalid", "expired"]) expect(text).toMatch(new RegExp(`erlmcp_auth_decisions_total\\{outcome="${outcome}"\\} [1-9]`));
 });
+
+test("keys that cannot be fetched (jwks_uri down) are 503 with Retry-After, not a 401", async () => {
+  const dead = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const deadPort = dead.port;
+  dead.stop(true);
+  const server = createServer({ name: "jwt-down", version: "1.0.0" });
+  const l = listenHttp(server, { port: 0, responseMode: "json", authenticate: jwtAuthenticator({ issuer: ISSUER, audience: "https://down.test/mcp", keys: { jwksUri: `http://127.0.0.1:${deadPort}/jwks` } }) });
+  try {
+    const t = await signToken(key, { iss: ISSUER, aud: "https://down.test/mcp" });
+    const r = await fetch(l.url, { method: "POST", headers: { "content-type": "application/json", accept: ACCEPT_BOTH, authorization: `Bearer ${t}` }, body: JSON.stringify(initializeRequest()) });
+    expect({ status: r.status, retryAfter: r.headers.get("retry-after"), challenge: r.headers.get("www-authenticate") }).toEqual({ status: 503, retryAfter: "5", challenge: null });
+  } finally {
+    await l.stop();
+  }
+});

@@ -1,5 +1,5 @@
 import { WireCode } from "../../jsonrpc/codes.ts";
-import { httpRejected, insufficientScope, internalError, unauthorized, McpError, sessionNotFound, shuttingDown, type Refusal } from "../../jsonrpc/errors.ts";
+import { httpRejected, internalError, McpError, sessionNotFound, shuttingDown, type Refusal } from "../../jsonrpc/errors.ts";
 import { refusalStatus } from "../../limits/guard.ts";
 import type { Logger } from "../../util/log.ts";
 
@@ -12,17 +12,14 @@ const invalidRequest: ErrorOf = (m) => new McpError(WireCode.InvalidRequest, m);
  * Every way the HTTP edge turns a request away, with its status and the JSON-RPC error its
  * body carries (2025-11-25 transports: "The body MAY comprise a JSON-RPC error response that
  * has no id"), made by the catalogue's factories (jsonrpc/errors.ts). One table: a status or
- * a code changes here and nowhere else.
+ * a code changes here and nowhere else. The authenticator's own answers (401, 403, 503 of a
+ * bearer token) are made in the auth layer, below this one: src/auth/challenge.ts.
  */
 const REJECTIONS = {
   /** A header, query parameter or body the endpoint cannot act on (version, session id, batch). */
   badRequest: { status: 400, error: invalidRequest },
   /** The body could not be read at all (the connection broke mid-body). */
   unreadableBody: { status: 400, error: (m: string) => new McpError(WireCode.ParseError, m) },
-  /** No valid bearer token (RFC 6750 §3.1); the answer carries WWW-Authenticate (src/auth/challenge.ts). */
-  unauthorized: { status: 401, error: unauthorized },
-  /** The token lacks a scope the request needs (RFC 6750 §3.1 insufficient_scope); the message is the scope list. */
-  insufficientScope: { status: 403, error: (m: string) => insufficientScope(m.split(" ")) },
   /** DNS-rebinding protection: Host or Origin not allowed (2025-11-25 transports §security). */
   forbidden: { status: 403, error: httpRejected },
   /** No such path. */
@@ -41,8 +38,7 @@ const REJECTIONS = {
   upgradeRequired: { status: 426, error: invalidRequest },
   /** A store the request needs failed (the event log cannot replay: disk or database trouble); retry later. */
   storeUnavailable: { status: 503, error: (m: string) => new McpError(WireCode.ServerError, m) },
-  /** The issuer's keys (auth.jwksUri) could not be fetched, so no token can be verified now; retry later. */
-  authUnavailable: { status: 503, error: (m: string) => new McpError(WireCode.ServerError, m) },
+
 } as const satisfies Record<string, { status: number; error: ErrorOf }>;
 
 /** A reason the HTTP edge turns a request away (a key of the rejection table). */
