@@ -1,4 +1,5 @@
-import { invalidParams } from "../jsonrpc/errors.ts";
+import { mayCall } from "../auth/principal.ts";
+import { insufficientScope, invalidParams } from "../jsonrpc/errors.ts";
 import { Method } from "../protocol/methods.ts";
 import type { GetPromptResult } from "../protocol/types.ts";
 import type { McpServer } from "../server/server.ts";
@@ -15,8 +16,10 @@ export function promptMethods(server: McpServer): Record<string, MethodEntry> {
       capability: "prompts",
       session: true,
       stateless: true,
-      handle(params) {
-        const { page, nextCursor } = paginate(registry.listPrompts(), params.cursor, limits.pageSize);
+      handle(params, scope) {
+        const all = registry.listPrompts();
+        const visible = registry.scopedOthers > 0 && server.hideForbiddenTools ? all.filter((p) => mayCall(registry.prompt(p.name)?.scopes, scope.auth.scopes)) : all;
+        const { page, nextCursor } = paginate(visible, params.cursor, limits.pageSize);
         return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
       },
     },
@@ -28,6 +31,7 @@ export function promptMethods(server: McpServer): Record<string, MethodEntry> {
         const name = requireString(params, "name", Method.PromptsGet);
         const prompt = registry.prompt(name);
         if (!prompt) throw invalidParams(`Unknown prompt: ${name}`);
+        if (prompt.scopes && !mayCall(prompt.scopes, scope.auth.scopes)) throw insufficientScope(prompt.scopes);
         const raw = optionalObject(params, "arguments", Method.PromptsGet) ?? {};
         for (const [k, v] of Object.entries(raw))
           if (typeof v !== "string") throw invalidParams(`Invalid arguments for prompt ${name}: "${k}" must be a string`);

@@ -1,5 +1,6 @@
 import { WireCode } from "../jsonrpc/codes.ts";
-import { McpError } from "../jsonrpc/errors.ts";
+import { mayCall } from "../auth/principal.ts";
+import { insufficientScope, McpError } from "../jsonrpc/errors.ts";
 import type { Params } from "../jsonrpc/message.ts";
 import { Method } from "../protocol/methods.ts";
 import type { ReadResourceResult, ResourceContents } from "../protocol/types.ts";
@@ -18,6 +19,9 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
     // 2025-11-25 names -32002; 2026-07-28 (SEP-2164) moved to -32602. Both carry data.uri.
     new McpError(scope.era === "stateless" ? WireCode.InvalidParams : WireCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
 
+  /** True when lists must be filtered by the caller's scopes (only once something requires scopes). */
+  const hiding = () => registry.scopedOthers > 0 && server.hideForbiddenTools;
+
   /** True when `uri` names a registered resource or matches a template. */
   const exists = (uri: string) => registry.resource(uri) !== undefined || registry.matchTemplate(uri) !== undefined;
 
@@ -26,8 +30,10 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
       capability: "resources",
       session: true,
       stateless: true,
-      handle(params) {
-        const { page, nextCursor } = paginate(registry.listResources(), params.cursor, limits.pageSize);
+      handle(params, scope) {
+        const all = registry.listResources();
+        const visible = hiding() ? all.filter((r) => mayCall(registry.resource(r.uri)?.scopes, scope.auth.scopes)) : all;
+        const { page, nextCursor } = paginate(visible, params.cursor, limits.pageSize);
         return nextCursor ? { resources: page, nextCursor } : { resources: page };
       },
     },
@@ -35,8 +41,10 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
       capability: "resources",
       session: true,
       stateless: true,
-      handle(params) {
-        const { page, nextCursor } = paginate(registry.listTemplates(), params.cursor, limits.pageSize);
+      handle(params, scope) {
+        const all = registry.listTemplates();
+        const visible = hiding() ? all.filter((t) => mayCall(registry.template(t.uriTemplate)?.scopes, scope.auth.scopes)) : all;
+        const { page, nextCursor } = paginate(visible, params.cursor, limits.pageSize);
         return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
       },
     },
@@ -48,12 +56,14 @@ export function resourceMethods(server: McpServer): Record<string, MethodEntry> 
         const uri = requireString(params, "uri", Method.ResourcesRead);
         const fixed = registry.resource(uri);
         if (fixed) {
+          if (fixed.scopes && !mayCall(fixed.scopes, scope.auth.scopes)) throw insufficientScope(fixed.scopes);
           const read = normalizeRead(uri, await fixed.handler(uri, scope), fixed.descriptor.mimeType);
           const hints = fixed.cache;
           return hints && scope.era === "stateless" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;
         }
         const match = registry.matchTemplate(uri);
         if (match) {
+          if (match.entry.scopes && !mayCall(match.entry.scopes, scope.auth.scopes)) throw insufficientScope(match.entry.scopes);
           const read = normalizeRead(uri, await match.entry.handler(uri, match.variables, scope), match.entry.descriptor.mimeType);
           const hints = match.entry.cache;
           return hints && scope.era === "stateless" ? { ...read, ttlMs: hints.ttlMs, cacheScope: hints.scope } : read;

@@ -74,6 +74,8 @@ export interface ResourceDefinition {
   name: string;
   /** Cache hints for 2026-07-28 reads of this resource (default: the server's). */
   cache?: { ttlMs: number; scope: "public" | "private" };
+  /** OAuth scopes a caller must hold to read it (all of them); resources/list hides it from others (hideForbiddenTools). */
+  scopes?: readonly string[];
   title?: string;
   description?: string;
   mimeType?: string;
@@ -116,6 +118,8 @@ export interface PromptDefinition<A extends z.ZodType | undefined = undefined> {
   icons?: Icon[];
   /** Completion sources for arguments (completion/complete with ref/prompt). */
   complete?: Record<string, Completer>;
+  /** OAuth scopes a caller must hold to get it (all of them); prompts/list hides it from others (hideForbiddenTools). */
+  scopes?: readonly string[];
   _meta?: Meta;
 }
 

@@ -45,6 +45,8 @@ export interface ToolEntry {
 export interface ResourceEntry {
   readonly descriptor: ResourceDescriptor;
   readonly handler: ResourceHandler;
+  /** OAuth scopes a reader must hold (all of them); undefined: anyone. */
+  readonly scopes?: readonly string[];
   /** 2026-07-28 cache hints for reads, when the registration set its own. */
   readonly cache?: { ttlMs: number; scope: "public" | "private" };
 }
@@ -55,6 +57,8 @@ export interface TemplateEntry {
   readonly template: UriTemplate;
   readonly handler: ResourceTemplateHandler;
   readonly complete?: Record<string, Completer>;
+  /** OAuth scopes a reader must hold (all of them); undefined: anyone. */
+  readonly scopes?: readonly string[];
   readonly cache?: { ttlMs: number; scope: "public" | "private" };
 }
 
@@ -65,6 +69,8 @@ export interface PromptEntry {
   readonly required: readonly string[];
   readonly handler: PromptHandler<unknown>;
   readonly complete?: Record<string, Completer>;
+  /** OAuth scopes a caller must hold (all of them); undefined: anyone. */
+  readonly scopes?: readonly string[];
 }
 
 /** Tool names: MCP 2025-11-25 SEP-986 (1–128 of [A-Za-z0-9_.-]); the conformance suite caps at 64. */
@@ -120,6 +126,8 @@ export class Registry {
 
   /** Registered tools that require scopes: while 0, no list is filtered and no call checked. */
   scopedTools = 0;
+  /** Registered resources, templates and prompts that require scopes (as scopedTools). */
+  scopedOthers = 0;
 
   removeTool(name: string): boolean {
     const entry = this.tools.get(name);
@@ -157,10 +165,12 @@ export class Registry {
     }
     if (this.resources.has(uri)) throw new LocalError(LocalCode.RegistrationInvalid, `resource ${JSON.stringify(uri)} is already registered`);
     this.resources.set(uri, entry);
+    if (entry.scopes) this.scopedOthers++;
     this.changed("resources", "resources");
   }
 
   removeResource(uri: string): boolean {
+    if (this.resources.get(uri)?.scopes) this.scopedOthers--;
     const had = this.resources.delete(uri);
     if (had) this.changed("resources", "resources");
     return had;
@@ -184,10 +194,12 @@ export class Registry {
       throw new LocalError(LocalCode.RegistrationInvalid, (e as Error).message);
     }
     this.templates.set(key, { ...entry, template });
+    if (entry.scopes) this.scopedOthers++;
     this.changed("resources", "templates");
   }
 
   removeTemplate(uriTemplate: string): boolean {
+    if (this.templates.get(uriTemplate)?.scopes) this.scopedOthers--;
     const had = this.templates.delete(uriTemplate);
     if (had) this.changed("resources", "templates");
     return had;
@@ -215,10 +227,12 @@ export class Registry {
     if (!name) throw new LocalError(LocalCode.RegistrationInvalid, "a prompt needs a non-empty name");
     if (this.prompts.has(name)) throw new LocalError(LocalCode.RegistrationInvalid, `prompt ${JSON.stringify(name)} is already registered`);
     this.prompts.set(name, entry);
+    if (entry.scopes) this.scopedOthers++;
     this.changed("prompts", "prompts");
   }
 
   removePrompt(name: string): boolean {
+    if (this.prompts.get(name)?.scopes) this.scopedOthers--;
     const had = this.prompts.delete(name);
     if (had) this.changed("prompts", "prompts");
     return had;

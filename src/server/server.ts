@@ -108,23 +108,22 @@ export class McpServer {
     if (definition.beforeTask && taskSupport === "forbidden")
       throw new LocalError(LocalCode.UsageInvalid, `${where}: beforeTask needs taskSupport "optional" or "required"`);
     const beforeTask = definition.beforeTask as ToolEntry["beforeTask"];
-    const scopes = definition.scopes?.length ? Object.freeze([...definition.scopes]) : undefined;
-    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, scopes, beforeTask, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
+    this.registry.addTool({ descriptor, input, output, taskSupport, requires: definition.requires, scopes: scopesOf(definition.scopes), beforeTask, headerParams: headerParams(input.json), handler: handler as (args: never, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn> });
     return this;
   }
 
   /** Registers a fixed resource, served by `handler` (or fixed content). */
   resource(uri: string, definition: ResourceDefinition, handler: ResourceHandler | ResourceReturn): this {
     const serve: ResourceHandler = typeof handler === "function" ? handler : () => handler;
-    const { cache, ...meta } = definition;
-    this.registry.addResource({ descriptor: stripUndefined({ uri, ...meta }) as never, handler: serve, cache });
+    const { cache, scopes, ...meta } = definition;
+    this.registry.addResource({ descriptor: stripUndefined({ uri, ...meta }) as never, handler: serve, cache, scopes: scopesOf(scopes) });
     return this;
   }
 
   /** Registers a resource template (RFC 6570); `handler` gets the matched variables. */
   resourceTemplate(uriTemplate: string, definition: ResourceTemplateDefinition, handler: ResourceTemplateHandler): this {
-    const { complete, cache, ...meta } = definition;
-    this.registry.addTemplate({ descriptor: stripUndefined({ uriTemplate, ...meta }) as never, handler, complete, cache });
+    const { complete, cache, scopes, ...meta } = definition;
+    this.registry.addTemplate({ descriptor: stripUndefined({ uriTemplate, ...meta }) as never, handler, complete, cache, scopes: scopesOf(scopes) });
     return this;
   }
 
@@ -142,7 +141,7 @@ export class McpServer {
       _meta: definition._meta,
     }) as never;
     const required = (argumentList ?? []).filter((a) => a.required).map((a) => a.name);
-    this.registry.addPrompt({ descriptor, args, required, handler: handler as PromptHandler<unknown>, complete: definition.complete });
+    this.registry.addPrompt({ descriptor, args, required, handler: handler as PromptHandler<unknown>, complete: definition.complete, scopes: scopesOf(definition.scopes) });
     return this;
   }
 
@@ -230,4 +229,9 @@ export function stripUndefined<T extends Record<string, unknown>>(o: T): T {
   const out: Record<string, unknown> = {};
   for (const k in o) if (o[k] !== undefined) out[k] = o[k];
   return out as T;
+}
+
+/** A registration's scopes, frozen; none (or an empty list) is undefined: anyone may use it. */
+function scopesOf(scopes: readonly string[] | undefined): readonly string[] | undefined {
+  return scopes?.length ? Object.freeze([...scopes]) : undefined;
 }

@@ -142,3 +142,50 @@ describe("a tool's scopes", () => {
     expect(a.error).toEqual({ code: -32000, message: "Forbidden: insufficient_scope: this request needs the scopes files:write", data: { requiredScopes: ["files:write"] } });
   });
 });
+
+describe("a resource's and a prompt's scopes", () => {
+  async function startWithEntries() {
+    const server = createServer({ name: "scoped-entries", version: "1.0.0" });
+    server.resource("file:///open.txt", { name: "open" }, { text: "open" });
+    server.resource("file:///secret.txt", { name: "secret", scopes: ["files:read"] }, { text: "secret" });
+    server.resourceTemplate("file:///private/{name}", { name: "private", scopes: ["files:read"] }, (uri) => ({ text: uri }));
+    server.prompt("plain", { description: "anyone" }, () => [{ role: "user", content: { type: "text", text: "plain" } }]);
+    server.prompt("admin", { description: "needs admin", scopes: ["admin"] }, () => [{ role: "user", content: { type: "text", text: "admin" } }]);
+    const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = probe.port;
+    probe.stop(true);
+    const resource = `http://127.0.0.1:${port}/mcp`;
+    listeners.push(listenHttp(server, { port, responseMode: "json", authenticate: jwtAuthenticator({ issuer: ISSUER, audience: resource, keys: { jwks: jwksOf(key) } }), resourceMetadata: protectedResourceMetadata(resource, [ISSUER]) }));
+    return { url: resource, token: (scope: string) => signToken(key, { iss: ISSUER, aud: resource, scope }) };
+  }
+
+  test("reads and gets without them are 403 naming the scopes; lists hide them", async () => {
+    const s = await startWithEntries();
+    const weak = await s.token("");
+    const sid = await session(s.url, weak);
+    const read = (uri: string) => post(s.url, { jsonrpc: "2.0", id: 2, method: "resources/read", params: { uri } }, weak, sid);
+    expect((await read("file:///open.txt")).status).toBe(200);
+    for (const [uri, scope] of [["file:///secret.txt", "files:read"], ["file:///private/x", "files:read"]] as const) {
+      const r = await read(uri);
+      expect({ status: r.status, scope: /scope="([^"]*)"/.exec(r.challenge ?? "")?.[1] }).toEqual({ status: 403, scope });
+    }
+    const get = await post(s.url, { jsonrpc: "2.0", id: 3, method: "prompts/get", params: { name: "admin" } }, weak, sid);
+    expect({ status: get.status, scope: /scope="([^"]*)"/.exec(get.challenge ?? "")?.[1] }).toEqual({ status: 403, scope: "admin" });
+    const resources = (await post(s.url, { jsonrpc: "2.0", id: 4, method: "resources/list" }, weak, sid)).body.result.resources.map((r: { uri: string }) => r.uri);
+    expect(resources).toEqual(["file:///open.txt"]);
+    const templates = (await post(s.url, { jsonrpc: "2.0", id: 5, method: "resources/templates/list" }, weak, sid)).body.result.resourceTemplates;
+    expect(templates).toEqual([]);
+    const prompts = (await post(s.url, { jsonrpc: "2.0", id: 6, method: "prompts/list" }, weak, sid)).body.result.prompts.map((p: { name: string }) => p.name);
+    expect(prompts).toEqual(["plain"]);
+  });
+
+  test("with them, the read and the get are served", async () => {
+    const s = await startWithEntries();
+    const strong = await s.token("files:read admin");
+    const sid = await session(s.url, strong);
+    const read = await post(s.url, { jsonrpc: "2.0", id: 2, method: "resources/read", params: { uri: "file:///secret.txt" } }, strong, sid);
+    expect(read.body.result.contents[0].text).toBe("secret");
+    const get = await post(s.url, { jsonrpc: "2.0", id: 3, method: "prompts/get", params: { name: "admin" } }, strong, sid);
+    expect(get.body.result.messages[0].content.text).toBe("admin");
+  });
+});

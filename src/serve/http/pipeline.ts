@@ -5,6 +5,7 @@ import type { LimitName } from "../../jsonrpc/codes.ts";
 import { decodeFrame, type Decoded } from "../../jsonrpc/decode.ts";
 import { limitRefused, Refusal } from "../../jsonrpc/errors.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
+import type { Registry } from "../../server/registry.ts";
 import { accepts, checkHostAndOrigin, isJsonContent, readBody, type BodyFault, type HostPolicy } from "../../transport/http-guards.ts";
 import type { EdgeRequest } from "./edge-request.ts";
 import { rejectRequest, jsonRpcErrorAnswer, refusalAnswer, shuttingDownAnswer, type Rejection } from "./rejection.ts";
@@ -140,21 +141,37 @@ async function authenticateLater(x: EdgeRequest, pending: Promise<Principal | Re
 // ---- authorize: 403 insufficient_scope ----
 
 /**
- * On an authenticating listener, after decode: a single tools/call naming a tool whose scopes
- * the principal lacks is 403 insufficient_scope with the scopes to step up to (RFC 6750
- * §3.1, MCP 2025-11-25 authorization §scope challenge handling), before any tool work. Only
- * added to the POST route when the listener authenticates; a server with no scoped tool pays
- * one comparison. Batches and stream transports get the tool handler's JSON-RPC error instead.
+ * On an authenticating listener, after decode: a single tools/call, resources/read or
+ * prompts/get naming an entry whose scopes the principal lacks is 403 insufficient_scope with
+ * the scopes to step up to (RFC 6750 §3.1, MCP 2025-11-25 authorization §scope challenge
+ * handling), before any handler work. Only added to the POST route when the listener
+ * authenticates; a server with no scoped entry pays one comparison. Batches and stream
+ * transports get the handler's JSON-RPC error instead.
  */
 export const authorize: Phase = (x) => {
   const registry = x.edge.server.registry;
-  if (registry.scopedTools === 0) return undefined;
-  const name = calledTool(x.decoded);
-  const needed = name === undefined ? undefined : registry.tool(name)?.scopes;
+  if (registry.scopedTools + registry.scopedOthers === 0 || x.decoded?.kind !== "message") return undefined;
+  const needed = neededScopes(x.decoded.message as NamedRequest, registry);
   if (mayCall(needed, x.principal.scopes)) return undefined;
   x.edge.rt.metrics.authDecided("forbidden");
   return insufficientScopeAnswer(x.edge.resourceMetadataUrl!, needed!);
 };
+
+type NamedRequest = { method?: unknown; params?: { name?: unknown; uri?: unknown } };
+
+/** The scopes the entry a request names requires (undefined: none, or not such a request). */
+function neededScopes(m: NamedRequest, registry: Registry): readonly string[] | undefined {
+  const name = m.params?.name;
+  const uri = m.params?.uri;
+  if (m.method === "tools/call" && typeof name === "string") return registry.tool(name)?.scopes;
+  if (m.method === "prompts/get" && typeof name === "string") return registry.prompt(name)?.scopes;
+  // As resources/read serves it: a fixed resource first, else the first matching template.
+  if (m.method === "resources/read" && typeof uri === "string") {
+    const fixed = registry.resource(uri);
+    return fixed ? fixed.scopes : registry.matchTemplate(uri)?.entry.scopes;
+  }
+  return undefined;
+}
 
 /** The tool a single tools/call names, else undefined. */
 export function calledTool(decoded: Decoded | undefined): string | undefined {
