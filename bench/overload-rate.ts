@@ -18,31 +18,17 @@
  *
  * Bounded: a hard limit stops everything after 120 s; the appliance is stopped by its PID.
  */
-import { freePorts } from "../test/fixtures/restartable-appliance.ts";
+import { startBenchAppliance } from "./load/appliance.ts";
 
 const RATE = Number(process.argv[2] ?? 100);
 const TOOL_RATE = Number(process.argv[3] ?? 50);
 const STEP_S = Number(process.argv[4] ?? 4);
 const TOOL = "test_simple_text";
-const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const INIT = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "overload-rate", version: "1" } };
 
-const [port] = freePorts(1) as [number];
 const limits = [`limits.principalRatePerSec=${RATE}`, `limits.principalBurst=${Math.max(1, RATE / 10)}`, `limits.toolRatePerSec=${TOOL_RATE}`, `limits.toolBurst=${Math.max(1, TOOL_RATE / 10)}`];
-const proc = Bun.spawn([process.execPath, CLI, "serve", "--shards", "1", "--http", `127.0.0.1:${port}`, "--log-level", "error", ...limits.flatMap((l) => ["--set", l])], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
-setTimeout(() => {
-  console.error("overload-rate: past its 120 s limit; stopping");
-  proc.kill("SIGTERM");
-  process.exit(124);
-}, 120_000).unref();
-const reader = proc.stderr.getReader();
-for (let text = ""; !text.includes("serving MCP on"); ) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error(`the appliance exited: ${text}`);
-  text += new TextDecoder().decode(value);
-}
-const wsUrl = `ws://127.0.0.1:${port}/ws`;
-const mcpUrl = `http://127.0.0.1:${port}/mcp`;
+const { proc, wsUrl, mcpUrl, rssMb } = await startBenchAppliance("overload-rate", limits, 120);
+
 
 /** What one loader saw during one step. */
 class Tally {
@@ -145,7 +131,6 @@ async function resident(s: Session, samples: () => number[], running: () => bool
   }
 }
 
-const rssMb = async () => Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${proc.pid}/status`).text())?.[1] ?? 0) / 1024;
 const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]! : NaN);
 const fmt = (x: number) => (Number.isNaN(x) ? "-" : x.toFixed(1));
 

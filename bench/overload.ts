@@ -13,31 +13,17 @@
  * Prints a text table (no charts library: the figures are the record).
  */
 import { headersFor, mreq } from "../test/fixtures/modern-client.ts";
-import { freePorts } from "../test/fixtures/restartable-appliance.ts";
+import { startBenchAppliance } from "./load/appliance.ts";
 
 const LIMIT = Number(process.argv[2] ?? 200);
 const STEP_S = Number(process.argv[3] ?? 3);
 const RESIDENTS = 4;
-const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
 
-const [port] = freePorts(1) as [number];
-const proc = Bun.spawn([process.execPath, CLI, "serve", "--shards", "1", "--http", `127.0.0.1:${port}`, "--log-level", "error", "--set", `limits.maxConnections=${LIMIT}`], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+const { proc, wsUrl, mcpUrl, rssMb } = await startBenchAppliance("overload", [`limits.maxConnections=${LIMIT}`], 180);
 const stop = () => {
   proc.kill("SIGTERM");
 };
-setTimeout(() => {
-  console.error("overload: past its 180 s limit; stopping");
-  stop();
-  process.exit(124);
-}, 180_000).unref();
-const reader = proc.stderr.getReader();
-for (let text = ""; !text.includes("serving MCP on"); ) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error(`the appliance exited: ${text}`);
-  text += new TextDecoder().decode(value);
-}
-const wsUrl = `ws://127.0.0.1:${port}/ws`;
-const mcpUrl = `http://127.0.0.1:${port}/mcp`;
+
 
 /** Opens a WebSocket; resolves it, or the HTTP refusal's ms when the upgrade is refused. */
 function dial(): Promise<{ ws: WebSocket } | { refusedMs: number }> {
@@ -68,7 +54,6 @@ async function resident(samples: number[], running: () => boolean): Promise<void
   ws.close();
 }
 
-const rssMb = async () => Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${proc.pid}/status`).text())?.[1] ?? 0) / 1024;
 const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]! : NaN);
 
 let samples: number[] = [];
