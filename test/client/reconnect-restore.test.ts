@@ -59,8 +59,7 @@ describe.each([
       // At the server's default level (info) the debug line would be filtered out.
       await client.callTool("test_logging_tool");
       expect(after().filter((n) => n.method === "notifications/message").map((n) => n.params?.level)).toContain("debug");
-      expect(second.stderr()).toContain('"method":"resources/subscribe"');
-      expect(second.stderr()).toContain('"method":"logging/setLevel"');
+      await until(() => second.stderr().includes('"method":"resources/subscribe"') && second.stderr().includes('"method":"logging/setLevel"'), "the access lines of the restored subscription and log level");
 
       // An unsubscribe is not undone by a later reconnection.
       await client.unsubscribe(WATCHED);
@@ -68,7 +67,7 @@ describe.each([
       const third = await a.start();
       await until(() => types(events).filter((t) => t === "reconnected").length === 2, "the second reconnection");
       expect(await echo(client)).toEqual(SIMPLE_TEXT);
-      expect(third.stderr()).toContain('"method":"logging/setLevel"');
+      await until(() => third.stderr().includes('"method":"logging/setLevel"'), "the access line of the restored log level");
       expect(third.stderr()).not.toContain('"method":"resources/subscribe"');
     },
     SLOW_TEST_MS,
@@ -92,7 +91,8 @@ describe.each([
       const second = await a.start();
       expect(await call).toEqual(SIMPLE_TEXT);
       expect(types(events)).toContain("reconnected");
-      expect(second.stderr()).toContain('"method":"tools/call"');
+      // The access line is written after the answer is sent: wait for it rather than race it.
+      await until(() => second.stderr().includes('"method":"tools/call"'), "the access line of the call on the new process");
     },
     SLOW_TEST_MS,
   );

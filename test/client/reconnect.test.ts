@@ -59,7 +59,7 @@ describe.each([
       await until(() => types(events).includes("reconnected"), "the reconnection");
       expect(events.find((e) => e.type === "reconnected")).toMatchObject({ resumed: false });
       expect(await echo(client)).toEqual([{ type: "text", text: "This is a simple text response for testing." }]);
-      expect(second.stderr()).toContain('"method":"initialize"');
+      await until(() => second.stderr().includes('"method":"initialize"'), "the access line of the new initialize");
     },
     SLOW_TEST_MS,
   );
@@ -108,7 +108,7 @@ describe("Streamable HTTP", () => {
       const { client, events, asked, release } = recordingClient("session");
       expect((await client.connect({ url: a.mcpUrl })).era).toBe("session");
       expect(await echo(client)).toHaveLength(1);
-      expect(first.stderr()).toContain('"method":"initialize"');
+      await until(() => first.stderr().includes('"method":"initialize"'), "the access line of the initialize");
 
       const inflight = client.callTool("test_elicitation", { message: "hold" });
       await until(() => asked.count === 1, "the elicitation that holds the call in flight");
