@@ -4,6 +4,8 @@ import { createClient } from "../client/client.ts";
 import type { EraChoice } from "../client/negotiate.ts";
 import type { ConnectTarget } from "../client/targets.ts";
 import type { CliIo } from "./run.ts";
+import { AUTH_USAGE, AUTH_VALUE_FLAGS, oauthOptions, type AuthFlags } from "./client-auth.ts";
+import { conformanceAuth } from "./conformance-auth.ts";
 import { parseScenarioContext, runScenario } from "./conformance-client.ts";
 
 /** `erlmcp client --help`. */
@@ -21,6 +23,7 @@ Options:
   --timeout MS             per-request timeout (default 60000)
   --accept-elicitations    accept elicitations with the schema's defaults (default: decline)
 
+${AUTH_USAGE}
 With neither --list nor --call it prints what the server said about itself. With
 MCP_CONFORMANCE_SCENARIO set (the official conformance suite's client mode) it does what
 that scenario expects of a client instead.
@@ -36,13 +39,14 @@ interface ClientArgs {
   timeoutMs?: number;
   acceptElicitations: boolean;
   help: boolean;
+  auth: AuthFlags;
 }
 
 const VALUE_FLAGS = new Set(["--call", "--args", "--era", "--protocol-version", "--timeout", "--tcp"]);
 
 /** Parses `erlmcp client` arguments; problems are one line each. */
 export function parseClientArgs(argv: readonly string[]): { args: ClientArgs; errors: string[] } {
-  const args: ClientArgs = { list: false, args: {}, era: "auto", acceptElicitations: false, help: false };
+  const args: ClientArgs = { list: false, args: {}, era: "auto", acceptElicitations: false, help: false, auth: { oauth: false, values: new Map() } };
   const errors: string[] = [];
   const setTarget = (t: ConnectTarget) => (args.target ? errors.push("give one server: a URL, --tcp or --stdio") : (args.target = t));
   for (let i = 0; i < argv.length; i++) {
@@ -56,6 +60,12 @@ export function parseClientArgs(argv: readonly string[]): { args: ClientArgs; er
     if (a === "--list") args.list = true;
     else if (a === "--accept-elicitations") args.acceptElicitations = true;
     else if (a === "--help" || a === "-h") args.help = true;
+    else if (a === "--oauth") args.auth.oauth = true;
+    else if (AUTH_VALUE_FLAGS.has(a)) {
+      const v = argv[++i];
+      if (v === undefined) errors.push(`${a} needs a value`);
+      else args.auth.values.set(a, v);
+    }
     else if (VALUE_FLAGS.has(a)) {
       const v = argv[++i];
       if (v === undefined) {
@@ -103,6 +113,13 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
     return 2;
   }
   const scenario = env.MCP_CONFORMANCE_SCENARIO;
+  const context = scenario !== undefined ? parseScenarioContext(env.MCP_CONFORMANCE_CONTEXT, (m) => io.err(`erlmcp client: warning: ${m}`)) : {};
+  const authErrors: string[] = [];
+  const auth = (scenario !== undefined ? conformanceAuth(scenario, context) : undefined) ?? oauthOptions(args.auth, env, authErrors);
+  if (authErrors.length) {
+    for (const e of authErrors) io.err(`erlmcp client: ${e}`);
+    return 2;
+  }
   const accept = args.acceptElicitations || scenario !== undefined;
   const client = createClient({
     name: "erlmcp-client",
@@ -110,6 +127,7 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
     era: args.era,
     protocolVersion: args.version,
     requestTimeoutMs: args.timeoutMs,
+    auth,
     handlers: {
       // No user to ask: accept with the schema defaults (SEP-1034 fills them in), or decline.
       elicitation: (p: ElicitParams): ElicitResult => (accept && p.mode !== "url" ? { action: "accept", content: {} } : { action: "decline" }),
@@ -120,7 +138,7 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
   client.onError((e) => io.err(`erlmcp client: warning: ${e.message}`));
   try {
     const server = await client.connect(args.target!);
-    if (scenario !== undefined) await runScenario(client, scenario, parseScenarioContext(env.MCP_CONFORMANCE_CONTEXT, (m) => io.err(`erlmcp client: warning: ${m}`)));
+    if (scenario !== undefined) await runScenario(client, scenario, context);
     else if (args.call !== undefined) {
       const result = await client.callTool(args.call, args.args);
       io.out(JSON.stringify(result, null, 2) + "\n");

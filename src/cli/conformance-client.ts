@@ -122,6 +122,9 @@ const SCENARIOS: Record<string, Scenario> = {
  * else the generic exercise (list the tools).
  */
 export async function runScenario(client: McpClient, name: string, context: ScenarioContext): Promise<void> {
-  const scenario = SCENARIOS[name] ?? (context.toolCalls ? callFromContext : async (c: McpClient) => void (await c.listAllTools()));
+  // auth/*: authorization happens on the way (createClient's OAuth); the calls give the
+  // server the chance to ask for more scope (step-up) or to move to another AS.
+  const fallback = name.startsWith("auth/") ? callEveryTool : context.toolCalls ? callFromContext : async (c: McpClient) => void (await c.listAllTools());
+  const scenario = SCENARIOS[name] ?? fallback;
   await scenario(client, context);
 }

@@ -5,25 +5,31 @@ import { excerpt, HttpStatusError, McpHttpError } from "./errors.ts";
 
 /**
  * Where OAuth (or any other scheme) plugs in: `headers` is called before every HTTP request
- * the client makes (POST, GET, DELETE, the legacy SSE pair, the WebSocket upgrade); on a 401,
- * `onUnauthorized` may refresh credentials and answer true to have the request sent once more.
+ * the client makes (POST, GET, DELETE, the legacy SSE pair, the WebSocket upgrade), with the
+ * request's method and URL (a DPoP proof signs them); on a 401, `onUnauthorized` may get new
+ * credentials and answer true to have the request sent again; on a 403, `onForbidden` likewise
+ * (step-up authorization on insufficient_scope).
  */
 export interface AuthHook {
-  headers(): Promise<Record<string, string>> | Record<string, string>;
+  headers(request?: { method: string; url: URL }): Promise<Record<string, string>> | Record<string, string>;
   onUnauthorized?(response: Response): Promise<boolean>;
+  onForbidden?(response: Response): Promise<boolean>;
 }
+
+/** Resends of one request after the hook handled a 401 or 403 (a DPoP nonce, then a new token). */
+const MAX_AUTH_RETRIES = 2;
 
 /** The Accept header every POST carries (2025-11-25 transports §POST: both types, MUST). */
 export const ACCEPT_BOTH = "application/json, text/event-stream";
 
 /**
  * fetch with the AuthHook's headers first (so they can never replace the protocol's own), and
- * one retry after a 401 the hook says it handled. Network failures become LocalErrors naming
- * the request.
+ * a bounded number of retries after a 401 or 403 the hook says it handled. Network failures
+ * become LocalErrors naming the request.
  */
 export async function authorizedFetch(url: URL, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }, auth: AuthHook | undefined): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
-    const headers = { ...(auth ? await auth.headers() : {}), ...init.headers };
+    const headers = { ...(auth ? await auth.headers({ method: init.method, url }) : {}), ...init.headers };
     let response: Response;
     try {
       response = await fetch(url, { method: init.method, headers, body: init.body, signal: init.signal });
@@ -31,8 +37,9 @@ export async function authorizedFetch(url: URL, init: { method: string; headers:
       if (init.signal?.aborted) throw init.signal.reason ?? e;
       throw new LocalError(LocalCode.ChannelClosed, `${init.method} ${url.href} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (response.status !== 401 || attempt > 0 || !auth?.onUnauthorized) return response;
-    if (!(await auth.onUnauthorized(response))) return response;
+    const handler = response.status === 401 ? auth?.onUnauthorized : response.status === 403 ? auth?.onForbidden : undefined;
+    if (!handler || attempt >= MAX_AUTH_RETRIES) return response;
+    if (!(await handler.call(auth, response))) return response;
     await response.body?.cancel().catch(() => {});
   }
 }

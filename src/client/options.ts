@@ -1,5 +1,7 @@
 import type { ClientCapabilities, LoggingLevel } from "../protocol/types.ts";
 import type { ClientHandlers } from "./handlers.ts";
+import { OAuthHook } from "./auth/flow.ts";
+import { isOAuthOptions, type OAuthOptions } from "./auth/options.ts";
 import type { AuthHook } from "./http-fetch.ts";
 import type { EraChoice } from "./negotiate.ts";
 import { resolveReconnect, type ReconnectPolicy, type ResolvedReconnect } from "./reconnect.ts";
@@ -13,8 +15,11 @@ export interface ClientOptions {
   capabilities?: ClientCapabilities;
   /** Answers to sampling, elicitation and roots, in both eras. */
   handlers?: ClientHandlers;
-  /** Called on every HTTP request (OAuth plugs in here). */
-  auth?: AuthHook;
+  /**
+   * HTTP authorization: an AuthHook called on every HTTP request, or OAuth options for the MCP
+   * authorization flow (discovery, registration, PKCE, step-up, refresh; see OAuthOptions).
+   */
+  auth?: AuthHook | OAuthOptions;
   /** "auto" (default): the newest era the server speaks. */
   era?: EraChoice;
   /** Forces one protocol version (and with it the era). */
@@ -47,7 +52,7 @@ export interface ClientOptions {
 
 /** Every option with its default filled in, resolved once per client. */
 export type ResolvedOptions = Required<Omit<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel" | "reconnect">> &
-  Pick<ClientOptions, "title" | "capabilities" | "auth" | "protocolVersion" | "logLevel"> & { reconnect: ResolvedReconnect };
+  Pick<ClientOptions, "title" | "capabilities" | "protocolVersion" | "logLevel"> & { reconnect: ResolvedReconnect; auth?: AuthHook };
 
 /** Fills the defaults (each documented on ClientOptions). */
 export function resolveOptions(o: ClientOptions): ResolvedOptions {
@@ -64,5 +69,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     applyElicitationDefaults: true,
     ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
     reconnect: resolveReconnect(o.reconnect),
+    auth: o.auth && isOAuthOptions(o.auth) ? new OAuthHook(o.auth) : o.auth,
   } as ResolvedOptions);
 }

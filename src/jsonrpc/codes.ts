@@ -67,6 +67,8 @@ export const LocalCode = {
   ExtensionNotDeclared: "extension_not_declared",
   /** Client: skill content or its entry failed SEP-2640 verification; the content was not used. */
   SkillVerificationFailed: "skill_verification_failed",
+  /** Client: OAuth authorization could not get a usable token (discovery, registration, grant or a refused check). */
+  AuthorizationFailed: "authorization_failed",
 } as const;
 
 export type LocalCode = (typeof LocalCode)[keyof typeof LocalCode];
