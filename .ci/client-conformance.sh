@@ -14,8 +14,8 @@
 #             the scenario name with each "/" as "__" (auth/basic-cimd: auth__basic-cimd)
 #
 # Environment (all optional):
-#   CLIENT_SCENARIOS              scenarios to run (default: every client scenario that is
-#                                 not about authorization, below)
+#   CLIENT_SCENARIOS              scenarios to run (default: every client scenario of the
+#                                 suite, the 33 auth/* ones included, below)
 #   CLIENT_COMMAND                the client command the suite runs (it appends the URL)
 #   CONFORMANCE_VERSION           suite version (0.2.0-alpha.12)
 #   CONFORMANCE_CACHE             install cache shared with conformance.sh (/tmp/mcp-conformance-cache)
@@ -44,7 +44,16 @@ SCEN_TIMEOUT=${CONFORMANCE_SCENARIO_TIMEOUT:-60}
 SCENARIOS=${CLIENT_SCENARIOS:-"initialize tools_call elicitation-sep1034-client-defaults sse-retry request-metadata \
   sep-2322-client-request-state http-standard-headers http-custom-headers http-invalid-tool-headers \
   json-schema-ref-no-deref json-schema-2020-12-preservation sep-2640-client-no-prefetch \
-  sep-2640-client-verify-digest sep-2640-client-verify-size sep-2640-client-verify-frontmatter"}
+  sep-2640-client-verify-digest sep-2640-client-verify-size sep-2640-client-verify-frontmatter \
+  auth/metadata-default auth/metadata-var1 auth/metadata-var2 auth/metadata-var3 auth/basic-cimd \
+  auth/scope-from-www-authenticate auth/scope-from-scopes-supported auth/scope-omitted-when-undefined \
+  auth/scope-step-up auth/scope-retry-limit auth/token-endpoint-auth-basic auth/token-endpoint-auth-post \
+  auth/token-endpoint-auth-none auth/pre-registration auth/2025-03-26-oauth-metadata-backcompat \
+  auth/2025-03-26-oauth-endpoint-fallback auth/resource-mismatch auth/offline-access-scope \
+  auth/offline-access-not-supported auth/authorization-server-migration auth/iss-supported \
+  auth/iss-not-advertised auth/iss-supported-missing auth/iss-wrong-issuer auth/iss-unexpected \
+  auth/iss-normalized auth/metadata-issuer-mismatch auth/client-credentials-jwt auth/client-credentials-basic \
+  auth/enterprise-managed-authorization auth/dpop auth/dpop-nonce auth/wif-jwt-bearer"}
 if [ -n "${CLIENT_COMMAND:-}" ]; then CMD=$CLIENT_COMMAND
 elif [ "$BINARY" = 1 ]; then CMD="$ROOT/dist/erlmcp client"
 else CMD="$ROOT/node_modules/.bin/bun $ROOT/src/cli/main.ts client"; fi
