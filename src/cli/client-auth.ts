@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { followRedirects } from "../client/auth/headless.ts";
+import { loopbackAuthorize } from "../client/auth/loopback.ts";
 import { DEFAULT_REDIRECT_URI, type OAuthOptions } from "../client/auth/options.ts";
 
 /**
@@ -13,6 +14,8 @@ export const AUTH_USAGE = `OAuth (when the server answers 401; see docs/security
                            --client-id, or dynamic registration), PKCE; the authorization URL is
                            followed without a browser, so the authorization server must approve
                            by itself (scripts, test servers)
+  --oauth-browser          the same, but a person approves: the URL is printed on stderr for a
+                           browser, and the redirect is awaited on the (loopback) redirect URI
   --grant G                authorization_code (default), client_credentials or jwt_bearer
   --client-id ID           a pre-registered client (secret: ERLMCP_CLIENT_SECRET, or a key:
                            ERLMCP_CLIENT_KEY_FILE for private_key_jwt)
@@ -27,12 +30,13 @@ const GRANTS = ["authorization_code", "client_credentials", "jwt_bearer"] as con
 
 export interface AuthFlags {
   oauth: boolean;
+  browser: boolean;
   values: Map<string, string>;
 }
 
 /** One problem per line; undefined when OAuth is off. */
-export function oauthOptions(flags: AuthFlags, env: Record<string, string | undefined>, errors: string[]): OAuthOptions | undefined {
-  if (!flags.oauth && flags.values.size === 0) return undefined;
+export function oauthOptions(flags: AuthFlags, env: Record<string, string | undefined>, errors: string[], say: (line: string) => void): OAuthOptions | undefined {
+  if (!flags.oauth && !flags.browser && flags.values.size === 0) return undefined;
   const v = flags.values;
   const grant = v.get("--grant") ?? "authorization_code";
   if (!(GRANTS as readonly string[]).includes(grant)) errors.push(`--grant must be ${GRANTS.join(", ")}, got ${JSON.stringify(grant)}`);
@@ -53,9 +57,17 @@ export function oauthOptions(flags: AuthFlags, env: Record<string, string | unde
   if (grant === "client_credentials" && (!v.get("--client-id") || (!env.ERLMCP_CLIENT_SECRET && !privateKey))) errors.push("--grant client_credentials needs --client-id and ERLMCP_CLIENT_SECRET or ERLMCP_CLIENT_KEY_FILE");
   if (grant === "jwt_bearer" && !env.ERLMCP_CLIENT_ASSERTION) errors.push("--grant jwt_bearer needs the assertion in ERLMCP_CLIENT_ASSERTION");
   const redirectUri = v.get("--redirect-uri") ?? DEFAULT_REDIRECT_URI;
+  let authorize: OAuthOptions["authorize"];
+  if (URL.canParse(redirectUri)) {
+    try {
+      authorize = flags.browser ? loopbackAuthorize(redirectUri, (url) => say(`erlmcp client: open this URL in a browser to authorize: ${url.href}`)) : followRedirects(redirectUri);
+    } catch (e) {
+      errors.push(`--redirect-uri: ${(e as Error).message}`);
+    }
+  }
   return {
     grant: grant as OAuthOptions["grant"],
-    authorize: URL.canParse(redirectUri) ? followRedirects(redirectUri) : undefined,
+    authorize,
     redirectUri,
     clientId: v.get("--client-id"),
     clientSecret: env.ERLMCP_CLIENT_SECRET || undefined,

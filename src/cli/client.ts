@@ -46,7 +46,7 @@ const VALUE_FLAGS = new Set(["--call", "--args", "--era", "--protocol-version", 
 
 /** Parses `erlmcp client` arguments; problems are one line each. */
 export function parseClientArgs(argv: readonly string[]): { args: ClientArgs; errors: string[] } {
-  const args: ClientArgs = { list: false, args: {}, era: "auto", acceptElicitations: false, help: false, auth: { oauth: false, values: new Map() } };
+  const args: ClientArgs = { list: false, args: {}, era: "auto", acceptElicitations: false, help: false, auth: { oauth: false, browser: false, values: new Map() } };
   const errors: string[] = [];
   const setTarget = (t: ConnectTarget) => (args.target ? errors.push("give one server: a URL, --tcp or --stdio") : (args.target = t));
   for (let i = 0; i < argv.length; i++) {
@@ -61,6 +61,7 @@ export function parseClientArgs(argv: readonly string[]): { args: ClientArgs; er
     else if (a === "--accept-elicitations") args.acceptElicitations = true;
     else if (a === "--help" || a === "-h") args.help = true;
     else if (a === "--oauth") args.auth.oauth = true;
+    else if (a === "--oauth-browser") args.auth.browser = true;
     else if (AUTH_VALUE_FLAGS.has(a)) {
       const v = argv[++i];
       if (v === undefined) errors.push(`${a} needs a value`);
@@ -115,7 +116,7 @@ export async function runClient(argv: readonly string[], io: CliIo, env: Record<
   const scenario = env.MCP_CONFORMANCE_SCENARIO;
   const context = scenario !== undefined ? parseScenarioContext(env.MCP_CONFORMANCE_CONTEXT, (m) => io.err(`erlmcp client: warning: ${m}`)) : {};
   const authErrors: string[] = [];
-  const auth = (scenario !== undefined ? conformanceAuth(scenario, context) : undefined) ?? oauthOptions(args.auth, env, authErrors);
+  const auth = (scenario !== undefined ? conformanceAuth(scenario, context) : undefined) ?? oauthOptions(args.auth, env, authErrors, (line) => io.err(line));
   if (authErrors.length) {
     for (const e of authErrors) io.err(`erlmcp client: ${e}`);
     return 2;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { jwtAuthenticator } from "../../src/auth/jwt.ts";
 import { protectedResourceMetadata } from "../../src/auth/resource-metadata.ts";
 import { followRedirects } from "../../src/client/auth/headless.ts";
+import { loopbackAuthorize } from "../../src/client/auth/loopback.ts";
 import { createClient } from "../../src/client/client.ts";
 import { createServer } from "../../src/create-server.ts";
 import { listenHttp, type HttpListener } from "../../src/serve/http/listener.ts";
@@ -94,4 +95,54 @@ test("erlmcp client --oauth authorizes by itself and calls the tool; a bad --gra
   expect(as.log.tokens.map((t) => t.grant)).toEqual(["authorization_code"]);
   const bad = await runToEnd([process.execPath, MAIN, "client", resource, "--grant", "password"]);
   expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 2, stderr: 'erlmcp client: --grant must be authorization_code, client_credentials, jwt_bearer, got "password"\n' });
+}, 30_000);
+
+test("a 403 for scopes already asked for is not retried: two authorizations, then the 403 stands", async () => {
+  const { as, resource, client } = await setup({ grantOnly: "files:read" });
+  await client.connect({ url: resource });
+  await expect(client.callTool("write", {})).rejects.toMatchObject({ status: 403 });
+  expect(as.log.authorizations.map((a) => a.scope)).toEqual(["files:read", "files:read files:write"]);
+});
+
+test("loopbackAuthorize: the URL goes to `open`, the browser's redirect lands on the loopback listener", async () => {
+  const { as, resource } = await setup();
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const redirectUri = `http://127.0.0.1:${probe.port}/callback`;
+  probe.stop(true);
+  const opened: string[] = [];
+  // The "browser": follows the authorization URL and its redirect, as a person's would.
+  const browser = (url: URL) => void fetch(url).then((r) => (opened.push(url.href), r.text()));
+  const client = createClient({ name: "c", version: "1", auth: { authorize: loopbackAuthorize(redirectUri, browser), redirectUri } });
+  stops.unshift(() => client.close());
+  await client.connect({ url: resource });
+  expect(text(await client.callTool("read", {}))).toBe("read");
+  expect(opened).toHaveLength(1);
+  expect(new URL(opened[0]!).searchParams.get("redirect_uri")).toBe(redirectUri);
+  expect(as.log.tokens.map((t) => t.grant)).toEqual(["authorization_code"]);
+});
+
+test("erlmcp client --oauth-browser prints the URL on stderr and waits for the browser's redirect", async () => {
+  const { resource } = await setup();
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const redirectUri = `http://127.0.0.1:${probe.port}/callback`;
+  probe.stop(true);
+  const proc = Bun.spawn([process.execPath, MAIN, "client", resource, "--oauth-browser", "--redirect-uri", redirectUri, "--call", "read"], { stdout: "pipe", stderr: "pipe" });
+  const timer = setTimeout(() => proc.kill(), 20_000);
+  try {
+    const reader = proc.stderr.getReader();
+    let err = "";
+    while (!/https?:\/\/\S+\n/.test(err.split("browser to authorize: ")[1] ?? "")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += new TextDecoder().decode(value);
+    }
+    const url = err.split("browser to authorize: ")[1]!.trim();
+    expect(err.trim()).toBe(`erlmcp client: open this URL in a browser to authorize: ${url}`);
+    expect(await (await fetch(url)).text()).toBe("Authorization received; you can close this window.");
+    expect(await proc.exited).toBe(0);
+    expect(JSON.parse(await new Response(proc.stdout).text()).content).toEqual([{ type: "text", text: "read" }]);
+  } finally {
+    clearTimeout(timer);
+    proc.kill();
+  }
 }, 30_000);
