@@ -30,9 +30,12 @@ export function parseChallenge(header: string | null): Challenge | undefined {
       challenge.params[p[1]!.toLowerCase()] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
     }
     if (!found && (challenge.scheme === "bearer" || challenge.scheme === "dpop")) found = challenge;
-    // Skip anything this parser does not understand up to the next comma-separated challenge.
-    const comma = header.indexOf(",", at);
-    if (at < header.length && !/^[A-Za-z0-9_.-]+\s/.test(header.slice(at))) at = comma < 0 ? header.length : comma + 1;
+    // The next challenge starts with a scheme; skip anything else up to the next comma.
+    const rest = header.slice(at).trimStart();
+    if (rest && !/^[A-Za-z0-9_.-]+(\s|$)/.test(rest)) {
+      const comma = header.indexOf(",", at);
+      at = comma < 0 ? header.length : comma + 1;
+    }
   }
   return found;
 }

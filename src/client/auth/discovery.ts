@@ -28,6 +28,15 @@ export interface ServerMetadata {
 }
 
 const PRM_WELL_KNOWN = "/.well-known/oauth-protected-resource";
+const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/** OAuth 2.1 §1.5: authorization server endpoints are https, except on this machine. */
+function requireSecure(url: string, what: string): string {
+  const u = URL.canParse(url) ? new URL(url) : undefined;
+  if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname))))
+    throw authError(`${what} ${JSON.stringify(url)} is not an https URL (plain http is allowed only on loopback); refusing to send credentials there`);
+  return url;
+}
 
 /** GETs a metadata document; undefined when it is not there (any 4xx/5xx or a network failure). */
 async function getJson(url: string, what: string): Promise<Record<string, unknown> | undefined> {
@@ -83,7 +92,7 @@ function checkResource(resource: string, server: URL, where: string): void {
  * (RFC 8414 §3.3): metadata naming another issuer is refused, not skipped.
  */
 export async function discoverServer(issuer: string): Promise<ServerMetadata | undefined> {
-  const u = new URL(issuer);
+  const u = new URL(requireSecure(issuer, "the authorization server"));
   const path = u.pathname.replace(/\/+$/, "");
   const candidates = path
     ? [`${u.origin}/.well-known/oauth-authorization-server${path}`, `${u.origin}/.well-known/openid-configuration${path}`, `${u.origin}${path}/.well-known/openid-configuration`]
@@ -93,11 +102,12 @@ export async function discoverServer(issuer: string): Promise<ServerMetadata | u
     if (!doc) continue;
     if (doc.issuer !== issuer) throw authError(`the authorization server metadata at ${url} names issuer ${JSON.stringify(doc.issuer)}, not ${JSON.stringify(issuer)}; refusing it (RFC 8414 §3.3)`);
     if (typeof doc.token_endpoint !== "string") throw authError(`the authorization server metadata at ${url} has no token_endpoint`);
+    const endpoint = (name: string) => (typeof doc[name] === "string" ? requireSecure(doc[name], `its ${name}`) : undefined);
     return {
       issuer,
-      authorizationEndpoint: typeof doc.authorization_endpoint === "string" ? doc.authorization_endpoint : undefined,
-      tokenEndpoint: doc.token_endpoint,
-      registrationEndpoint: typeof doc.registration_endpoint === "string" ? doc.registration_endpoint : undefined,
+      authorizationEndpoint: endpoint("authorization_endpoint"),
+      tokenEndpoint: endpoint("token_endpoint")!,
+      registrationEndpoint: endpoint("registration_endpoint"),
       scopesSupported: stringList(doc.scopes_supported),
       grantTypesSupported: stringList(doc.grant_types_supported),
       tokenEndpointAuthMethods: stringList(doc.token_endpoint_auth_methods_supported),
