@@ -44,6 +44,7 @@ export class OAuthHook implements AuthHook {
     const challenge = parseChallenge(r.headers.get("www-authenticate"));
     // RFC 9449 §9: the resource server wants a nonce in the proof; nothing else changes.
     if (challenge?.params.error === "use_dpop_nonce" && this.dpop) return this.dpop.takeNonce(r.url, r);
+    if (!r.url) return false;
     const used = this.token;
     await this.once(async () => {
       if (this.token !== used) return; // another request already got a new token
@@ -56,7 +57,7 @@ export class OAuthHook implements AuthHook {
   async onForbidden(r: Response): Promise<boolean> {
     const challenge = parseChallenge(r.headers.get("www-authenticate"));
     const wanted = challengeScopes(challenge);
-    if (challenge?.params.error !== "insufficient_scope" || !wanted || !this.token) return false;
+    if (challenge?.params.error !== "insufficient_scope" || !wanted || !this.token || !r.url) return false;
     // Asked for all of these already and still refused: another round cannot help.
     if (wanted.every((s) => this.requested.has(s))) return false;
     await this.once(() => this.authorize(new URL(r.url), challenge, [...new Set([...this.requested, ...wanted])]));
