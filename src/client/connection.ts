@@ -23,6 +23,8 @@ export interface ClientConnection {
   onClose(handler: (reason: string) => void): void;
   /** Tells the transport what the handshake settled (HTTP: headers, the standalone stream). */
   settle?(session: SessionFacts): void;
+  /** HTTP: waits for an authorization under way; true when there was one (a timeout may be its doing). */
+  authorizationSettled?(): Promise<boolean>;
   /** Forgets an expired HTTP session so a new initialize can start one. */
   resetSession?(): void;
   /** Ends the connection (HTTP: DELETE of the session; stdio: stdin EOF, then signals). */

@@ -14,6 +14,8 @@ export interface AuthHook {
   headers(request?: { method: string; url: URL }): Promise<Record<string, string>> | Record<string, string>;
   onUnauthorized?(response: Response): Promise<boolean>;
   onForbidden?(response: Response): Promise<boolean>;
+  /** Waits for an authorization under way (a person approving); true when there was one. */
+  settled?(): Promise<boolean>;
 }
 
 /** Resends of one request after the hook handled a 401 or 403 (a DPoP nonce, then a new token). */

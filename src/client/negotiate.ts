@@ -108,6 +108,8 @@ async function probeModern(wire: Wire, s: NegotiateSettings, forced: string | un
       if (wire.conn.closed) return { kind: "closed", why: `the connection closed during server/discover: ${why}` };
       // Authorization failed (OAuth): initialize would fail the same way, after asking the user again.
       if (e instanceof LocalError && e.code === LocalCode.AuthorizationFailed) throw e;
+      // The probe timed out while a person was approving: its answer says nothing about the era; ask again.
+      if (e instanceof LocalError && e.code === LocalCode.RequestTimeout && (await wire.conn.authorizationSettled?.())) continue;
       if (e instanceof McpError && e.code === WireCode.UnsupportedProtocolVersion) {
         const supported = isPlainObject(e.data) && Array.isArray(e.data.supported) ? e.data.supported.filter((v): v is string => typeof v === "string") : [];
         // A server may refuse a version once and accept it on the retry (the conformance suite does): allow two tries each.

@@ -70,6 +70,10 @@ export class StreamableHttpConnection extends FramedConnection implements Client
     this.sessionId = undefined;
   }
 
+  authorizationSettled(): Promise<boolean> {
+    return this.settings.auth?.settled?.() ?? Promise.resolve(false);
+  }
+
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.closed) throw new LocalError(LocalCode.ChannelClosed, `cannot send ${describe(message)}: the connection to ${this.url.href} is closed`);
     const signal = options.signal ? AbortSignal.any([this.lifetime.signal, options.signal]) : this.lifetime.signal;

@@ -146,3 +146,13 @@ test("erlmcp client --oauth-browser prints the URL on stderr and waits for the b
     proc.kill();
   }
 }, 30_000);
+
+test("an approval slower than the server/discover timeout still settles the newest era (the probe waits for it)", async () => {
+  const { resource } = await setup();
+  const follow = followRedirects(REDIRECT);
+  const slow = createClient({ name: "c", version: "1", discoverTimeoutMs: 150, auth: { redirectUri: REDIRECT, authorize: async (url) => (await Bun.sleep(400), follow(url)) } });
+  stops.unshift(() => slow.close());
+  const info = await slow.connect({ url: resource });
+  expect(info.era).toBe("stateless");
+  expect(text(await slow.callTool("read", {}))).toBe("read");
+});

@@ -64,6 +64,13 @@ export class OAuthHook implements AuthHook {
     return true;
   }
 
+  async settled(): Promise<boolean> {
+    const running = this.running;
+    if (!running) return false;
+    await running.catch(() => {});
+    return true;
+  }
+
   /** Runs `step` when no other authorization is running (requests share its outcome). */
   private once(step: () => Promise<unknown>): Promise<void> {
     const run = (this.running ?? Promise.resolve()).catch(() => {}).then(step).then(() => {});
